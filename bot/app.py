@@ -1,0 +1,162 @@
+"""The FastAPI application: an app factory, thin routes, and the services wired at start-up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+import time
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.dispatcher import Dispatcher
+from bot.router import Router
+from bot.settings import Settings
+from bot.wecom_crypto import CallbackCrypto, CallbackRejected, reply_xml, to_incoming
+from models.session import make_engine, make_sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything built once at start-up; handlers reach it as `ctx.services`."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    router: Router
+    dispatcher: Dispatcher
+    crypto: CallbackCrypto
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        for extra in self.extras.values():
+            closer = getattr(extra, "close", None) or getattr(extra, "shutdown", None)
+            if callable(closer):
+                try:
+                    closer()
+                except Exception:  # shutting down: log and go on
+                    log.exception("error while closing %r", extra)
+        self.engine.dispose()
+
+
+def build_services(settings: Settings, engine: Engine | None = None) -> Services:
+    from handlers import build_router
+
+    engine = engine or make_engine(settings.database_url)
+    factory = make_sessionmaker(engine)
+    router = build_router()
+    services = Services(
+        settings=settings,
+        engine=engine,
+        session_factory=factory,
+        router=router,
+        dispatcher=Dispatcher(router, factory, settings),
+        crypto=CallbackCrypto(settings),
+    )
+    services.dispatcher.services = services
+    return services
+
+
+def create_app(settings: Settings, *, services: Services | None = None, background: bool = True) -> FastAPI:
+    """Build the app. `background` starts the outbox drainer, job runner and scheduler."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc = services or build_services(settings)
+        app.state.services = svc
+        if background:
+            from bot.runtime import start_background
+
+            start_background(svc)
+        try:
+            yield
+        finally:
+            svc.close()
+
+    app = FastAPI(title="以工代赈助手", lifespan=lifespan, docs_url=None, redoc_url=None)
+    if services is not None:
+        app.state.services = services
+
+    def svc_of(request: Request) -> Services:
+        return request.app.state.services  # type: ignore[no-any-return]
+
+    def _params(request: Request, *names: str) -> list[str]:
+        values = [request.query_params.get(n) for n in names]
+        if any(v is None or v == "" for v in values):
+            raise CallbackRejected(400, "missing query parameter")
+        return [str(v) for v in values]
+
+    @app.exception_handler(CallbackRejected)
+    async def _rejected(_request: Request, exc: CallbackRejected) -> Response:
+        log.warning("callback rejected: %s", exc.reason)
+        return PlainTextResponse(exc.reason, status_code=exc.status)
+
+    @app.get("/wecom/callback")
+    async def verify_url(request: Request) -> Response:
+        sig, ts, nonce, echostr = _params(request, "msg_signature", "timestamp", "nonce", "echostr")
+        plain = svc_of(request).crypto.verify_url(sig, ts, nonce, echostr)
+        return PlainTextResponse(plain)
+
+    @app.post("/wecom/callback")
+    async def callback(request: Request) -> Response:
+        svc = svc_of(request)
+        sig, ts, nonce = _params(request, "msg_signature", "timestamp", "nonce")
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > svc.settings.max_body_bytes:
+            raise CallbackRejected(413, "body too large")
+        body = await _read_limited(request, svc.settings.max_body_bytes)
+        fields = svc.crypto.decrypt(body, sig, ts, nonce)
+        msg = to_incoming(fields)
+
+        def render(reply: str) -> str:
+            if not reply:
+                return ""
+            xml = reply_xml(msg.user_id, svc.settings.corp_id, reply, int(time.time()))
+            return svc.crypto.encrypt_reply(xml, nonce, ts)
+
+        result = await run_in_threadpool(svc.dispatcher.feed, msg, render=render)
+        return Response(result.body, media_type="application/xml" if result.body else "text/plain")
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> Response:
+        svc = svc_of(request)
+
+        def ping() -> str:
+            with svc.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return "ok"
+
+        try:
+            db = await run_in_threadpool(ping)
+        except Exception as exc:
+            return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ok", "database": db, "sandbox": svc.settings.sandbox})
+
+    return app
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise CallbackRejected(413, "body too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn (`bot.app:app_from_env`), one per worker process."""
+    from bot.settings import get_settings
+
+    logging.basicConfig(level=logging.INFO)
+    return create_app(get_settings())

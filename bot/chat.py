@@ -1,0 +1,84 @@
+"""`yigong chat`: the same router and replies a WeCom user gets, from a terminal."""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+
+import httpx
+from sqlalchemy import select
+
+from bot.context import Incoming
+from bot.settings import Settings
+from bot.wecom_crypto import CallbackCrypto, safe_parse_xml
+from models import OutboxMessage
+
+
+def text_xml(user: str, corp_id: str, text: str, msg_id: str, create_time: int) -> str:
+    safe = text.replace("]]>", "]]]]><![CDATA[>")
+    return (
+        f"<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName>"
+        f"<FromUserName><![CDATA[{user}]]></FromUserName><CreateTime>{create_time}</CreateTime>"
+        f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{safe}]]></Content>"
+        f"<MsgId>{msg_id}</MsgId><AgentID>1</AgentID></xml>"
+    )
+
+
+class ChatSession:
+    """Feeds typed messages in-process, or as encrypted callbacks to a running server."""
+
+    def __init__(self, settings: Settings, user: str, url: str | None = None) -> None:
+        from bot.app import build_services
+
+        self.user = user
+        self.settings = settings
+        self.url = url.rstrip("/") if url else None
+        self.services = build_services(settings)
+        self.crypto = CallbackCrypto(settings)
+        with self.services.session_factory() as s:
+            self.last_outbox = s.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1)) or 0
+
+    def send(self, text: str) -> list[str]:
+        msg_id = str(uuid.uuid4().int >> 65)
+        if self.url:
+            lines = [self._via_http(text, msg_id)]
+        else:
+            msg = Incoming(self.user, "text", text=text, msg_id=msg_id, create_time=int(time.time()))
+            lines = [self.services.dispatcher.feed(msg).reply]
+        return [line for line in lines if line] + self._notifications()
+
+    def _via_http(self, text: str, msg_id: str) -> str:
+        ts, nonce = str(int(time.time())), secrets.token_hex(8)
+        xml = text_xml(self.user, self.settings.corp_id, text, msg_id, int(ts))
+        body, sig = self.crypto.encrypt_body(xml, nonce, ts)
+        resp = httpx.post(
+            f"{self.url}/wecom/callback",
+            params={"msg_signature": sig, "timestamp": ts, "nonce": nonce},
+            content=body.encode(),
+            timeout=10,
+        )
+        resp.raise_for_status()
+        if not resp.content:
+            return ""
+        outer = safe_parse_xml(resp.content)
+        inner = self.crypto._crypto.decrypt_message(
+            {"Encrypt": outer["Encrypt"]}, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"]
+        )
+        return str(safe_parse_xml(inner).get("Content", ""))
+
+    def _notifications(self) -> list[str]:
+        """Messages queued for this user since the last look (long replies, results, reminders)."""
+        with self.services.session_factory() as s:
+            rows = s.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.recipient == self.user, OutboxMessage.id > self.last_outbox)
+                .order_by(OutboxMessage.id)
+            ).all()
+        if rows:
+            self.last_outbox = rows[-1].id
+        out = []
+        for row in rows:
+            content = row.payload.get("content") if isinstance(row.payload, dict) else None
+            out.append(f"[消息] {content}" if content else f"[{row.msgtype} 消息]")
+        return out

@@ -1,0 +1,28 @@
+"""The `yigong` command line: serve, chat, db, and the commands each capability registers."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    help="以工代赈助手 (yigong-bot): 企业微信机器人。WeCom bot for 以工代赈 projects.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+# Modules that add commands: each defines `register(app: typer.Typer) -> None`.
+CLI_MODULES = [
+    "bot.cli_core",
+]
+
+
+def build_cli() -> typer.Typer:
+    for name in CLI_MODULES:
+        importlib.import_module(name).register(app)
+    return app
+
+
+def main() -> None:
+    build_cli()()

@@ -1,0 +1,133 @@
+"""Core commands: serve, chat, db upgrade."""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.settings import Settings, get_settings
+
+console = Console()
+db_app = typer.Typer(help="数据库迁移 / database migrations", no_args_is_help=True)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except Exception as exc:  # pydantic's message names the variable at fault
+        console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址 / bind address")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
+    workers: Annotated[int, typer.Option(help="进程数 / worker processes")] = 1,
+) -> None:
+    """启动机器人（回调服务 + 定时提醒）/ run the bot (callback server + scheduler)."""
+    import uvicorn
+
+    from models.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    if settings.sandbox:
+        console.print("[yellow]沙箱模式 / sandbox mode[/yellow]：未配置企业微信凭据，消息只记录不发送。")
+        console.print(f"  回调 URL : http://{host if host != '0.0.0.0' else '127.0.0.1'}:{port}/wecom/callback")
+        console.print(f"  Token    : {settings.token}")
+        console.print(f"  AESKey   : {settings.aes_key}")
+        console.print(f"  CorpID   : {settings.corp_id}")
+        console.print("  试试：yigong chat --user demo-admin")
+    uvicorn.run(
+        "bot.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_graceful_shutdown=10,
+        log_level="info",
+    )
+
+
+def chat(
+    user: Annotated[str, typer.Option("--user", help="企业微信 userid")],
+    url: Annotated[str | None, typer.Option(help="经由运行中的服务（加密回调）/ via a running server")] = None,
+) -> None:
+    """在终端里和机器人对话 / talk to the bot from a terminal.
+
+    回车发送；行尾加 \\ 续行输入多行消息。从管道读入时，空行分隔消息。
+    """
+    settings = _settings()
+    from bot.chat import ChatSession
+
+    session = ChatSession(settings, user, url=url)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        console.print(f"以 {user} 的身份对话。发送“帮助”查看命令，Ctrl-D 退出。")
+    for message in _messages(interactive):
+        for line in session.send(message):
+            console.print(line, markup=False, highlight=False)
+        if interactive:
+            console.print()
+
+
+def _messages(interactive: bool):  # type: ignore[no-untyped-def]
+    buf: list[str] = []
+    prompt = "> " if interactive else ""
+    while True:
+        try:
+            line = input(prompt) if interactive else sys.stdin.readline()
+        except EOFError:
+            line = None
+        if line is None or (not interactive and line == ""):
+            if buf:
+                yield "\n".join(buf)
+            return
+        line = line.rstrip("\n")
+        if interactive:
+            if line.endswith("\\"):
+                buf.append(line[:-1])
+                prompt = ". "
+                continue
+            buf.append(line)
+            prompt = "> "
+        elif line.strip():
+            buf.append(line)
+            continue
+        if any(x.strip() for x in buf):
+            yield "\n".join(buf)
+        buf = []
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """应用数据库迁移 / apply migrations."""
+    from models.migrate import upgrade
+
+    settings = _settings()
+    t0 = time.perf_counter()
+    upgrade(settings.database_url, revision)
+    console.print(f"数据库已升级到 {revision}（{time.perf_counter() - t0:.1f} 秒）")
+
+
+@db_app.command("revision", hidden=True)
+def db_revision(message: str) -> None:
+    """Autogenerate a migration (developers)."""
+    from models.migrate import revision
+
+    revision(_settings().database_url, message)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command()(chat)
+    app.add_typer(db_app, name="db")
+
+
+def new_msg_id() -> str:
+    return str(uuid.uuid4().int >> 64)

@@ -1,0 +1,130 @@
+"""What a handler sees: the incoming message, who sent it, a session, the clock, the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.settings import Settings
+from models import Job, OutboxMessage, Role
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A parsed WeCom message or event, free of XML and crypto."""
+
+    user_id: str
+    kind: str  # text | file | image | voice | video | location | link | event
+    text: str = ""
+    msg_id: str | None = None
+    create_time: int = 0
+    event: str = ""
+    event_key: str = ""
+    task_id: str = ""
+    media_id: str = ""
+    file_name: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def dedup_key(self) -> str:
+        """MsgId for messages; sender+CreateTime+Event+key for events (SPEC §7)."""
+        if self.msg_id:
+            return f"msg:{self.msg_id}"
+        return f"evt:{self.user_id}:{self.create_time}:{self.event}:{self.event_key or self.task_id}"
+
+
+@dataclass
+class Reply:
+    """What the bot answers; empty text means an empty 200 (work goes on in the background)."""
+
+    text: str = ""
+
+    @classmethod
+    def empty(cls) -> Reply:
+        return cls("")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An admin's region: the deepest of province/city/county that is filled."""
+
+    province: str
+    city: str = ""
+    county: str = ""
+
+    @property
+    def label(self) -> str:
+        return "".join(p for p in (self.province, self.city, self.county) if p)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who sent the message; roles come from imported data, never from the message."""
+
+    userid: str
+    role: Role
+    name: str = ""
+    contact_id: int | None = None
+    scope: Scope | None = None
+    worker_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_liaison(self) -> bool:
+        return self.role == Role.LIAISON
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.ADMIN, Role.LIAISON)
+
+
+@dataclass
+class HandlerContext:
+    """One message's unit of work. Handlers read and write through `session` only."""
+
+    session: Session
+    user: Principal
+    now: datetime  # aware, in settings.tz
+    settings: Settings
+    channel: str = "chat"
+    command: str = ""
+    args: str = ""
+    services: Any = None  # bot.app.Services when running inside the server
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def send(
+        self,
+        to: str,
+        text: str,
+        *,
+        dedup_key: str | None = None,
+        rule: str = "",
+        msgtype: str = "text",
+        payload: dict[str, Any] | None = None,
+    ) -> OutboxMessage:
+        """Queue a message to another user; it leaves after this message's transaction commits."""
+        row = OutboxMessage(
+            recipient=to,
+            msgtype=msgtype,
+            payload=payload if payload is not None else {"content": text},
+            dedup_key=dedup_key,
+            rule=rule,
+        )
+        self.session.add(row)
+        return row
+
+    def enqueue_job(self, kind: str, key: str, payload: dict[str, Any]) -> Job:
+        """Queue background work (durable; runs once); its result is sent as an app message."""
+        job = Job(kind=kind, key=key, user_id=self.user.userid, payload=payload)
+        self.session.add(job)
+        return job

@@ -1,0 +1,128 @@
+"""Durable background jobs: work that outlives a callback, run once, resumed after a restart.
+
+A job's effects, its `done` mark and the message that reports its result commit in one
+transaction, so a crash mid-job leaves nothing behind and the job simply runs again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import UserError
+from models import Job, JobStatus, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class JobContext:
+    """What a job function gets besides its session: its row and the shared services."""
+
+    job: Job
+    services: Any
+    now: datetime
+
+
+JobFn = Callable[[Session, JobContext], str]
+_REGISTRY: dict[str, JobFn] = {}
+
+
+def job_kind(kind: str) -> Callable[[JobFn], JobFn]:
+    """Register the function that runs jobs of `kind`; it returns the text sent to the user."""
+
+    def decorate(fn: JobFn) -> JobFn:
+        _REGISTRY[kind] = fn
+        return fn
+
+    return decorate
+
+
+def _claim(factory: sessionmaker[Session], now: datetime) -> int | None:
+    with factory() as session, session.begin():
+        stmt = (
+            select(Job)
+            .where(
+                Job.status.in_([JobStatus.PENDING, JobStatus.RUNNING]),
+                Job.run_after <= now,
+                or_(Job.locked_until.is_(None), Job.locked_until < now),
+            )
+            .order_by(Job.id)
+            .limit(1)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        job = session.scalar(stmt)
+        if job is None:
+            return None
+        job.status = JobStatus.RUNNING
+        job.locked_until = now + LEASE
+        job.attempts += 1
+        return job.id
+
+
+def run_pending(factory: sessionmaker[Session], services: Any = None, *, now: datetime | None = None, limit: int = 10) -> int:
+    """Run up to `limit` due jobs; returns how many finished."""
+    done = 0
+    for _ in range(limit):
+        moment = now or datetime.now(UTC)
+        job_id = _claim(factory, moment)
+        if job_id is None:
+            break
+        _run_one(factory, job_id, services, moment)
+        done += 1
+    return done
+
+
+def _finish(session: Session, job: Job, status: JobStatus, text: str, now: datetime) -> None:
+    job.status = status
+    job.result = text
+    job.finished_at = now
+    job.locked_until = None
+    if text:
+        session.add(
+            OutboxMessage(
+                recipient=job.user_id,
+                payload={"content": text},
+                dedup_key=f"job:{job.id}",
+                rule="job",
+            )
+        )
+
+
+def _run_one(factory: sessionmaker[Session], job_id: int, services: Any, now: datetime) -> None:
+    try:
+        with factory() as session, session.begin():
+            job = session.get(Job, job_id)
+            assert job is not None
+            fn = _REGISTRY.get(job.kind)
+            if fn is None:
+                _finish(session, job, JobStatus.FAILED, "", now)
+                log.error("no handler for job kind %s", job.kind)
+                return
+            savepoint = session.begin_nested()
+            try:
+                text = fn(session, JobContext(job=job, services=services, now=now))
+                savepoint.commit()
+                _finish(session, job, JobStatus.DONE, text, now)
+            except UserError as err:
+                savepoint.rollback()
+                _finish(session, job, JobStatus.FAILED, err.message, now)
+    except Exception:
+        log.exception("job %s failed (attempt may be retried)", job_id)
+        with factory() as session, session.begin():
+            job = session.get(Job, job_id)
+            if job is not None and job.attempts >= MAX_ATTEMPTS:
+                _finish(session, job, JobStatus.FAILED, "后台处理失败，没有写入任何数据。请稍后重试或联系管理员。", now)
+            elif job is not None:
+                job.locked_until = None
+                job.run_after = now + timedelta(seconds=30 * job.attempts)

@@ -1,0 +1,174 @@
+"""Routers of small handlers, declared with the trigger words and help text that select them.
+
+Each `handlers/<capability>.py` owns a `Router`; `handlers.build_router()` includes them all.
+A text message goes to the command whose name (or alias) is the longest prefix of the text,
+followed by a blank, a colon, a newline or the end; anything else goes to the fallback
+(policy questions). Files and events go to the handlers registered for them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from bot.context import HandlerContext, Incoming, Reply
+from bot.errors import UserError
+from models import Role
+
+Handler = Callable[[Incoming, HandlerContext], Reply]
+
+_BOUNDARY = frozenset(" \t\r\n：:，,")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    aliases: tuple[str, ...]
+    handler: Handler
+    help: str
+    example: str
+    roles: frozenset[Role] | None
+    hidden: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass
+class Router:
+    """A set of commands, event handlers, file handlers and an optional fallback."""
+
+    name: str
+    commands: list[Command] = field(default_factory=list)
+    events: dict[str, Handler] = field(default_factory=dict)
+    file_handlers: list[tuple[Handler, frozenset[Role] | None]] = field(default_factory=list)
+    fallbacks: list[Handler] = field(default_factory=list)
+    _index: list[tuple[str, Command]] | None = field(default=None, repr=False)
+
+    # -- registration -------------------------------------------------------------------
+    def command(
+        self,
+        name: str,
+        *,
+        aliases: Collection[str] = (),
+        help: str,
+        example: str = "",
+        roles: Collection[Role] | None = None,
+        hidden: bool = False,
+    ) -> Callable[[Handler], Handler]:
+        """Register a text command. `roles` limits who may call it (None: everybody)."""
+
+        def decorate(fn: Handler) -> Handler:
+            self.commands.append(
+                Command(
+                    name=name,
+                    aliases=tuple(aliases),
+                    handler=fn,
+                    help=help,
+                    example=example,
+                    roles=frozenset(roles) if roles is not None else None,
+                    hidden=hidden,
+                )
+            )
+            self._index = None
+            return fn
+
+        return decorate
+
+    def event(self, *names: str) -> Callable[[Handler], Handler]:
+        """Register a handler for WeCom events (`template_card_event`, `enter_agent` …)."""
+
+        def decorate(fn: Handler) -> Handler:
+            for n in names:
+                self.events[n.lower()] = fn
+            return fn
+
+        return decorate
+
+    def file(self, *, roles: Collection[Role] | None = None) -> Callable[[Handler], Handler]:
+        """Register a handler for file messages."""
+
+        def decorate(fn: Handler) -> Handler:
+            self.file_handlers.append((fn, frozenset(roles) if roles is not None else None))
+            return fn
+
+        return decorate
+
+    def fallback(self) -> Callable[[Handler], Handler]:
+        """Register the handler for text that is no command."""
+
+        def decorate(fn: Handler) -> Handler:
+            self.fallbacks.append(fn)
+            return fn
+
+        return decorate
+
+    def include(self, other: Router) -> None:
+        self.commands.extend(other.commands)
+        self.events.update(other.events)
+        self.file_handlers.extend(other.file_handlers)
+        self.fallbacks.extend(other.fallbacks)
+        self._index = None
+
+    # -- lookup -------------------------------------------------------------------------
+    def _names(self) -> list[tuple[str, Command]]:
+        if self._index is None:
+            pairs = [(n, c) for c in self.commands for n in c.names]
+            self._index = sorted(pairs, key=lambda p: -len(p[0]))
+        return self._index
+
+    def match(self, text: str) -> tuple[Command, str] | None:
+        """The command a text starts with, and the rest of the text (its arguments)."""
+        head = normalize_command_text(text)
+        for name, cmd in self._names():
+            if head.startswith(name) and (len(head) == len(name) or head[len(name)] in _BOUNDARY):
+                return cmd, head[len(name) :].lstrip(" \t：:，,")
+        return None
+
+    def find(self, name: str) -> Command | None:
+        for n, cmd in self._names():
+            if n == name:
+                return cmd
+        return None
+
+    def visible_commands(self) -> list[Command]:
+        return [c for c in self.commands if not c.hidden]
+
+    # -- dispatch -----------------------------------------------------------------------
+    def dispatch(self, msg: Incoming, ctx: HandlerContext) -> Reply:
+        """Call the handler a message selects. UserError propagates to the dispatcher."""
+        if msg.kind == "event":
+            event_handler = self.events.get(msg.event.lower())
+            return event_handler(msg, ctx) if event_handler else Reply.empty()
+        if msg.kind == "file":
+            for fn, roles in self.file_handlers:
+                _check_role(roles, ctx, "发送文件导入台账")
+                return fn(msg, ctx)
+            return Reply("暂不支持文件消息。发送“帮助”查看可用命令。")
+        if msg.kind != "text":
+            return Reply("暂时只能处理文字和文件消息。发送“帮助”查看可用命令。")
+        found = self.match(msg.text)
+        if found is not None:
+            cmd, args = found
+            _check_role(cmd.roles, ctx, cmd.name)
+            ctx.command, ctx.args = cmd.name, args
+            return cmd.handler(msg, ctx)
+        for fn in self.fallbacks:
+            return fn(msg, ctx)
+        return Reply("没有听懂。发送“帮助”查看可用命令。")
+
+
+def _check_role(roles: frozenset[Role] | None, ctx: HandlerContext, what: str) -> None:
+    if roles is not None and ctx.user.role not in roles:
+        who = "、".join(_ROLE_NAMES[r] for r in sorted(roles, key=list(Role).index))
+        raise UserError(f"没有权限：“{what}”仅限{who}使用。如需开通，请联系县级发展改革部门管理员。")
+
+
+_ROLE_NAMES = {Role.ADMIN: "管理员", Role.LIAISON: "项目联系人", Role.WORKER: "已绑定的务工人员", Role.GUEST: "访客"}
+
+
+def normalize_command_text(text: str) -> str:
+    """Full-width to half-width (NFKC) except Chinese punctuation we treat as separators."""
+    return unicodedata.normalize("NFKC", text).strip()

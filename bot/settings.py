@@ -1,0 +1,89 @@
+"""Typed configuration: the one source of settings (SPEC §7), read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Fixed credentials of sandbox mode: printed at start-up so that a local client can sign callbacks.
+SANDBOX_TOKEN = "yigongSandboxToken"
+SANDBOX_AES_KEY = "c2FuZGJveGtleWZvcnlpZ29uZ2JvdGxvY2FsdGVzdDA"  # 43 chars, base64 of 32 bytes
+SANDBOX_CORP_ID = "ww0000sandbox"
+SANDBOX_AGENT_ID = 1000001
+SANDBOX_DATA_KEY = "sandbox-only-data-key-do-not-use-in-production!!"
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(default="sqlite:///./yigong.db", alias="DATABASE_URL")
+    wecom_corp_id: str | None = Field(default=None, alias="WECOM_CORP_ID")
+    wecom_agent_id: int | None = Field(default=None, alias="WECOM_AGENT_ID")
+    wecom_secret: str | None = Field(default=None, alias="WECOM_SECRET")
+    wecom_token: str | None = Field(default=None, alias="WECOM_TOKEN")
+    wecom_aes_key: str | None = Field(default=None, alias="WECOM_AES_KEY")
+    wecom_api_base: str = Field(
+        default="https://qyapi.weixin.qq.com/cgi-bin/", alias="WECOM_API_BASE"
+    )
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    wecom_replay_window: int = Field(default=600, ge=0, alias="WECOM_REPLAY_WINDOW")
+    data_key: str | None = Field(default=None, alias="YIGONG_DATA_KEY")
+
+    # Extensions beyond the contract of SPEC §7 (all optional).
+    timezone: str = Field(default="Asia/Shanghai", alias="YIGONG_TIMEZONE")
+    http_timeout: float = Field(default=5.0, gt=0, alias="YIGONG_HTTP_TIMEOUT")
+    max_body_bytes: int = Field(default=64 * 1024, gt=0, alias="YIGONG_MAX_BODY_BYTES")
+    max_daily_wage: int = Field(default=1000, gt=0, alias="YIGONG_MAX_DAILY_WAGE")
+    allow_cash: bool = Field(default=False, alias="YIGONG_ALLOW_CASH")
+    scheduler_enabled: bool = Field(default=True, alias="YIGONG_SCHEDULER")
+    outbox_interval: float = Field(default=2.0, gt=0, alias="YIGONG_OUTBOX_INTERVAL")
+    reminder_hour: int = Field(default=9, ge=0, le=23, alias="YIGONG_REMINDER_HOUR")
+    sync_reply_budget: float = Field(default=2.0, gt=0, alias="YIGONG_SYNC_REPLY_BUDGET")
+
+    @model_validator(mode="after")
+    def _require_data_key(self) -> Settings:
+        if not self.sandbox and (self.data_key is None or len(self.data_key) < 32):
+            raise ValueError("YIGONG_DATA_KEY 必须设置且不少于 32 个字符（非沙箱模式）")
+        if self.data_key is not None and len(self.data_key) < 32:
+            raise ValueError("YIGONG_DATA_KEY 不少于 32 个字符")
+        return self
+
+    @property
+    def sandbox(self) -> bool:
+        """True when no WeCom credentials are configured."""
+        creds = (self.wecom_corp_id, self.wecom_secret, self.wecom_token, self.wecom_aes_key)
+        return not all(creds)
+
+    @property
+    def corp_id(self) -> str:
+        return self.wecom_corp_id if not self.sandbox and self.wecom_corp_id else SANDBOX_CORP_ID
+
+    @property
+    def agent_id(self) -> int:
+        return self.wecom_agent_id if self.wecom_agent_id is not None else SANDBOX_AGENT_ID
+
+    @property
+    def token(self) -> str:
+        return self.wecom_token if not self.sandbox and self.wecom_token else SANDBOX_TOKEN
+
+    @property
+    def aes_key(self) -> str:
+        return self.wecom_aes_key if not self.sandbox and self.wecom_aes_key else SANDBOX_AES_KEY
+
+    @property
+    def effective_data_key(self) -> str:
+        return self.data_key or SANDBOX_DATA_KEY
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build settings from the environment; keyword overrides win (tests, CLI flags)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,148 @@
+"""Inbound WeCom callbacks: signature check, replay window, safe XML, decryption, parsing.
+
+wechatpy does the cryptography and parses ordinary messages; XML is first read with
+defusedxml so that DTDs and entity tricks are refused before anything else sees them,
+and `template_card_event` (which wechatpy does not know) is parsed here.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree as SafeET
+from wechatpy.enterprise import parse_message
+from wechatpy.enterprise.crypto import WeChatCrypto
+
+from bot.context import Incoming
+from bot.settings import Settings
+
+
+class CallbackRejected(Exception):
+    """A callback we refuse; `status` is the HTTP status to answer (always 4xx)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _flat(elem: Element) -> dict[str, Any]:
+    """<xml><A>1</A><B><C>2</C></B></xml> → {"A": "1", "B": {"C": "2"}}."""
+    out: dict[str, Any] = {}
+    for child in elem:
+        out[child.tag] = _flat(child) if len(child) else (child.text or "")
+    return out
+
+
+def safe_parse_xml(data: bytes | str) -> dict[str, Any]:
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except Exception as exc:  # defusedxml raises several types; all mean "not our XML"
+        raise CallbackRejected(400, "malformed XML") from exc
+    if root.tag != "xml":
+        raise CallbackRejected(400, "unexpected XML root")
+    return _flat(root)
+
+
+class CallbackCrypto:
+    """The callback side of WeCom's message crypto for one app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._crypto = WeChatCrypto(settings.token, settings.aes_key, settings.corp_id)
+        self._window = settings.wecom_replay_window
+        self._max_body = settings.max_body_bytes
+
+    def _check_time(self, timestamp: str, now: float | None) -> None:
+        if not timestamp.isdigit():
+            raise CallbackRejected(400, "bad timestamp")
+        if self._window and abs((now or time.time()) - int(timestamp)) > self._window:
+            raise CallbackRejected(403, "timestamp outside the replay window")
+
+    def verify_url(
+        self, signature: str, timestamp: str, nonce: str, echostr: str, now: float | None = None
+    ) -> str:
+        """URL verification: the decrypted echostr, or CallbackRejected(403)."""
+        self._check_time(timestamp, now)
+        try:
+            plain = self._crypto.check_signature(signature, timestamp, nonce, echostr)
+        except Exception as exc:
+            raise CallbackRejected(403, "bad signature") from exc
+        return plain.decode() if isinstance(plain, bytes) else str(plain)
+
+    def decrypt(
+        self, body: bytes, signature: str, timestamp: str, nonce: str, now: float | None = None
+    ) -> dict[str, Any]:
+        """Verify and decrypt a POST body; returns the inner message as a flat dict."""
+        if len(body) > self._max_body:
+            raise CallbackRejected(413, "body too large")
+        self._check_time(timestamp, now)
+        outer = safe_parse_xml(body)
+        encrypt = outer.get("Encrypt")
+        if not isinstance(encrypt, str) or not encrypt:
+            raise CallbackRejected(400, "no Encrypt element")
+        try:
+            inner = self._crypto.decrypt_message({"Encrypt": encrypt}, signature, timestamp, nonce)
+        except Exception as exc:
+            raise CallbackRejected(403, "bad signature or undecryptable body") from exc
+        return {"__xml__": inner, **safe_parse_xml(inner)}
+
+    def encrypt_reply(self, xml: str, nonce: str, timestamp: str) -> str:
+        return str(self._crypto.encrypt_message(xml, nonce, timestamp))
+
+    def encrypt_body(self, xml: str, nonce: str, timestamp: str) -> tuple[str, str]:
+        """For test clients and `yigong chat --url`: the POST body and its msg_signature."""
+        reply = safe_parse_xml(self.encrypt_reply(xml, nonce, timestamp))
+        body = (
+            f"<xml><ToUserName><![CDATA[{self._crypto.corp_id}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{reply['Encrypt']}]]></Encrypt><AgentID><![CDATA[1]]></AgentID></xml>"
+        )
+        return body, str(reply["MsgSignature"])
+
+
+def to_incoming(fields: dict[str, Any]) -> Incoming:
+    """Turn a decrypted message into an Incoming; unknown types keep their raw fields."""
+    msg_type = str(fields.get("MsgType", "")).lower()
+    user = str(fields.get("FromUserName", ""))
+    if not msg_type or not user:
+        raise CallbackRejected(400, "message without MsgType or FromUserName")
+    create_time = int(fields["CreateTime"]) if str(fields.get("CreateTime", "")).isdigit() else 0
+    raw = {k: v for k, v in fields.items() if k != "__xml__"}
+    if msg_type == "event":
+        event = str(fields.get("Event", "")).lower()
+        return Incoming(
+            user_id=user,
+            kind="event",
+            create_time=create_time,
+            event=event,
+            event_key=str(fields.get("EventKey", "")),
+            task_id=str(fields.get("TaskId", "")),
+            raw=raw,
+        )
+    msg_id = str(fields.get("MsgId", "")) or None
+    if msg_type in ("text", "file", "image", "voice", "video", "location", "link"):
+        parsed = parse_message(fields["__xml__"])  # wechatpy's typed message
+        if msg_type == "text":
+            return Incoming(user, "text", text=str(parsed.content or ""), msg_id=msg_id, create_time=create_time, raw=raw)
+        return Incoming(
+            user,
+            msg_type,
+            msg_id=msg_id,
+            create_time=create_time,
+            media_id=str(fields.get("MediaId", "")),
+            file_name=str(fields.get("FileName", fields.get("Title", ""))),
+            raw=raw,
+        )
+    return Incoming(user, msg_type, msg_id=msg_id, create_time=create_time, raw=raw)
+
+
+def reply_xml(to_user: str, from_corp: str, text: str, create_time: int) -> str:
+    """A passive text reply (plaintext XML, to be encrypted)."""
+    safe = text.replace("]]>", "]]]]><![CDATA[>")
+    return (
+        f"<xml><ToUserName><![CDATA[{to_user}]]></ToUserName>"
+        f"<FromUserName><![CDATA[{from_corp}]]></FromUserName>"
+        f"<CreateTime>{create_time}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{safe}]]></Content></xml>"
+    )

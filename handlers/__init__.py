@@ -1,0 +1,19 @@
+"""Conversation capabilities, one module each; `build_router` wires them in order."""
+
+from __future__ import annotations
+
+import importlib
+
+from bot.router import Router
+
+# Each module defines `router = Router(...)`. Order matters only for fallbacks and help order.
+MODULES = [
+    "handlers.help",
+]
+
+
+def build_router() -> Router:
+    root = Router("root")
+    for name in MODULES:
+        root.include(importlib.import_module(name).router)
+    return root

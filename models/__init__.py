@@ -1,0 +1,72 @@
+"""Typed SQLAlchemy models, one module per aggregate, re-exported here."""
+
+from models.base import Base, utcnow
+from models.ledgers import (
+    Channel,
+    LedgerEntry,
+    PayMethod,
+    PostType,
+    PublicPost,
+    Training,
+    TrainingMode,
+    WagePayment,
+    WorkRecord,
+)
+from models.messaging import (
+    AccessToken,
+    InboundMessage,
+    Job,
+    JobStatus,
+    Lease,
+    OutboxMessage,
+    OutboxStatus,
+)
+from models.people import ROLE_LABELS, Contact, PriorityGroup, ProjectWorker, Role, Worker
+from models.project import (
+    STATUS_LABELS,
+    Project,
+    ProjectCategory,
+    ProjectLiaison,
+    ProjectStatus,
+    Region,
+    RegionLevel,
+)
+from models.reports import AuditLog, ComplaintStatus, QuarterlyReport, WageComplaint
+
+__all__ = [
+    "ROLE_LABELS",
+    "STATUS_LABELS",
+    "AccessToken",
+    "AuditLog",
+    "Base",
+    "Channel",
+    "ComplaintStatus",
+    "Contact",
+    "InboundMessage",
+    "Job",
+    "JobStatus",
+    "LedgerEntry",
+    "Lease",
+    "OutboxMessage",
+    "OutboxStatus",
+    "PayMethod",
+    "PostType",
+    "PriorityGroup",
+    "Project",
+    "ProjectCategory",
+    "ProjectLiaison",
+    "ProjectStatus",
+    "ProjectWorker",
+    "PublicPost",
+    "QuarterlyReport",
+    "Region",
+    "RegionLevel",
+    "Role",
+    "Training",
+    "TrainingMode",
+    "WageComplaint",
+    "WagePayment",
+    "WorkRecord",
+    "Worker",
+    "utcnow",
+]

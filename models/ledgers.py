@@ -1,0 +1,127 @@
+"""The append-only ledgers (务工台账, 劳务报酬发放台账, 技能培训台账, 公益性岗位).
+
+Nothing here is updated or deleted: a mistake is cancelled by a reversal row whose
+`reverses_id` points at the row it cancels and whose quantities are negated, so that a
+plain SUM over a ledger is always the current truth.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from models.base import Base, BigId, UTCDateTime, utcnow
+
+
+class Channel(enum.StrEnum):
+    CHAT = "chat"
+    IMPORT = "import"
+    CLI = "cli"
+
+
+class LedgerEntry:
+    """Columns every ledger row has: who, when, through which channel, and what it reverses."""
+
+    PREFIX: str = "X"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16), default=Channel.CHAT)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    @declared_attr
+    def reverses_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(
+            ForeignKey(f"{cls.__tablename__}.id"), nullable=True, unique=True  # type: ignore[attr-defined]
+        )
+
+    @property
+    def number(self) -> str:
+        """The entry number users see and quote: W-000123."""
+        return f"{self.PREFIX}-{self.id:06d}"
+
+
+class WorkRecord(LedgerEntry, Base):
+    """A line of 群众务工台账: days worked at a daily wage."""
+
+    __tablename__ = "work_records"
+    __table_args__ = (
+        Index(None, "project_id", "worker_id", "work_date"),
+        Index(None, "project_id", "period"),
+    )
+    PREFIX = "W"
+
+    work_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM of work_date
+    days: Mapped[Decimal] = mapped_column(Numeric(7, 2))
+    daily_wage_fen: Mapped[int] = mapped_column(BigInteger)
+    due_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class PayMethod(enum.StrEnum):
+    BANK = "银行代发"
+    CARD = "一卡通"
+    SOCIAL_CARD = "社保卡"
+    CASH = "现金"
+
+
+class WagePayment(LedgerEntry, Base):
+    """A line of 劳务报酬发放台账: a payment for a pay period."""
+
+    __tablename__ = "wage_payments"
+    __table_args__ = (Index(None, "project_id", "worker_id", "period"),)
+    PREFIX = "P"
+
+    period: Mapped[str] = mapped_column(String(7))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(16))
+    voucher: Mapped[str] = mapped_column(String(64), default="")
+
+
+class TrainingMode(enum.StrEnum):
+    TRAIN_THEN_WORK = "培训+上岗"
+    PRACTICE = "实训"
+    ON_THE_JOB = "以工代训"
+
+
+class Training(LedgerEntry, Base):
+    """A line of 技能培训台账."""
+
+    __tablename__ = "trainings"
+    __table_args__ = (Index(None, "project_id", "worker_id"),)
+    PREFIX = "T"
+
+    train_date: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(100))
+    mode: Mapped[str] = mapped_column(String(16))
+    hours: Mapped[Decimal] = mapped_column(Numeric(6, 1))
+
+
+class PostType(enum.StrEnum):
+    ROAD = "乡村道路养护管理员"
+    FACILITY = "村级公益设施管理员"
+    SANITATION = "环境卫生保洁员"
+    SECURITY = "治安联防协管员"
+    FOREST = "生态护林员"
+
+
+class PublicPost(LedgerEntry, Base):
+    """A public-welfare post after completion (policy （九）)."""
+
+    __tablename__ = "public_posts"
+    __table_args__ = (Index(None, "project_id", "worker_id"),)
+    PREFIX = "G"
+
+    post_type: Mapped[str] = mapped_column(String(16))
+    monthly_pay_fen: Mapped[int] = mapped_column(BigInteger)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -1,0 +1,85 @@
+"""Contacts (admins, liaisons) and workers; personal data stored encrypted (SPEC §8)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, BigId, UTCDateTime, utcnow
+from models.project import Region
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    LIAISON = "liaison"
+    WORKER = "worker"
+    GUEST = "guest"
+
+
+ROLE_LABELS = {Role.ADMIN: "管理员", Role.LIAISON: "联系人", Role.WORKER: "务工群众", Role.GUEST: "访客"}
+
+
+class Contact(Base):
+    """An admin or liaison, identified by WeCom userid; roles come from imported data only."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    userid: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region: Mapped[Region | None] = relationship(lazy="joined")
+
+
+class PriorityGroup(enum.StrEnum):
+    POVERTY_ALLEVIATED = "脱贫人口"
+    MONITORED = "监测对象"
+    RELOCATED = "易地搬迁"
+    RETURNED = "返乡农民工"
+    LOW_INCOME = "低收入"
+    OTHER = "其他"
+
+
+class Worker(Base):
+    """A villager; ID number and phone are ciphertext plus keyed hash, never clear text."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_cipher: Mapped[str] = mapped_column(String(200))
+    id_masked: Mapped[str] = mapped_column(String(32))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    phone_cipher: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    phone_masked: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    village: Mapped[str] = mapped_column(String(64), default="")
+    priority_group: Mapped[str] = mapped_column(String(16), default=PriorityGroup.OTHER)
+    wecom_userid: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+
+    @property
+    def is_priority(self) -> bool:
+        return self.priority_group != PriorityGroup.OTHER
+
+
+class ProjectWorker(Base):
+    """A worker registered on a project (one row per project, SPEC §7 workers import)."""
+
+    __tablename__ = "project_workers"
+    __table_args__ = (UniqueConstraint("project_id", "worker_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    channel: Mapped[str] = mapped_column(String(16), default="chat")

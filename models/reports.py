@@ -1,0 +1,71 @@
+"""Quarterly dispatch reports (季度调度), wage complaints (欠薪反映) and the audit log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, BigId, UTCDateTime, utcnow
+
+
+class QuarterlyReport(Base):
+    """A liaison's quarterly report; the latest per (project, quarter) counts."""
+
+    __tablename__ = "quarterly_reports"
+    __table_args__ = (Index(None, "project_id", "quarter"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    quarter: Mapped[str] = mapped_column(String(7))  # 2026Q4
+    progress: Mapped[int] = mapped_column(SmallInteger)
+    problems: Mapped[str] = mapped_column(Text, default="")
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    channel: Mapped[str] = mapped_column(String(16), default="chat")
+
+
+class ComplaintStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class WageComplaint(Base):
+    """A worker's 未收到 for a pay period; routed to liaisons, escalated after 7 days."""
+
+    __tablename__ = "wage_complaints"
+    __table_args__ = (Index(None, "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    status: Mapped[str] = mapped_column(String(16), default=ComplaintStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def number(self) -> str:
+        return f"F-{self.id:06d}"
+
+
+class AuditLog(Base):
+    """Append-only record of writes, exports and security events (no personal data in clear)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "actor", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,114 @@
+"""Shared fixtures: settings, a real database (SQLite, or PostgreSQL when asked), the app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+import models
+from bot.app import Services, build_services, create_app
+from bot.settings import Settings
+from models.session import make_engine, make_sessionmaker
+from tests.builders import WeComUser
+
+# Set YIGONG_TEST_DATABASE_URL=postgresql+psycopg://… to run the whole suite on PostgreSQL.
+PG_URL = os.environ.get("YIGONG_TEST_DATABASE_URL", "")
+TZ = ZoneInfo("Asia/Shanghai")
+
+TEST_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+@pytest.fixture(scope="session")
+def _pg_engine() -> Iterator[Engine | None]:
+    if not PG_URL:
+        yield None
+        return
+    engine = make_engine(PG_URL)
+    with engine.begin() as conn:  # fail, not skip, when the database is unreachable
+        conn.execute(text("SELECT 1"))
+    models.Base.metadata.drop_all(engine)
+    models.Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, _pg_engine: Engine | None) -> str:
+    return PG_URL or f"sqlite:///{tmp_path}/test.db"
+
+
+@pytest.fixture
+def engine(db_url: str, _pg_engine: Engine | None) -> Iterator[Engine]:
+    if _pg_engine is not None:
+        yield _pg_engine
+        names = ", ".join(f'"{t.name}"' for t in models.Base.metadata.sorted_tables)
+        with _pg_engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        return
+    eng = make_engine(db_url)
+    models.Base.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as s:
+        yield s
+
+
+@pytest.fixture
+def api_base() -> str:
+    """Where WeCom API calls go; tests that send override this with the fake's URL."""
+    return "http://127.0.0.1:9/cgi-bin/"
+
+
+@pytest.fixture
+def settings(db_url: str, api_base: str) -> Settings:
+    return Settings(
+        DATABASE_URL=db_url,
+        WECOM_CORP_ID="wwtestcorp0001",
+        WECOM_AGENT_ID=1000002,
+        WECOM_SECRET="test-secret",
+        WECOM_TOKEN="testToken",
+        WECOM_AES_KEY=TEST_AES_KEY,
+        WECOM_API_BASE=api_base,
+        YIGONG_DATA_KEY="test-data-key-0123456789-abcdefghijklmnop",
+        YIGONG_SCHEDULER=False,
+    )
+
+
+@pytest.fixture
+def services(settings: Settings, engine: Engine) -> Iterator[Services]:
+    svc = build_services(settings, engine=engine)
+    yield svc
+
+
+@pytest.fixture
+def client(settings: Settings, services: Services) -> Iterator[TestClient]:
+    app = create_app(settings, services=services, background=False)
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def wecom(client: TestClient, settings: Settings) -> WeComUser:
+    return WeComUser(client, settings)
+
+
+def at(text_: str) -> datetime:
+    """A local (Asia/Shanghai) moment from ISO text, for freezing the clock."""
+    return datetime.fromisoformat(text_).replace(tzinfo=TZ)
