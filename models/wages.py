@@ -1,0 +1,151 @@
+"""Owed against paid per (project, worker, period), and which of it is overdue — in SQL.
+
+Work records and payments are both append-only with negated reversal rows, so a plain
+SUM over each ledger is the truth. Due dates depend on each project's pay day and China's
+holidays; they are turned into a per-pay-day cutoff period so that the database can filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, and_, false, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from models.calendar import due_date, last_overdue_period
+from models.ledgers import WagePayment, WorkRecord
+from models.project import Project
+
+
+@dataclass(frozen=True)
+class Balance:
+    project_id: int
+    worker_id: int
+    period: str
+    owed_fen: int
+    paid_fen: int
+    pay_day: int = 15
+
+    @property
+    def outstanding_fen(self) -> int:
+        return self.owed_fen - self.paid_fen
+
+    @property
+    def due(self) -> date:
+        return due_date(self.period, self.pay_day)
+
+    def is_overdue(self, today: date) -> bool:
+        return self.outstanding_fen > 0 and self.due < today
+
+
+def _ledger_union(
+    project_ids: Iterable[int] | Select[tuple[int]] | None,
+    worker_id: int | None,
+    period: str | None,
+) -> Select[tuple[int, int, str, int, int]]:
+    def narrow(stmt: Select, model: type[WorkRecord] | type[WagePayment]) -> Select:  # type: ignore[type-arg]
+        if project_ids is not None:
+            ids = project_ids if isinstance(project_ids, Select) else list(project_ids)
+            stmt = stmt.where(model.project_id.in_(ids))
+        if worker_id is not None:
+            stmt = stmt.where(model.worker_id == worker_id)
+        if period is not None:
+            stmt = stmt.where(model.period == period)
+        return stmt
+
+    owed = narrow(
+        select(
+            WorkRecord.project_id.label("project_id"),
+            WorkRecord.worker_id.label("worker_id"),
+            WorkRecord.period.label("period"),
+            WorkRecord.due_fen.label("owed"),
+            literal(0).label("paid"),
+        ),
+        WorkRecord,
+    )
+    paid = narrow(
+        select(
+            WagePayment.project_id,
+            WagePayment.worker_id,
+            WagePayment.period,
+            literal(0),
+            WagePayment.amount_fen,
+        ),
+        WagePayment,
+    )
+    return union_all(owed, paid).subquery("ledger")  # type: ignore[return-value]
+
+
+def balances_stmt(
+    *,
+    project_ids: Iterable[int] | Select[tuple[int]] | None = None,
+    worker_id: int | None = None,
+    period: str | None = None,
+) -> Select[tuple[int, int, str, int, int, int]]:
+    """SELECT project_id, worker_id, period, owed, paid, pay_day grouped per (project, worker, period)."""
+    u = _ledger_union(project_ids, worker_id, period)
+    return (
+        select(
+            u.c.project_id,
+            u.c.worker_id,
+            u.c.period,
+            func.sum(u.c.owed).label("owed"),
+            func.sum(u.c.paid).label("paid"),
+            Project.pay_day,
+        )
+        .join(Project, Project.id == u.c.project_id)
+        .group_by(u.c.project_id, u.c.worker_id, u.c.period, Project.pay_day)
+    )
+
+
+def overdue_filter(
+    session: Session,
+    today: date,
+    *,
+    owed: ColumnElement[int],
+    paid: ColumnElement[int],
+    period: ColumnElement[str],
+    pay_day: ColumnElement[int],
+) -> ColumnElement[bool]:
+    """Unpaid and past the due date for the project's pay day (one cutoff per distinct pay day)."""
+    pay_days = [int(p) for p in session.scalars(select(Project.pay_day).distinct())]
+    per_day = [and_(pay_day == pd, period <= last_overdue_period(today, pd)) for pd in pay_days]
+    return and_(owed > paid, or_(*per_day) if per_day else false())
+
+
+def balances(
+    session: Session,
+    *,
+    project_ids: Iterable[int] | Select[tuple[int]] | None = None,
+    worker_id: int | None = None,
+    period: str | None = None,
+) -> list[Balance]:
+    stmt = balances_stmt(project_ids=project_ids, worker_id=worker_id, period=period)
+    return [_balance(r) for r in session.execute(stmt)]
+
+
+def overdue(
+    session: Session,
+    today: date,
+    *,
+    project_ids: Iterable[int] | Select[tuple[int]] | None = None,
+    worker_id: int | None = None,
+) -> list[Balance]:
+    """Every (project, worker, period) that is past due with paid < owed, oldest first."""
+    sub = balances_stmt(project_ids=project_ids, worker_id=worker_id).subquery("b")
+    cond = overdue_filter(
+        session, today, owed=sub.c.owed, paid=sub.c.paid, period=sub.c.period, pay_day=sub.c.pay_day
+    )
+    stmt = (
+        select(sub.c.project_id, sub.c.worker_id, sub.c.period, sub.c.owed, sub.c.paid, sub.c.pay_day)
+        .where(cond)
+        .order_by(sub.c.period, sub.c.project_id, sub.c.worker_id)
+    )
+    return [_balance(r) for r in session.execute(stmt)]
+
+
+def _balance(r: Row[Any]) -> Balance:
+    return Balance(int(r[0]), int(r[1]), str(r[2]), int(r[3] or 0), int(r[4] or 0), int(r[5]))
