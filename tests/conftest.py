@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -27,22 +28,38 @@ TEST_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
 
 @pytest.fixture(scope="session")
-def _pg_engine() -> Iterator[Engine | None]:
+def _pg_url() -> Iterator[str]:
+    """A private database for this test run on the server of YIGONG_TEST_DATABASE_URL.
+
+    Several runs (and xdist workers) can share one server without seeing each other's rows.
+    """
     if not PG_URL:
+        yield ""
+        return
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"yigong_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:  # fail, not skip, when the server is unreachable
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _pg_engine(_pg_url: str) -> Iterator[Engine | None]:
+    if not _pg_url:
         yield None
         return
-    engine = make_engine(PG_URL)
-    with engine.begin() as conn:  # fail, not skip, when the database is unreachable
-        conn.execute(text("SELECT 1"))
-    models.Base.metadata.drop_all(engine)
+    engine = make_engine(_pg_url)
     models.Base.metadata.create_all(engine)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, _pg_engine: Engine | None) -> str:
-    return PG_URL or f"sqlite:///{tmp_path}/test.db"
+def db_url(tmp_path: Path, _pg_url: str, _pg_engine: Engine | None) -> str:
+    return _pg_url or f"sqlite:///{tmp_path}/test.db"
 
 
 @pytest.fixture

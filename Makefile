@@ -1,0 +1,40 @@
+# Two commands do all set-up from a fresh clone (only Python >= 3.11 needed):
+#   make run    start the bot on SQLite (sandbox mode without WeCom credentials)
+#   make test   run the test suite
+# Each creates .venv from uv.lock first (uv itself is installed from PyPI into .tools/).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: run test install lint bench clean
+
+run: install
+	.venv/bin/yigong serve
+
+test: install
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+install: .venv/.synced
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --locked --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+	@touch $@
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+bench: install
+	.venv/bin/python bench/qa.py
+	.venv/bin/python bench/ledger.py
+	.venv/bin/python bench/reminders.py
+
+clean:
+	rm -rf .venv .tools .pytest_cache .ruff_cache
