@@ -6,12 +6,6 @@ import importlib
 
 import typer
 
-app = typer.Typer(
-    help="以工代赈助手 (yigong-bot): 企业微信机器人。WeCom bot for 以工代赈 projects.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-
 # Modules that add commands: each defines `register(app: typer.Typer) -> None`.
 CLI_MODULES = [
     "bot.cli_core",
@@ -19,6 +13,12 @@ CLI_MODULES = [
 
 
 def build_cli() -> typer.Typer:
+    """A fresh command tree with every module's commands (no import-time registration)."""
+    app = typer.Typer(
+        help="以工代赈助手 (yigong-bot): 企业微信机器人。WeCom bot for 以工代赈 projects.",
+        no_args_is_help=True,
+        add_completion=False,
+    )
     for name in CLI_MODULES:
         importlib.import_module(name).register(app)
     return app

@@ -1,0 +1,45 @@
+"""`yigong --help`, `yigong db upgrade` and `yigong chat` from the user's side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import build_cli
+
+
+@pytest.fixture
+def sandbox_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    monkeypatch.setenv("DATABASE_URL", url)
+    for var in ("WECOM_CORP_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY", "YIGONG_DATA_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    return url
+
+
+def test_help_is_bilingual_and_lists_the_contract_commands() -> None:
+    result = CliRunner().invoke(build_cli(), ["--help"])
+    assert result.exit_code == 0
+    for cmd in ("serve", "chat", "db"):
+        assert cmd in result.output
+    assert "企业微信" in result.output and "WeCom" in result.output
+
+
+def test_chat_talks_to_the_same_handlers(sandbox_env: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(build_cli(), ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(build_cli(), ["chat", "--user", "newcomer"], input="帮助\n\n帮助 帮助\n")
+    assert result.exit_code == 0, result.output
+    assert "以工代赈助手可以" in result.output
+    assert "示例" in result.output
+
+
+def test_bad_configuration_is_a_clear_message(sandbox_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var, value in {"WECOM_CORP_ID": "ww1", "WECOM_SECRET": "s", "WECOM_TOKEN": "t", "WECOM_AES_KEY": "k" * 43}.items():
+        monkeypatch.setenv(var, value)
+    result = CliRunner().invoke(build_cli(), ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "YIGONG_DATA_KEY" in result.output
