@@ -14,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 log = logging.getLogger(__name__)
 
 # Modules that add scheduled jobs: each defines `schedule(scheduler, services) -> None`.
-SCHEDULE_MODULES: list[str] = []
+SCHEDULE_MODULES: list[str] = ["reminders.schedule"]
 
 
 def make_sender(services: Any) -> Any:

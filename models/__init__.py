@@ -31,6 +31,7 @@ from models.project import (
     Region,
     RegionLevel,
 )
+from models.reminders import Escalation, ReminderRun
 from models.reports import AuditLog, ComplaintStatus, QuarterlyReport, WageComplaint
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Channel",
     "ComplaintStatus",
     "Contact",
+    "Escalation",
     "InboundMessage",
     "Job",
     "JobStatus",
@@ -61,6 +63,7 @@ __all__ = [
     "QuarterlyReport",
     "Region",
     "RegionLevel",
+    "ReminderRun",
     "Role",
     "Training",
     "TrainingMode",

@@ -1,0 +1,67 @@
+"""The labour-share chart of the quarterly summary: every project's share against its floor."""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+MAX_BARS = 60  # a county with more projects shows the 60 lowest shares
+
+_CJK_FONTS = ("Noto Sans CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei")
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str  # project code (ASCII: renders without a CJK font)
+    share: Decimal | None
+    floor: Decimal | None
+
+
+def _font() -> list[str]:
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return [n for n in _CJK_FONTS if n in names] + ["DejaVu Sans"]
+
+
+def labour_share_png(title: str, bars: list[Bar]) -> bytes:
+    """A horizontal bar chart (PNG): share per project, floor marked, bars below it in red."""
+    shown = sorted(bars, key=lambda b: (b.share if b.share is not None else Decimal(-1), b.label))
+    shown = shown[:MAX_BARS]
+    height = max(2.5, 0.28 * len(shown) + 1.2)
+    with plt.rc_context({"font.sans-serif": _font(), "axes.unicode_minus": False}):
+        fig, ax = plt.subplots(figsize=(7, height), dpi=100)
+        try:
+            ys = range(len(shown))
+            values = [float(b.share or 0) * 100 for b in shown]
+            colors = [
+                "#c0392b" if b.floor is not None and (b.share or 0) < b.floor else "#2e86c1"
+                for b in shown
+            ]
+            ax.barh(list(ys), values, color=colors)
+            for y, b in zip(ys, shown, strict=True):
+                if b.floor is not None:
+                    x = float(b.floor) * 100
+                    ax.plot([x, x], [y - 0.45, y + 0.45], color="black", linewidth=1.5)
+            ax.set_yticks(list(ys), [b.label for b in shown], fontsize=7)
+            ax.set_xlabel("Labour compensation / fiscal funds (%)  |  black: floor")
+            ax.set_title(title, fontsize=10)
+            ax.invert_yaxis()
+            fig.tight_layout()
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png")
+        finally:
+            plt.close(fig)
+    return buf.getvalue()
+
+
+def image_payload(png: bytes, filename: str) -> dict[str, str]:
+    """An outbox image payload: the sender uploads it (media/upload) and sends the media_id."""
+    return {"png_base64": base64.b64encode(png).decode(), "filename": filename}
