@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-import time
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,7 +15,9 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import Dispatcher, FeedResult
+from bot.observability import ObservabilityMiddleware, configure_logging, note, render_metrics
+from bot.redis_support import build_redis
 from bot.router import Router
 from bot.settings import Settings
 from bot.wecom_crypto import CallbackCrypto, CallbackRejected, reply_xml, to_incoming
@@ -62,6 +64,9 @@ def build_services(settings: Settings, engine: Engine | None = None) -> Services
         crypto=CallbackCrypto(settings),
     )
     services.dispatcher.services = services
+    redis_support = build_redis(settings.redis_url)
+    if redis_support is not None:
+        services.extras["redis"] = redis_support
     return services
 
 
@@ -82,6 +87,7 @@ def create_app(settings: Settings, *, services: Services | None = None, backgrou
             svc.close()
 
     app = FastAPI(title="以工代赈助手", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(ObservabilityMiddleware)
     if services is not None:
         app.state.services = services
 
@@ -122,7 +128,20 @@ def create_app(settings: Settings, *, services: Services | None = None, backgrou
             xml = reply_xml(msg.user_id, svc.settings.corp_id, reply, int(time.time()))
             return svc.crypto.encrypt_reply(xml, nonce, ts)
 
-        result = await run_in_threadpool(svc.dispatcher.feed, msg, render=render)
+        def handle() -> FeedResult:
+            replies = svc.extras.get("redis")
+            if replies is not None:
+                cached = replies.replies.get(msg.dedup_key)
+                if cached is not None:  # answered and committed before: skip the database
+                    return FeedResult(body=cached, duplicate=True)
+            done = svc.dispatcher.feed(msg, render=render)
+            if replies is not None:
+                replies.replies.put(msg.dedup_key, done.body)
+            return done
+
+        result = await run_in_threadpool(handle)
+        if result.duplicate:
+            note("outcome", "duplicate")
         return Response(result.body, media_type="application/xml" if result.body else "text/plain")
 
     @app.get("/healthz")
@@ -139,6 +158,11 @@ def create_app(settings: Settings, *, services: Services | None = None, backgrou
         except Exception as exc:
             return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
         return JSONResponse({"status": "ok", "database": db, "sandbox": svc.settings.sandbox})
+
+    @app.get("/metrics")
+    async def metrics(request: Request) -> Response:
+        body, content_type = await run_in_threadpool(render_metrics, svc_of(request).session_factory)
+        return Response(body, media_type=content_type)
 
     return app
 
@@ -158,5 +182,5 @@ def app_from_env() -> FastAPI:
     """Factory for uvicorn (`bot.app:app_from_env`), one per worker process."""
     from bot.settings import get_settings
 
-    logging.basicConfig(level=logging.INFO)
+    configure_logging()
     return create_app(get_settings())

@@ -28,12 +28,21 @@ def serve(
     host: Annotated[str, typer.Option(help="监听地址 / bind address")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
     workers: Annotated[int, typer.Option(help="进程数 / worker processes")] = 1,
+    log_format: Annotated[str, typer.Option(help="日志格式 json|text / log format")] = "json",
 ) -> None:
     """启动机器人（回调服务 + 定时提醒）/ run the bot (callback server + scheduler)."""
+    import os
+    import tempfile
+
     import uvicorn
 
+    from bot.observability import uvicorn_log_config
     from models.migrate import upgrade
 
+    os.environ["YIGONG_LOG_FORMAT"] = log_format  # read again by each worker process
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Workers share /metrics through files; set before any worker imports prometheus_client.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="yigong-metrics-")
     settings = _settings()
     upgrade(settings.database_url)
     if settings.sandbox:
@@ -49,8 +58,10 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=10,  # SIGTERM: stop accepting, finish in-flight callbacks
         log_level="info",
+        log_config=uvicorn_log_config(log_format),
+        access_log=False,  # the middleware logs requests, without query strings
     )
 
 

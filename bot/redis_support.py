@@ -1,0 +1,205 @@
+"""Optional Redis (REDIS_URL): recent replies in front of the DB check, rate limits, the token.
+
+Redis is a cache and a coordinator, never the source of truth: every call falls back (to the
+database, or to "not cached") when Redis is slow or down, and the bot works without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import redis
+
+from bot.tokens import EPOCH, Fetch, Token
+from models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+PREFIX = "yigong:"
+REPLY_TTL = 3600  # WeCom retries within seconds; an hour covers slow retries and restarts
+_REDIS_ERRORS = (redis.RedisError, OSError)
+
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+_INVALIDATE = (
+    "if redis.call('hget', KEYS[1], 'token') == ARGV[1] then "
+    "return redis.call('hset', KEYS[1], 'expires_at', '0') end return 0"
+)
+
+
+class RateLimiter(Protocol):
+    """Counts attempts per key in a fixed window; True while under the limit."""
+
+    def hit(self, key: str, window: int, limit: int) -> bool: ...
+
+
+def connect(url: str, *, timeout: float = 0.5) -> redis.Redis:
+    """A client with short timeouts: a slow Redis must not slow a callback."""
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        health_check_interval=30,
+        retry_on_timeout=False,
+    )
+
+
+def _failed(op: str, exc: BaseException) -> None:
+    from bot.observability import get_metrics
+
+    get_metrics().redis_errors.labels(op).inc()
+    log.warning("redis %s failed, falling back: %s", op, type(exc).__name__)
+
+
+class RecentReplies:
+    """Answered callbacks by dedup key → stored response body, checked before the database."""
+
+    def __init__(self, client: redis.Redis, *, ttl: int = REPLY_TTL) -> None:
+        self.client = client
+        self.ttl = ttl
+
+    def get(self, key: str) -> str | None:
+        try:
+            value = self.client.get(PREFIX + "reply:" + key)
+        except _REDIS_ERRORS as exc:
+            _failed("reply_get", exc)
+            return None
+        return None if value is None else bytes(value).decode()  # type: ignore[arg-type]
+
+    def put(self, key: str, body: str) -> None:
+        """Call only after the message's transaction committed."""
+        try:
+            self.client.set(PREFIX + "reply:" + key, body.encode(), ex=self.ttl)
+        except _REDIS_ERRORS as exc:
+            _failed("reply_put", exc)
+
+
+class RedisRateLimiter:
+    """Fixed-window counters shared by every replica; falls back when Redis is down."""
+
+    def __init__(
+        self, client: redis.Redis, fallback: Callable[[str, int, int], bool] | None = None
+    ) -> None:
+        self.client = client
+        self.fallback = fallback
+
+    def hit(self, key: str, window: int, limit: int) -> bool:
+        bucket = int(time.time() // window)
+        name = f"{PREFIX}rate:{key}:{bucket}"
+        try:
+            pipe = self.client.pipeline()
+            pipe.incr(name)
+            pipe.expire(name, window + 1)
+            count = int(pipe.execute()[0])
+        except _REDIS_ERRORS as exc:
+            _failed("rate_hit", exc)
+            if self.fallback is not None:
+                return self.fallback(key, window, limit)
+            return False  # fail closed: a limit exists to protect something
+        return count <= limit
+
+
+class RedisTokenStore:
+    """The access_token in a Redis hash; one refresh at a time under a SET NX lock.
+
+    Matches `bot.tokens.TokenStore`. The lock expires by itself, so a process that dies while
+    calling gettoken blocks the others for `lock_seconds` at most.
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        lock_seconds: float = 10.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.client = client
+        self.lock_seconds = lock_seconds
+        self._clock = clock
+
+    def _key(self, key: str) -> str:
+        return f"{PREFIX}token:{key}"
+
+    def load(self, key: str) -> Token | None:
+        raw: Any = self.client.hgetall(self._key(key))
+        if not raw:
+            return None
+        value = raw.get(b"token", b"").decode()
+        expires = datetime.fromtimestamp(float(raw.get(b"expires_at", b"0")), UTC)
+        return Token(value, expires if expires.timestamp() > 0 else EPOCH)
+
+    def refresh(self, key: str, fetch: Fetch, *, is_fresh: Callable[[Token], bool]) -> Token:
+        lock = f"{PREFIX}token-lock:{key}"
+        owner = secrets.token_hex(8)
+        deadline = time.monotonic() + self.lock_seconds
+        while not self.client.set(lock, owner, nx=True, px=int(self.lock_seconds * 1000)):
+            current = self.load(key)
+            if current is not None and is_fresh(current):
+                return current  # another process refreshed while we waited
+            if time.monotonic() > deadline:
+                raise TimeoutError("access_token refresh lock held too long")
+            time.sleep(0.05)
+        try:
+            current = self.load(key)
+            if current is not None and is_fresh(current):
+                return current
+            value, expires_in = fetch()
+            token = Token(value, self._clock() + timedelta(seconds=expires_in))
+            self.client.hset(
+                self._key(key),
+                mapping={"token": value, "expires_at": str(token.expires_at.timestamp())},
+            )
+            self.client.expire(self._key(key), int(expires_in) + 60)
+            return token
+        finally:
+            self.client.eval(_RELEASE, 1, lock, owner)
+
+    def invalidate(self, key: str, token: str) -> None:
+        self.client.eval(_INVALIDATE, 1, self._key(key), token)
+
+
+@dataclass
+class RedisSupport:
+    """What the app keeps in `services.extras["redis"]`."""
+
+    client: redis.Redis
+    replies: RecentReplies
+    limiter: RedisRateLimiter
+    tokens: RedisTokenStore
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.client.ping())
+        except _REDIS_ERRORS:
+            return False
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def build_redis(url: str | None) -> RedisSupport | None:
+    """Redis support for a REDIS_URL, or None; never fails at start-up (Redis may come later)."""
+    if not url:
+        return None
+    client = connect(url)
+    return RedisSupport(
+        client=client,
+        replies=RecentReplies(client),
+        limiter=RedisRateLimiter(client),
+        tokens=RedisTokenStore(client),
+    )
+
+
+def token_store(services: Any) -> Any:
+    """The shared token store for the WeCom client: Redis when configured, else the database."""
+    support = services.extras.get("redis")
+    if support is not None:
+        return support.tokens
+    from bot.tokens import DbTokenStore
+
+    return DbTokenStore(services.session_factory)
