@@ -9,6 +9,15 @@ from bot.router import Router
 # Each module defines `router = Router(...)`. Order matters only for fallbacks and help order.
 MODULES = [
     "handlers.help",
+    "handlers.ledger.projects",
+    "handlers.ledger.workers",
+    "handlers.ledger.work",
+    "handlers.ledger.wages",
+    "handlers.ledger.training",
+    "handlers.ledger.posts",
+    "handlers.ledger.reversal",
+    "handlers.ledger.summary",
+    "handlers.files",
 ]
 
 

@@ -76,3 +76,59 @@ def require_project(ctx: HandlerContext, code: str) -> Project:
     if not allowed:
         raise UserError(f"您不是项目 {code} 的联系人，也不是其所在地区的管理员，不能操作该项目。")
     return project
+
+
+def project_ids_in_scope(user: Principal) -> Select[tuple[int]]:
+    """A SELECT of the ids of the projects this user may see (for IN clauses)."""
+    return projects_in_scope(user).with_only_columns(Project.id)
+
+
+def allowed_project_codes(session: Session, user: Principal, codes: set[str]) -> set[str]:
+    """Which of these project codes the user may act on (one query)."""
+    if not codes:
+        return set()
+    stmt = projects_in_scope(user).where(Project.code.in_(codes)).with_only_columns(Project.code)
+    return set(session.scalars(stmt))
+
+
+def region_admins(session: Session, project: Project) -> list[str]:
+    """Userids of the admins of the project's county (the first to hear of its problems)."""
+    stmt = select(Contact.userid).where(
+        Contact.role == Role.ADMIN, Contact.region_id == project.region_id
+    )
+    return list(session.scalars(stmt))
+
+
+def project_liaisons(session: Session, project: Project) -> list[str]:
+    """Userids of the project's designated liaisons."""
+    stmt = (
+        select(Contact.userid)
+        .join(ProjectLiaison, ProjectLiaison.contact_id == Contact.id)
+        .where(ProjectLiaison.project_id == project.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def within_scope(scope: Scope | None, province: str, city: str = "", county: str = "") -> bool:
+    """Whether a region (by names) lies inside an admin's scope."""
+    if scope is None:
+        return False
+    return (
+        province == scope.province
+        and (not scope.city or city == scope.city)
+        and (not scope.county or county == scope.county)
+    )
+
+
+BIND_EXAMPLE = "绑定 姓名：张三 身份证：142329198503121233"
+
+
+def require_worker(ctx: HandlerContext) -> Worker:
+    """The worker bound to the sender's account; an unbound sender is told how to bind."""
+    worker = ctx.session.get(Worker, ctx.user.worker_id) if ctx.user.worker_id else None
+    if worker is None:
+        raise UserError(
+            "您的企业微信账号还没有绑定务工人员信息，暂时不能查询。请先发送（换成您本人的姓名和身份证号）：\n"
+            + BIND_EXAMPLE
+        )
+    return worker

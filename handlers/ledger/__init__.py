@@ -1,0 +1,1 @@
+"""The three ledgers and projects by chat: one module per command family."""

@@ -1,0 +1,51 @@
+"""What every ledger command shares: aliases, the project field, audit rows, entry lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import HandlerContext
+from bot.errors import UserError
+from handlers.access import require_project
+from handlers.parsing import refusal
+from models import AuditLog, Project, Worker
+from models.money import format_fen
+
+PROJECT_KEY = {"项目": ("项目编号", "编号", "项目号")}
+
+
+def project_from(ctx: HandlerContext, fields: dict[str, str], example: str) -> Project:
+    """The project a message names, if the sender may act on it."""
+    code = fields.get("项目", "").strip()
+    if not code:
+        raise UserError(refusal(["缺少“项目”（项目编号）"], example))
+    try:
+        return require_project(ctx, code)
+    except UserError as err:
+        raise UserError(refusal([err.message], example)) from None
+
+
+def audit(ctx: HandlerContext, action: str, subject: str, **detail: Any) -> None:
+    """An append-only audit row (no personal data in clear)."""
+    ctx.session.add(
+        AuditLog(
+            actor=ctx.user.userid,
+            channel=ctx.channel,
+            action=action,
+            subject=subject,
+            detail=detail,
+        )
+    )
+
+
+def who(worker: Worker) -> str:
+    """How a worker appears in replies: name and masked ID number."""
+    return f"{worker.name}（{worker.id_masked}）"
+
+
+def money(fen: int) -> str:
+    return format_fen(fen)
+
+
+def correction_hint(number: str) -> str:
+    return f"如有错误，发送“冲正 记录号：{number} 原因：……”撤销后重记。"

@@ -1,0 +1,315 @@
+"""Checks and bulk writes of ledger lines, shared by chat batches and file imports.
+
+A line is validated on its own (`check_*`), then against the database in one query per
+batch (`duplicates_*`), then written in one multi-row INSERT (`write_*`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from bot.errors import UserError
+from bot.settings import Settings
+from handlers.parsing import check_in_project, check_not_future, normalize, period_of
+from models import Channel, PayMethod, Project, Training, TrainingMode, WagePayment, WorkRecord
+
+# -- line types ---------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkLine:
+    where: str
+    project: Project
+    worker_id: int
+    work_date: date
+    days: Decimal
+    daily_wage_fen: int
+
+    @property
+    def due_fen(self) -> int:
+        return int((self.days * self.daily_wage_fen).to_integral_value())
+
+
+@dataclass
+class WageLine:
+    where: str
+    project: Project
+    worker_id: int
+    period: str
+    amount_fen: int
+    paid_on: date
+    method: str
+    voucher: str = ""
+
+
+@dataclass
+class TrainingLine:
+    where: str
+    project: Project
+    worker_id: int
+    train_date: date
+    topic: str
+    mode: str
+    hours: Decimal
+
+
+# -- single-field validators --------------------------------------------------------------------
+
+_METHODS = {
+    "银行代发": PayMethod.BANK,
+    "银行": PayMethod.BANK,
+    "代发": PayMethod.BANK,
+    "银行卡": PayMethod.BANK,
+    "转账": PayMethod.BANK,
+    "银行转账": PayMethod.BANK,
+    "一卡通": PayMethod.CARD,
+    "惠农一卡通": PayMethod.CARD,
+    "惠民惠农一卡通": PayMethod.CARD,
+    "社保卡": PayMethod.SOCIAL_CARD,
+    "社会保障卡": PayMethod.SOCIAL_CARD,
+    "现金": PayMethod.CASH,
+}
+_RENT_WORDS = ("机械", "车辆", "租金", "台班", "租赁", "设备")
+
+
+def check_method(text: str, settings: Settings) -> str:
+    """A payment method of SPEC §3; 现金 only where the deployment allows it."""
+    s = normalize(text)
+    if any(w in s for w in _RENT_WORDS):
+        raise UserError("机械、车辆租金不是劳务报酬，不能记入劳务报酬发放台账")
+    method = _METHODS.get(s)
+    if method is None:
+        raise UserError(f"发放方式“{s}”不认识，请写 银行代发、一卡通 或 社保卡")
+    if method == PayMethod.CASH and not settings.allow_cash:
+        raise UserError(
+            "劳务报酬应直接发放到务工人员本人账户（银行代发、一卡通或社保卡），"
+            "现金发放无法留痕，本系统不予登记。确需现金发放的，请管理员开启 YIGONG_ALLOW_CASH"
+        )
+    return str(method)
+
+
+_MODES = {
+    "培训+上岗": TrainingMode.TRAIN_THEN_WORK,
+    "先培训后上岗": TrainingMode.TRAIN_THEN_WORK,
+    "培训上岗": TrainingMode.TRAIN_THEN_WORK,
+    "岗前培训": TrainingMode.TRAIN_THEN_WORK,
+    "实训": TrainingMode.PRACTICE,
+    "以工代训": TrainingMode.ON_THE_JOB,
+}
+
+
+def check_mode(text: str) -> str:
+    s = normalize(text).replace(" ", "")
+    mode = _MODES.get(s)
+    if mode is None:
+        raise UserError(f"培训方式“{s}”不认识，请写 培训+上岗、实训 或 以工代训")
+    return str(mode)
+
+
+def check_daily_wage(fen: int, settings: Settings) -> int:
+    if fen <= 0:
+        raise UserError("日薪必须大于0，例如：日薪：150")
+    if fen > settings.max_daily_wage * 100:
+        raise UserError(
+            f"日薪 {fen / 100:g}元 超过上限 {settings.max_daily_wage}元，请核对"
+            "（上限由管理员设置 YIGONG_MAX_DAILY_WAGE）"
+        )
+    return fen
+
+
+def check_ledger_date(d: date, today: date, project: Project, what: str) -> date:
+    check_not_future(d, today, what)
+    return check_in_project(d, project, what)
+
+
+# -- duplicates ---------------------------------------------------------------------------------
+
+
+def _range(lines: Sequence[Any], attr: str) -> tuple[date, date]:
+    values = [getattr(x, attr) for x in lines]
+    return min(values), max(values)
+
+
+def work_existing(
+    session: Session, lines: Sequence[WorkLine]
+) -> dict[tuple[int, int, date], tuple[Decimal, int]]:
+    """Net (days, wage) already recorded per (project, worker, date) touched by `lines`."""
+    if not lines:
+        return {}
+    lo, hi = _range(lines, "work_date")
+    stmt = (
+        select(
+            WorkRecord.project_id,
+            WorkRecord.worker_id,
+            WorkRecord.work_date,
+            func.sum(WorkRecord.days),
+            func.max(WorkRecord.daily_wage_fen),
+        )
+        .where(
+            WorkRecord.project_id.in_({x.project.id for x in lines}),
+            WorkRecord.work_date.between(lo, hi),
+        )
+        .group_by(WorkRecord.project_id, WorkRecord.worker_id, WorkRecord.work_date)
+        .having(func.sum(WorkRecord.days) > 0)
+    )
+    if len({x.worker_id for x in lines}) <= 500:
+        stmt = stmt.where(WorkRecord.worker_id.in_({x.worker_id for x in lines}))
+    return {(p, w, d): (Decimal(days), int(wage)) for p, w, d, days, wage in session.execute(stmt)}
+
+
+def split_work(
+    session: Session, lines: Sequence[WorkLine]
+) -> tuple[list[WorkLine], list[WorkLine], list[tuple[str, str]]]:
+    """(new lines, lines already recorded with the same content, duplicate problems)."""
+    existing = work_existing(session, lines)
+    new: list[WorkLine] = []
+    same: list[WorkLine] = []
+    problems: list[tuple[str, str]] = []
+    seen: dict[tuple[int, int, date], str] = {}
+    for x in lines:
+        key = (x.project.id, x.worker_id, x.work_date)
+        if key in seen:
+            problems.append((x.where, f"与{seen[key]}重复：同一人同一天在同一项目只能记一次"))
+            continue
+        seen[key] = x.where
+        old = existing.get(key)
+        if old is None:
+            new.append(x)
+        elif old == (x.days, x.daily_wage_fen):
+            same.append(x)
+        else:
+            problems.append(
+                (
+                    x.where,
+                    f"{x.work_date:%Y-%m-%d} 已记过工（{old[0]:g}天），重复记工不予登记；如需更正请先冲正",
+                )
+            )
+    return new, same, problems
+
+
+def split_wages(
+    session: Session, lines: Sequence[WageLine]
+) -> tuple[list[WageLine], list[WageLine]]:
+    """(new lines, lines identical to a payment already recorded and not reversed)."""
+    if not lines:
+        return [], []
+    reversed_ids = select(WagePayment.reverses_id).where(WagePayment.reverses_id.is_not(None))
+    stmt = select(
+        WagePayment.project_id,
+        WagePayment.worker_id,
+        WagePayment.period,
+        WagePayment.amount_fen,
+        WagePayment.paid_on,
+    ).where(
+        WagePayment.project_id.in_({x.project.id for x in lines}),
+        WagePayment.paid_on.between(*_range(lines, "paid_on")),
+        WagePayment.reverses_id.is_(None),
+        WagePayment.id.not_in(reversed_ids),
+    )
+    existing = {tuple(r) for r in session.execute(stmt)}
+    new: list[WageLine] = []
+    same: list[WageLine] = []
+    for x in lines:
+        key = (x.project.id, x.worker_id, x.period, x.amount_fen, x.paid_on)
+        (same if key in existing else new).append(x)
+        existing.add(key)
+    return new, same
+
+
+def split_trainings(
+    session: Session, lines: Sequence[TrainingLine]
+) -> tuple[list[TrainingLine], list[TrainingLine]]:
+    """(new lines, lines for a worker, date and topic already recorded)."""
+    if not lines:
+        return [], []
+    stmt = (
+        select(Training.project_id, Training.worker_id, Training.train_date, Training.topic)
+        .where(
+            Training.project_id.in_({x.project.id for x in lines}),
+            Training.train_date.between(*_range(lines, "train_date")),
+        )
+        .group_by(Training.project_id, Training.worker_id, Training.train_date, Training.topic)
+        .having(func.sum(Training.hours) > 0)
+    )
+    existing = {tuple(r) for r in session.execute(stmt)}
+    new: list[TrainingLine] = []
+    same: list[TrainingLine] = []
+    for x in lines:
+        key = (x.project.id, x.worker_id, x.train_date, x.topic)
+        (same if key in existing else new).append(x)
+        existing.add(key)
+    return new, same
+
+
+# -- writes -------------------------------------------------------------------------------------
+
+
+def _insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+    """One multi-row INSERT; the new ids in the order of `rows`."""
+    if not rows:
+        return []
+    stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(session.scalars(stmt, rows))
+
+
+def _who(actor: str, channel: str | Channel) -> dict[str, str]:
+    return {"created_by": actor, "channel": str(channel)}
+
+
+def write_work(session: Session, lines: Sequence[WorkLine], actor: str, channel: str) -> list[int]:
+    rows = [
+        {
+            "project_id": x.project.id,
+            "worker_id": x.worker_id,
+            "work_date": x.work_date,
+            "period": period_of(x.work_date),
+            "days": x.days,
+            "daily_wage_fen": x.daily_wage_fen,
+            "due_fen": x.due_fen,
+            **_who(actor, channel),
+        }
+        for x in lines
+    ]
+    return _insert(session, WorkRecord, rows)
+
+
+def write_wages(session: Session, lines: Sequence[WageLine], actor: str, channel: str) -> list[int]:
+    rows = [
+        {
+            "project_id": x.project.id,
+            "worker_id": x.worker_id,
+            "period": x.period,
+            "amount_fen": x.amount_fen,
+            "paid_on": x.paid_on,
+            "method": x.method,
+            "voucher": x.voucher,
+            **_who(actor, channel),
+        }
+        for x in lines
+    ]
+    return _insert(session, WagePayment, rows)
+
+
+def write_trainings(
+    session: Session, lines: Sequence[TrainingLine], actor: str, channel: str
+) -> list[int]:
+    rows = [
+        {
+            "project_id": x.project.id,
+            "worker_id": x.worker_id,
+            "train_date": x.train_date,
+            "topic": x.topic,
+            "mode": x.mode,
+            "hours": x.hours,
+            **_who(actor, channel),
+        }
+        for x in lines
+    ]
+    return _insert(session, Training, rows)

@@ -1,0 +1,128 @@
+"""岗位: a public-welfare post after completion (policy （九）)."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, func, select
+
+from bot.context import HandlerContext, Incoming, Reply
+from bot.errors import UserError
+from bot.router import Router
+from handlers.ledger.common import PROJECT_KEY, audit, correction_hint, money, project_from, who
+from handlers.parsing import (
+    Problems,
+    find_worker,
+    normalize,
+    parse_amount,
+    parse_date,
+    parse_or_refuse,
+)
+from models import PostType, PublicPost, Role
+
+router = Router("posts")
+
+EXAMPLE = "岗位 项目：NT-2026-001 类型：生态护林员 人员：张三 月薪：800 开始：2027-01-01"
+ALIASES = {
+    **PROJECT_KEY,
+    "类型": ("岗位", "岗位类型"),
+    "人员": ("姓名", "工人", "身份证", "身份证号"),
+    "月薪": ("月工资", "月报酬", "报酬"),
+    "开始": ("开始日期", "起始", "上岗日期"),
+    "结束": ("结束日期", "截止", "到期"),
+}
+_TYPES = {
+    "道路": PostType.ROAD,
+    "养护": PostType.ROAD,
+    "公益设施": PostType.FACILITY,
+    "设施": PostType.FACILITY,
+    "保洁": PostType.SANITATION,
+    "卫生": PostType.SANITATION,
+    "治安": PostType.SECURITY,
+    "联防": PostType.SECURITY,
+    "护林": PostType.FOREST,
+    "生态": PostType.FOREST,
+}
+
+
+def check_post_type(text: str) -> str:
+    s = normalize(text)
+    for word, post in _TYPES.items():
+        if word in s:
+            return str(post)
+    raise UserError(f"岗位类型“{s}”不认识，请写 {'、'.join(p.value for p in PostType)} 之一")
+
+
+@router.command(
+    "岗位",
+    aliases=("公益岗位", "公益性岗位", "设岗"),
+    help="登记项目建成后的公益性岗位：类型、人员、月薪、起止日期",
+    example=EXAMPLE,
+    roles=(Role.ADMIN, Role.LIAISON),
+)
+def record_post(msg: Incoming, ctx: HandlerContext) -> Reply:
+    fields, body = parse_or_refuse(ctx.args, ALIASES, EXAMPLE)
+    project = project_from(ctx, fields, EXAMPLE)
+    problems = Problems(EXAMPLE)
+    if body:
+        problems.add("", f"看不懂“{body[0]}”：每项写成“键：值”")
+    post = (
+        problems.check("类型", check_post_type, fields.get("类型", ""))
+        if fields.get("类型")
+        else None
+    )
+    if not fields.get("类型"):
+        problems.add("类型", "缺少岗位类型，如“类型：生态护林员”")
+    worker = problems.check("人员", find_worker, ctx, project, fields.get("人员", ""))
+    pay = (
+        problems.check("月薪", parse_amount, fields.get("月薪", "")) if fields.get("月薪") else None
+    )
+    if not pay:
+        problems.add("月薪", "月薪必须大于0，如“月薪：800”")
+    elif pay > ctx.settings.max_daily_wage * 100 * 31:
+        problems.add("月薪", f"{money(pay)} 超过日薪上限×31天，请核对")
+    start = problems.check("开始", parse_date, fields.get("开始") or "今天", ctx.today)
+    end = (
+        problems.check("结束", parse_date, fields["结束"], ctx.today)
+        if fields.get("结束")
+        else None
+    )
+    if start and end and end < start:
+        problems.add("结束", f"结束日期 {end} 早于开始日期 {start}")
+    if start and project.start_date and start < project.start_date:
+        problems.add("开始", f"早于项目开工日期 {project.start_date}")
+    if worker and post:
+        active = ctx.session.scalar(
+            select(
+                func.coalesce(func.sum(case((PublicPost.reverses_id.is_(None), 1), else_=-1)), 0)
+            ).where(
+                PublicPost.project_id == project.id,
+                PublicPost.worker_id == worker.id,
+                PublicPost.post_type == post,
+            )
+        )
+        if active and active > 0:
+            problems.add(
+                "人员", f"{worker.name} 已登记过“{post}”岗位，不重复登记；如需更改请先冲正"
+            )
+    problems.raise_if_any()
+
+    row = PublicPost(
+        project_id=project.id,
+        worker_id=worker.id,
+        post_type=post,
+        monthly_pay_fen=pay,
+        start_date=start,
+        end_date=end,
+        created_by=ctx.user.userid,
+        channel=ctx.channel,
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    audit(ctx, "post.add", project.code, entry=row.number)
+    until = f"至 {end:%Y-%m-%d}" if end else "（未定结束日期）"
+    text = (
+        f"已登记公益性岗位 {row.number}：项目 {project.code}，{post}，{who(worker)}，"
+        f"月薪 {money(pay)}，{start:%Y-%m-%d} 起{until}。\n{correction_hint(row.number)}"
+    )
+    if project.status not in ("completed", "accepted"):
+        text += "\n提醒：政策（九）所指公益性岗位在项目建成后设置，该项目尚未完工。"
+    return Reply(text)

@@ -1,0 +1,51 @@
+"""项目: the projects I may act on, with their status and liaisons."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.context import HandlerContext, Incoming, Reply
+from bot.router import Router
+from handlers.access import projects_in_scope
+from models import STATUS_LABELS, Contact, Project, ProjectLiaison, ProjectStatus, Role
+
+router = Router("projects")
+
+LIMIT = 30
+
+
+@router.command(
+    "项目",
+    aliases=("我的项目", "项目列表"),
+    help="列出我负责（联系人）或我所在地区（管理员）的项目",
+    example="项目",
+    roles=(Role.ADMIN, Role.LIAISON),
+)
+def my_projects(msg: Incoming, ctx: HandlerContext) -> Reply:
+    base = projects_in_scope(ctx.user)
+    total = ctx.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    if not total:
+        return Reply(
+            "您名下还没有项目。项目和联系人由管理员导入（yigong import projects / contacts）。"
+        )
+    projects = list(ctx.session.scalars(base.order_by(Project.code).limit(LIMIT)))
+    liaisons: dict[int, list[str]] = {}
+    rows = ctx.session.execute(
+        select(ProjectLiaison.project_id, Contact.name)
+        .join(Contact, Contact.id == ProjectLiaison.contact_id)
+        .where(ProjectLiaison.project_id.in_([p.id for p in projects]))
+    )
+    for pid, name in rows:
+        liaisons.setdefault(pid, []).append(name)
+    scope = ctx.user.scope.label if ctx.user.is_admin and ctx.user.scope else "您负责的"
+    lines = [f"{scope}项目共 {total} 个："]
+    for p in projects:
+        status = STATUS_LABELS.get(ProjectStatus(p.status), p.status)
+        who = "、".join(liaisons.get(p.id, [])) or "未指定联系人"
+        lines.append(
+            f"· {p.code} {p.name}（{p.category}·{p.list_level}级·{status}；联系人：{who}）"
+        )
+    if total > LIMIT:
+        lines.append(f"……仅列出前 {LIMIT} 个。")
+    lines.append(f"查看台账：查询 项目：{projects[0].code}")
+    return Reply("\n".join(lines))

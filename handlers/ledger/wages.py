@@ -1,0 +1,138 @@
+"""发放: a batch of wage payments (劳务报酬发放台账), one line a worker."""
+
+from __future__ import annotations
+
+import re
+
+from bot.context import HandlerContext, Incoming, Reply
+from bot.router import Router
+from handlers.ledger.common import PROJECT_KEY, audit, correction_hint, money, project_from, who
+from handlers.ledger.entries import (
+    WageLine,
+    check_ledger_date,
+    check_method,
+    split_wages,
+    write_wages,
+)
+from handlers.parsing import (
+    Problems,
+    find_workers,
+    parse_amount,
+    parse_date,
+    parse_or_refuse,
+    parse_period,
+    period_of,
+)
+from models import Role, WagePayment
+from models.wages import balances
+
+router = Router("wages")
+
+EXAMPLE = (
+    "发放 项目：NT-2026-001 期间：2026-11 日期：2026-12-10 方式：银行代发\n张三 150元\n李四 75元"
+)
+ALIASES = {
+    **PROJECT_KEY,
+    "期间": ("月份", "工资月份", "所属期间", "发放期间"),
+    "日期": ("发放日期", "发放日", "时间"),
+    "方式": ("发放方式", "支付方式"),
+    "凭证号": ("凭证", "流水号", "批次号"),
+    "人员": ("姓名", "工人", "身份证", "身份证号"),
+    "金额": ("金额(元)", "工资"),
+}
+_SPLIT = re.compile(r"[\s:,;]+")
+
+
+@router.command(
+    "发放",
+    aliases=("发工资", "工资发放", "发薪", "发放工资"),
+    help="记劳务报酬发放台账：一行一人写金额；方式限银行代发、一卡通、社保卡",
+    example=EXAMPLE,
+    roles=(Role.ADMIN, Role.LIAISON),
+)
+def record_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
+    fields, body = parse_or_refuse(ctx.args, ALIASES, EXAMPLE)
+    project = project_from(ctx, fields, EXAMPLE)
+    problems = Problems(EXAMPLE)
+    paid_on = problems.check("日期", parse_date, fields.get("日期") or "今天", ctx.today)
+    if paid_on is not None:
+        paid_on = problems.check("日期", check_ledger_date, paid_on, ctx.today, project, "发放日期")
+    period = None
+    if not fields.get("期间"):
+        problems.add("期间", "缺少工资所属期间，如“期间：2026-11”")
+    else:
+        period = problems.check("期间", parse_period, fields["期间"], ctx.today)
+        if period is not None and period > period_of(ctx.today):
+            problems.add("期间", f"{period} 还没到，不能预先登记发放")
+            period = None
+    method = None
+    if not fields.get("方式"):
+        problems.add("方式", "缺少发放方式：银行代发、一卡通 或 社保卡")
+    else:
+        method = problems.check("方式", check_method, fields["方式"], ctx.settings)
+    if fields.get("人员"):
+        body = [f"{fields['人员']} {fields.get('金额', '')}".strip(), *body]
+    if not body:
+        problems.add("", "没有写人员：第一行之后每行写一人，如“张三 150元”")
+    rows: list[tuple[str, str, str]] = []
+    for n, line in enumerate(body, start=1):
+        where = f"第{n + 1}行「{line}」"
+        tokens = [t for t in _SPLIT.split(line) if t]
+        if len(tokens) != 2:
+            problems.add(where, "应为“姓名 金额”，如“张三 150元”")
+            continue
+        rows.append((where, tokens[0], tokens[1]))
+    matches = find_workers(ctx, project, [r[1] for r in rows])
+    lines: list[WageLine] = []
+    for where, ref, amount_text in rows:
+        match = matches[ref]
+        if match.worker is None:
+            problems.add(where, match.error)
+        fen = problems.check(where, parse_amount, amount_text)
+        if fen == 0:
+            problems.add(where, "金额必须大于0")
+            continue
+        if match.worker and fen and period and paid_on and method:
+            voucher = fields.get("凭证号", "")
+            lines.append(
+                WageLine(where, project, match.worker.id, period, fen, paid_on, method, voucher)
+            )
+    seen: dict[int, str] = {}
+    for x in lines:
+        if x.worker_id in seen:
+            problems.add(x.where, f"与{seen[x.worker_id]}是同一人，请合并为一行")
+        seen.setdefault(x.worker_id, x.where)
+    new, same = split_wages(ctx.session, lines)
+    for x in same:
+        problems.add(
+            x.where, f"{x.paid_on:%Y-%m-%d} 已登记过同样的发放（{money(x.amount_fen)}），不重复登记"
+        )
+    problems.raise_if_any()
+
+    owed = {
+        b.worker_id: b.outstanding_fen
+        for b in balances(ctx.session, project_ids=[project.id], period=period)
+        if b.worker_id in seen
+    }
+    ids = write_wages(ctx.session, new, ctx.user.userid, ctx.channel)
+    audit(ctx, "wage.add", project.code, count=len(ids), first=ids[0], last=ids[-1])
+    workers = {m.worker.id: m.worker for m in matches.values() if m.worker is not None}
+    out = [
+        f"已登记发放 {len(ids)} 笔（项目 {project.code}，期间 {period}，{paid_on:%Y-%m-%d}，{method}）："
+    ]
+    flags: list[str] = []
+    for entry_id, x in zip(ids, new, strict=True):
+        out.append(
+            f"{WagePayment.PREFIX}-{entry_id:06d} {who(workers[x.worker_id])} {money(x.amount_fen)}"
+        )
+        outstanding = owed.get(x.worker_id, 0)
+        if x.amount_fen > outstanding:
+            flags.append(
+                f"{workers[x.worker_id].name} 本期应发未发 {money(max(outstanding, 0))}，"
+                f"本次发放 {money(x.amount_fen)}，超出 {money(x.amount_fen - max(outstanding, 0))}"
+            )
+    out.append(f"合计 {money(sum(x.amount_fen for x in new))}。")
+    if flags:
+        out.append("请核对（已登记，但超过务工台账应发数）：\n" + "\n".join(flags))
+    out.append(correction_hint(f"{WagePayment.PREFIX}-{ids[0]:06d}"))
+    return Reply("\n".join(out))

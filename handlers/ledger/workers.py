@@ -1,0 +1,98 @@
+"""登记工人: register a worker on a project (ID number validated, stored encrypted)."""
+
+from __future__ import annotations
+
+from bot.context import HandlerContext, Incoming, Reply
+from bot.errors import UserError
+from bot.router import Router
+from handlers.ledger.common import PROJECT_KEY, audit, project_from, who
+from handlers.ledger.people import WorkerInput, check_group, register_workers
+from handlers.parsing import Problems, check_id_number, check_phone, parse_bool, parse_or_refuse
+from models import PriorityGroup, Role
+
+router = Router("workers")
+
+EXAMPLE = "登记工人 项目：NT-2026-001 姓名：张三 身份证：142329198503121233 手机：13800138000 村：东关村 脱贫户：是"
+ALIASES = {
+    **PROJECT_KEY,
+    "姓名": ("名字", "人员", "工人"),
+    "身份证": ("身份证号", "身份证号码", "证件号"),
+    "手机": ("手机号", "电话", "联系电话"),
+    "村": ("村组", "所在村", "村庄"),
+    "脱贫户": ("脱贫人口",),
+    "类别": ("人员类别", "群体", "重点群体"),
+    "企业微信": ("企业微信账号", "userid"),
+}
+
+
+@router.command(
+    "登记工人",
+    aliases=("登记人员", "添加工人", "新增工人", "登记务工人员"),
+    help="在项目中登记一位务工人员（身份证号会校验，加密保存）",
+    example=EXAMPLE,
+    roles=(Role.ADMIN, Role.LIAISON),
+)
+def register(msg: Incoming, ctx: HandlerContext) -> Reply:
+    fields, body = parse_or_refuse(ctx.args, ALIASES, EXAMPLE)
+    project = project_from(ctx, fields, EXAMPLE)
+    problems = Problems(EXAMPLE)
+    if body:
+        problems.add("", f"看不懂“{body[0]}”：每项写成“键：值”")
+    name = fields.get("姓名", "").strip()
+    if not name:
+        problems.add("姓名", "缺少姓名")
+    elif len(name) > 30 or any(c.isdigit() for c in name):
+        problems.add("姓名", f"“{name}”不像姓名")
+    checked = (
+        problems.check("身份证", check_id_number, fields.get("身份证", ""))
+        if fields.get("身份证")
+        else None
+    )
+    if not fields.get("身份证"):
+        problems.add("身份证", "缺少身份证号")
+    phone = problems.check("手机", check_phone, fields["手机"]) if fields.get("手机") else ""
+    group = PriorityGroup.OTHER.value
+    if fields.get("类别"):
+        group = problems.check("类别", check_group, fields["类别"]) or group
+    if fields.get("脱贫户") and problems.check("脱贫户", parse_bool, fields["脱贫户"]):
+        group = PriorityGroup.POVERTY_ALLEVIATED.value
+    problems.raise_if_any()
+    assert checked is not None
+    number, warnings = checked
+    x = WorkerInput(
+        where="",
+        project=project,
+        name=name,
+        id_number=number,
+        phone=phone or "",
+        village=fields.get("村", ""),
+        priority_group=group,
+        wecom_userid=fields.get("企业微信", ""),
+    )
+    results, errors = register_workers(ctx.session, ctx.settings, [x], ctx.user.userid, ctx.channel)
+    if errors:
+        raise UserError(errors[0][1] + "。没有写入任何数据。")
+    r = results[0]
+    audit(
+        ctx,
+        "worker.register",
+        project.code,
+        worker_id=r.worker.id,
+        created=r.created,
+        added=r.added,
+    )
+    if not r.added:
+        text = f"{who(r.worker)} 已在项目 {project.code} 登记过，没有重复登记。"
+    else:
+        text = f"已在项目 {project.code} 登记：{who(r.worker)}"
+        details = [
+            v for v in (r.worker.phone_masked, r.worker.village, r.worker.priority_group) if v
+        ]
+        text += "，" + "，".join(details) if details else ""
+        text += "。" if r.created else "（此人此前已在其他项目登记，沿用原信息）。"
+        text += (
+            f"\n现在可以记工：记工 项目：{project.code} 日期：今天 日薪：150\n{r.worker.name} 1天"
+        )
+    if warnings:
+        text += "\n提醒：" + "；".join(warnings)
+    return Reply(text)
