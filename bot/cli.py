@@ -9,6 +9,7 @@ import typer
 # Modules that add commands: each defines `register(app: typer.Typer) -> None`.
 CLI_MODULES = [
     "bot.cli_core",
+    "handlers.ledger_cli",
     "reminders.cli",
 ]
 

@@ -132,8 +132,9 @@ def test_register_worker_bad_id_and_good(wecom, seed, session):
     )
     assert "手机号" in r.text
     assert count(session, Worker) == 3
-    from handlers.demo import valid_id
     from datetime import date
+
+    from handlers.demo import valid_id
 
     number = valid_id("142329", date(1992, 5, 6), 417)
     r = wecom.text(

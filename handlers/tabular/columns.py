@@ -1,0 +1,78 @@
+"""The import/export columns of SPEC §7, per kind (Chinese headers; order free)."""
+
+from __future__ import annotations
+
+KINDS: dict[str, list[str]] = {
+    "projects": [
+        "项目编号",
+        "项目名称",
+        "类别",
+        "清单级别",
+        "省",
+        "市",
+        "县",
+        "业主单位",
+        "施工单位",
+        "劳务组织",
+        "财政资金(元)",
+        "计划劳务报酬(元)",
+        "使用衔接资金",
+        "赈济模式",
+        "发放日",
+        "开工日期",
+        "计划完工日期",
+        "劳务报酬最低占比",
+    ],
+    "contacts": ["企业微信账号", "姓名", "角色", "单位", "省", "市", "县", "负责项目"],
+    "workers": ["项目编号", "姓名", "身份证号", "手机", "村", "脱贫户", "企业微信账号"],
+    "work": ["项目编号", "身份证号", "日期", "天数", "日薪(元)"],
+    "wages": ["项目编号", "身份证号", "期间", "金额(元)", "发放日期", "方式", "凭证号"],
+    "training": ["项目编号", "身份证号", "日期", "内容", "方式", "学时"],
+}
+
+# Columns that may be left out of a file altogether.
+OPTIONAL: dict[str, set[str]] = {
+    "projects": {
+        "劳务报酬最低占比",
+        "业主单位",
+        "施工单位",
+        "劳务组织",
+        "赈济模式",
+        "计划完工日期",
+    },
+    "contacts": {"单位", "负责项目", "市", "县"},
+    "workers": {"手机", "村", "脱贫户", "企业微信账号"},
+    "work": set(),
+    "wages": {"凭证号"},
+    "training": set(),
+}
+
+KIND_ALIASES = {
+    "项目": "projects",
+    "联系人": "contacts",
+    "人员": "workers",
+    "工人": "workers",
+    "务工": "work",
+    "记工": "work",
+    "发放": "wages",
+    "工资": "wages",
+    "培训": "training",
+    "trainings": "training",
+}
+
+# Header spellings people use for the same column.
+HEADER_ALIASES = {
+    "财政资金": "财政资金(元)",
+    "计划劳务报酬": "计划劳务报酬(元)",
+    "日薪": "日薪(元)",
+    "金额": "金额(元)",
+    "身份证": "身份证号",
+    "手机号": "手机",
+    "企业微信": "企业微信账号",
+    "userid": "企业微信账号",
+}
+
+
+def kind_of(text: str) -> str | None:
+    t = text.strip().lower()
+    return t if t in KINDS else KIND_ALIASES.get(t)

@@ -1,0 +1,278 @@
+"""Exports of every kind, in the import columns; wages also in the layout a county files.
+
+Ledger exports list the entries in force (an entry and its reversal both drop out). ID
+numbers and phones are in full only for an admin or an operator at the command line;
+every export is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from bot.context import Principal
+from bot.errors import UserError
+from bot.settings import Settings
+from handlers.access import projects_in_scope
+from handlers.tabular.columns import KINDS
+from models import (
+    AuditLog,
+    Contact,
+    Project,
+    ProjectLiaison,
+    ProjectWorker,
+    Region,
+    Training,
+    WagePayment,
+    Worker,
+    WorkRecord,
+)
+from models.money import fen_to_yuan
+from models.privacy import personal_data
+
+
+@dataclass
+class Exporter:
+    session: Session
+    settings: Settings
+    actor: Principal | None  # None: operator at the command line
+    project_code: str | None = None
+
+    @property
+    def full_ids(self) -> bool:
+        return self.actor is None or self.actor.is_admin
+
+    def project_ids(self) -> Select[tuple[int]]:
+        stmt = (
+            select(Project.id)
+            if self.actor is None
+            else projects_in_scope(self.actor).with_only_columns(Project.id)
+        )
+        if self.project_code:
+            stmt = stmt.where(Project.code == self.project_code.strip().upper())
+        return stmt
+
+    def check_project(self) -> None:
+        if self.project_code and self.session.scalar(self.project_ids()) is None:
+            raise UserError(f"没有项目 {self.project_code}，或您无权导出该项目")
+
+    # -- personal data ---------------------------------------------------------------------
+    def _people(self, worker_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+        """worker id → (name, ID number, phone), full or masked as this export allows."""
+        pd = personal_data(self.settings.effective_data_key)
+        out: dict[int, tuple[str, str, str]] = {}
+        ids = list(set(worker_ids))
+        for i in range(0, len(ids), 5000):
+            for w in self.session.scalars(select(Worker).where(Worker.id.in_(ids[i : i + 5000]))):
+                if self.full_ids:
+                    phone = pd.decrypt(w.phone_cipher) if w.phone_cipher else ""
+                    out[w.id] = (w.name, pd.decrypt(w.id_cipher), phone)
+                else:
+                    out[w.id] = (w.name, w.id_masked, w.phone_masked or "")
+        return out
+
+    def worker_names(self) -> dict[tuple[str, str], str]:
+        """(project code, ID as exported) → name, for the filing sheets."""
+        stmt = (
+            select(ProjectWorker.worker_id, Project.code)
+            .join(Project, Project.id == ProjectWorker.project_id)
+            .where(ProjectWorker.project_id.in_(self.project_ids()))
+        )
+        pairs = list(self.session.execute(stmt))
+        people = self._people(w for w, _ in pairs)
+        return {(code, people[w][1]): people[w][0] for w, code in pairs}
+
+    # -- rows per kind -----------------------------------------------------------------------
+    def rows(self, kind: str) -> Iterator[list[Any]]:
+        return getattr(self, f"_rows_{kind}")()
+
+    def _in_force(self, model: Any) -> Select[Any]:
+        reversed_ids = select(model.reverses_id).where(model.reverses_id.is_not(None))
+        return (
+            select(model, Project.code)
+            .join(Project, Project.id == model.project_id)
+            .where(
+                model.project_id.in_(self.project_ids()),
+                model.reverses_id.is_(None),
+                model.id.not_in(reversed_ids),
+            )
+            .order_by(model.id)
+        )
+
+    def _ledger(self, model: Any) -> tuple[list[tuple[Any, str]], dict[int, tuple[str, str, str]]]:
+        entries = [(e, code) for e, code in self.session.execute(self._in_force(model))]
+        return entries, self._people(e.worker_id for e, _ in entries)
+
+    def _rows_work(self) -> Iterator[list[Any]]:
+        entries, people = self._ledger(WorkRecord)
+        for e, code in entries:
+            yield [
+                code,
+                people[e.worker_id][1],
+                e.work_date,
+                _num(e.days),
+                fen_to_yuan(e.daily_wage_fen),
+            ]
+
+    def _rows_wages(self) -> Iterator[list[Any]]:
+        entries, people = self._ledger(WagePayment)
+        for e, code in entries:
+            yield [
+                code,
+                people[e.worker_id][1],
+                e.period,
+                fen_to_yuan(e.amount_fen),
+                e.paid_on,
+                e.method,
+                e.voucher,
+            ]
+
+    def _rows_training(self) -> Iterator[list[Any]]:
+        entries, people = self._ledger(Training)
+        for e, code in entries:
+            yield [code, people[e.worker_id][1], e.train_date, e.topic, e.mode, _num(e.hours)]
+
+    def _rows_workers(self) -> Iterator[list[Any]]:
+        stmt = (
+            select(ProjectWorker.worker_id, Project.code)
+            .join(Project, Project.id == ProjectWorker.project_id)
+            .where(ProjectWorker.project_id.in_(self.project_ids()))
+            .order_by(Project.code, ProjectWorker.id)
+        )
+        pairs = list(self.session.execute(stmt))
+        people = self._people(w for w, _ in pairs)
+        workers = {
+            w.id: w
+            for w in self.session.scalars(
+                select(Worker).where(Worker.id.in_({w for w, _ in pairs}))
+            )
+        }
+        for wid, code in pairs:
+            name, number, phone = people[wid]
+            w = workers[wid]
+            poor = (
+                "是"
+                if w.priority_group == "脱贫人口"
+                else ("否" if w.priority_group == "其他" else w.priority_group)
+            )
+            yield [code, name, number, phone, w.village, poor, w.wecom_userid or ""]
+
+    def _rows_projects(self) -> Iterator[list[Any]]:
+        stmt = select(Project).where(Project.id.in_(self.project_ids())).order_by(Project.code)
+        for p in self.session.scalars(stmt):
+            r = p.region
+            yield [
+                p.code,
+                p.name,
+                p.category,
+                p.list_level,
+                r.province,
+                r.city,
+                r.county,
+                p.owner_unit,
+                p.contractor,
+                p.labour_org,
+                fen_to_yuan(p.fiscal_funds_fen),
+                fen_to_yuan(p.planned_labour_fen),
+                "是" if p.uses_xianjie else "否",
+                p.relief_model,
+                p.pay_day,
+                p.start_date or "",
+                p.planned_end_date or "",
+                f"{p.min_labour_share:.2%}" if p.min_labour_share is not None else "",
+            ]
+
+    def _rows_contacts(self) -> Iterator[list[Any]]:
+        codes: dict[int, list[str]] = defaultdict(list)
+        stmt = (
+            select(ProjectLiaison.contact_id, Project.code)
+            .join(Project, Project.id == ProjectLiaison.project_id)
+            .where(Project.id.in_(self.project_ids()))
+        )
+        for cid, code in self.session.execute(stmt):
+            codes[cid].append(code)
+        contacts = select(Contact).order_by(Contact.userid)
+        if self.actor is not None:
+            scoped = select(Contact.id).outerjoin(Region, Region.id == Contact.region_id)
+            if self.actor.is_admin and self.actor.scope is not None:
+                from handlers.access import region_filter
+
+                scoped = scoped.where(region_filter(self.actor.scope))
+            contacts = contacts.where(Contact.id.in_(scoped) | Contact.id.in_(list(codes)))
+        labels = {"admin": "管理员", "liaison": "联系人"}
+        for c in self.session.scalars(contacts):
+            r = c.region
+            yield [
+                c.userid,
+                c.name,
+                labels.get(c.role, c.role),
+                c.unit,
+                r.province if r else "",
+                r.city if r else "",
+                r.county if r else "",
+                "、".join(sorted(codes[c.id])),
+            ]
+
+
+def _num(value: Decimal) -> Decimal | int:
+    return int(value) if value == value.to_integral_value() else value
+
+
+def export_kind(
+    session: Session,
+    settings: Settings,
+    kind: str,
+    path: Path,
+    *,
+    actor: Principal | None,
+    project_code: str | None = None,
+    channel: str = "cli",
+) -> int:
+    """Write `kind` to `path` (.xlsx or .csv); returns the number of data rows."""
+    if kind not in KINDS:
+        raise UserError(f"没有“{kind}”这种导出，可选：{'、'.join(KINDS)}")
+    if actor is not None and not actor.is_staff:
+        raise UserError("只有管理员和项目联系人可以导出台账")
+    exp = Exporter(session, settings, actor, project_code)
+    exp.check_project()
+    rows = list(exp.rows(kind))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(KINDS[kind])
+            writer.writerows([[_csv(v) for v in row] for row in rows])
+    elif suffix == ".xlsx":
+        from handlers.tabular.workbook import write_xlsx
+
+        write_xlsx(path, kind, KINDS[kind], rows, exp if kind == "wages" else None)
+    else:
+        raise UserError("导出文件请用 .xlsx 或 .csv 结尾")
+    session.add(
+        AuditLog(
+            actor=actor.userid if actor else "cli",
+            channel=channel,
+            action="export",
+            subject=kind,
+            detail={
+                "project": project_code or "",
+                "rows": len(rows),
+                "full_ids": exp.full_ids,
+                "file": path.name,
+            },
+        )
+    )
+    session.flush()
+    return len(rows)
+
+
+def _csv(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
