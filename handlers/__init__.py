@@ -18,6 +18,9 @@ MODULES = [
     "handlers.ledger.reversal",
     "handlers.ledger.summary",
     "handlers.files",
+    "handlers.worker_self",
+    "handlers.binding",
+    "handlers.complaints",
 ]
 
 

@@ -33,6 +33,7 @@ from models.project import (
 )
 from models.reminders import Escalation, ReminderRun
 from models.reports import AuditLog, ComplaintStatus, QuarterlyReport, WageComplaint
+from models.security import BindingAttempt, BindOutcome, RateCounter
 
 __all__ = [
     "ROLE_LABELS",
@@ -40,6 +41,8 @@ __all__ = [
     "AccessToken",
     "AuditLog",
     "Base",
+    "BindOutcome",
+    "BindingAttempt",
     "Channel",
     "ComplaintStatus",
     "Contact",
@@ -61,6 +64,7 @@ __all__ = [
     "ProjectWorker",
     "PublicPost",
     "QuarterlyReport",
+    "RateCounter",
     "Region",
     "RegionLevel",
     "ReminderRun",
