@@ -22,6 +22,7 @@ from models.messaging import (
     OutboxStatus,
 )
 from models.people import ROLE_LABELS, Contact, PriorityGroup, ProjectWorker, Role, Worker
+from models.policy import PolicyDocument
 from models.project import (
     STATUS_LABELS,
     Project,
@@ -55,6 +56,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "PayMethod",
+    "PolicyDocument",
     "PostType",
     "PriorityGroup",
     "Project",
