@@ -113,7 +113,9 @@ def configure_logging(fmt: str | None = None, level: str | None = None) -> None:
 
 def uvicorn_log_config(fmt: str = "json") -> dict[str, Any]:
     """A dictConfig for `uvicorn.run`, applied again in each worker process."""
-    formatter = "bot.observability.TextFormatter" if fmt == "text" else "bot.observability.JsonFormatter"
+    formatter = (
+        "bot.observability.TextFormatter" if fmt == "text" else "bot.observability.JsonFormatter"
+    )
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -158,14 +160,18 @@ class Metrics:
             "yigong_wecom_sends", "WeCom send attempts, by errcode", ["errcode"], registry=r
         )
         self.reminder_runs = Counter(
-            "yigong_reminder_runs", "Reminder rule runs, by rule and outcome", ["rule", "outcome"],
+            "yigong_reminder_runs",
+            "Reminder rule runs, by rule and outcome",
+            ["rule", "outcome"],
             registry=r,
         )
         self.redis_errors = Counter(
             "yigong_redis_errors", "Redis calls that failed and fell back", ["op"], registry=r
         )
         self.inflight = Gauge(
-            "yigong_inflight_requests", "HTTP requests being handled", registry=r,
+            "yigong_inflight_requests",
+            "HTTP requests being handled",
+            registry=r,
             multiprocess_mode="livesum",
         )
 
@@ -204,8 +210,12 @@ class _OutboxDepth:
 
         from models.messaging import OutboxMessage, OutboxStatus
 
-        family = GaugeMetricFamily("yigong_outbox_depth", "Outbox messages by status", labels=["status"])
-        counts = {s.value: 0 for s in (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)}
+        family = GaugeMetricFamily(
+            "yigong_outbox_depth", "Outbox messages by status", labels=["status"]
+        )
+        counts = {
+            s.value: 0 for s in (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
+        }
         with self.session_factory() as session:
             rows = session.execute(
                 select(OutboxMessage.status, func.count())

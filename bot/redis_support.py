@@ -25,7 +25,9 @@ PREFIX = "yigong:"
 REPLY_TTL = 3600  # WeCom retries within seconds; an hour covers slow retries and restarts
 _REDIS_ERRORS = (redis.RedisError, OSError)
 
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+_RELEASE = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
 _INVALIDATE = (
     "if redis.call('hget', KEYS[1], 'token') == ARGV[1] then "
     "return redis.call('hset', KEYS[1], 'expires_at', '0') end return 0"

@@ -28,11 +28,16 @@ class CallbackRejected(Exception):
         self.reason = reason
 
 
-def _flat(elem: Element) -> dict[str, Any]:
+MAX_DEPTH = 8  # WeCom nests three levels at most; deeper is an attack on the recursion
+
+
+def _flat(elem: Element, depth: int = 0) -> dict[str, Any]:
     """<xml><A>1</A><B><C>2</C></B></xml> → {"A": "1", "B": {"C": "2"}}."""
+    if depth > MAX_DEPTH:
+        raise CallbackRejected(400, "XML nested too deeply")
     out: dict[str, Any] = {}
     for child in elem:
-        out[child.tag] = _flat(child) if len(child) else (child.text or "")
+        out[child.tag] = _flat(child, depth + 1) if len(child) else (child.text or "")
     return out
 
 
@@ -107,10 +112,15 @@ def to_incoming(fields: dict[str, Any]) -> Incoming:
     user = str(fields.get("FromUserName", ""))
     if not msg_type or not user:
         raise CallbackRejected(400, "message without MsgType or FromUserName")
-    create_time = int(fields["CreateTime"]) if str(fields.get("CreateTime", "")).isdigit() else 0
+    if len(user) > 64 or len(str(fields.get("MsgId", ""))) > 64:
+        raise CallbackRejected(400, "FromUserName or MsgId too long")  # WeCom's are far shorter
+    stamp = str(fields.get("CreateTime", ""))
+    create_time = int(stamp) if stamp.isdecimal() and len(stamp) <= 20 else 0
     raw = {k: v for k, v in fields.items() if k != "__xml__"}
     if msg_type == "event":
         event = str(fields.get("Event", "")).lower()
+        if len(event) > 64 or len(str(fields.get("EventKey", ""))) + len(str(fields.get("TaskId", ""))) > 96:
+            raise CallbackRejected(400, "event fields too long")  # the dedup key must fit 255
         return Incoming(
             user_id=user,
             kind="event",

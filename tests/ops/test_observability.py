@@ -78,7 +78,10 @@ def test_callback_logs_are_json_with_request_id_and_no_personal_data(
 
 
 def test_request_id_header_is_reused_when_sane(client: TestClient) -> None:
-    assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"]
+        == "abc-123"
+    )
     odd = client.get("/healthz", headers={"X-Request-ID": "<script>"}).headers["x-request-id"]
     assert odd != "<script>"
 
@@ -93,14 +96,24 @@ def test_metrics_count_callbacks(wecom: WeComUser, client: TestClient) -> None:
     before = client.get("/metrics").text
     first = wecom.text("someone", "帮助", msg_id="910000000000000001")
     again = wecom.text("someone", "帮助", msg_id="910000000000000001")
-    client.post("/wecom/callback", params={"msg_signature": "x", "timestamp": "1", "nonce": "n"}, content=b"<xml/>")
+    client.post(
+        "/wecom/callback",
+        params={"msg_signature": "x", "timestamp": "1", "nonce": "n"},
+        content=b"<xml/>",
+    )
     assert first.status == again.status == 200
     resp = client.get("/metrics")
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/plain")
     after = resp.text
     for labels in ('outcome="ok"', 'outcome="duplicate"'):
-        assert _sample(after, "yigong_callbacks_total", labels) == _sample(before, "yigong_callbacks_total", labels) + 1
-    assert _sample(after, "yigong_reply_seconds_count") >= _sample(before, "yigong_reply_seconds_count") + 2
+        assert (
+            _sample(after, "yigong_callbacks_total", labels)
+            == _sample(before, "yigong_callbacks_total", labels) + 1
+        )
+    assert (
+        _sample(after, "yigong_reply_seconds_count")
+        >= _sample(before, "yigong_reply_seconds_count") + 2
+    )
     assert re.search(r'yigong_callbacks_total\{outcome="rejected_4\d\d"\}', after)
     assert 'yigong_outbox_depth{status="pending"}' in after
     assert "yigong_wecom_sends_total" in after or "yigong_wecom_sends" in after
