@@ -21,6 +21,9 @@ MODULES = [
     "handlers.worker_self",
     "handlers.binding",
     "handlers.complaints",
+    "handlers.quarterly",
+    "handlers.reminder_admin",
+    "handlers.policy",  # last: its fallback answers every text that is no command
 ]
 
 

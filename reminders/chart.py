@@ -16,7 +16,13 @@ from matplotlib import font_manager  # noqa: E402
 
 MAX_BARS = 60  # a county with more projects shows the 60 lowest shares
 
-_CJK_FONTS = ("Noto Sans CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei")
+_CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+)
 
 
 @dataclass(frozen=True)

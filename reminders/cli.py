@@ -12,7 +12,8 @@ console = Console()
 app = typer.Typer(help="催办提醒 / reminders (SPEC §6)", no_args_is_help=True)
 
 AtOption = Annotated[
-    str | None, typer.Option("--at", help="时刻（ISO，默认现在，北京时间）/ moment, e.g. 2026-12-16T09:00")
+    str | None,
+    typer.Option("--at", help="时刻（ISO，默认现在，北京时间）/ moment, e.g. 2026-12-16T09:00"),
 ]
 
 
@@ -50,14 +51,18 @@ def run(
     outcome = run_once(factory, now, force=True)
     assert outcome.result is not None
     result = outcome.result
-    console.print(f"{now:%Y-%m-%d %H:%M} 新排队 {len(result.queued)} 条（应发 {len(result.owed)} 条，其余此前已排队）")
+    console.print(
+        f"{now:%Y-%m-%d %H:%M} 新排队 {len(result.queued)} 条（应发 {len(result.owed)} 条，其余此前已排队）"
+    )
     for rule_name, n in sorted(result.by_rule().items()):
         console.print(f"  {rule_name}: {n}")
     if result.skipped_rules:
         console.print(f"  休息日，未运行：{', '.join(result.skipped_rules)}")
     if send:
         sender = build_sender(settings, factory)
-        stats = drain(factory, sender, now=max(now.astimezone(UTC), datetime.now(UTC)), limit=10_000)
+        stats = drain(
+            factory, sender, now=max(now.astimezone(UTC), datetime.now(UTC)), limit=10_000
+        )
         console.print(
             f"发送：已发 {stats.sent}，沙箱记录 {stats.recorded}，待重试 {stats.retried}，"
             f"失败 {stats.failed}，限流顺延 {stats.postponed}"
@@ -77,7 +82,9 @@ def preview(at: AtOption = None) -> None:
             result = run_rules(session, now)
         finally:
             session.rollback()
-    console.print(f"{now:%Y-%m-%d %H:%M}：将发送 {len(result.queued)} 条（应发 {len(result.owed)} 条，其余已发过）")
+    console.print(
+        f"{now:%Y-%m-%d %H:%M}：将发送 {len(result.queued)} 条（应发 {len(result.owed)} 条，其余已发过）"
+    )
     for o in result.queued:
         console.print(f"\n[bold]{o.rule}[/bold] → {o.recipient}  ({o.dedup_key}) [{o.msgtype}]")
         body = o.text or (o.payload or {}).get("filename", "")

@@ -23,11 +23,11 @@ def complaint_escalation(m: Moment) -> Iterator[Owed]:
         select(WageComplaint.id, WageComplaint.project_id).where(
             WageComplaint.status == ComplaintStatus.OPEN, WageComplaint.created_at <= cutoff
         )
-    ).tuples()
+    ).all()
     done = set(
         m.session.execute(
             select(Escalation.project_id, Escalation.subject).where(Escalation.rule == RULE)
-        ).tuples()
+        ).all()
     )
     pairs = {(pid, f"F-{cid:06d}") for cid, pid in old}
     record_escalations(m.session, RULE, pairs - done, m.today)
@@ -42,7 +42,7 @@ def complaint_escalation(m: Moment) -> Iterator[Owed]:
         .join(Worker, Worker.id == WageComplaint.worker_id)
         .where(WageComplaint.id.in_(today_ids), WageComplaint.status == ComplaintStatus.OPEN)
         .order_by(WageComplaint.id)
-    ).tuples()
+    ).all()
     per_admin: dict[str, list[str]] = defaultdict(list)
     for complaint, name in rows:
         p = m.projects[complaint.project_id]

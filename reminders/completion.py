@@ -23,8 +23,14 @@ def completion_messages(session: Session, project: Project, now: datetime) -> li
     if unpaid:
         total = sum(u.outstanding_fen for u in unpaid)
         periods = "、".join(u.period for u in unpaid[:6])
-        problems.append(f"· 仍有 {format_fen(total)} 劳务报酬未发足（{periods}），请在验收前发放并登记")
-    for model, name in ((WorkRecord, "务工台账"), (WagePayment, "劳务报酬发放台账"), (Training, "技能培训台账")):
+        problems.append(
+            f"· 仍有 {format_fen(total)} 劳务报酬未发足（{periods}），请在验收前发放并登记"
+        )
+    for model, name in (
+        (WorkRecord, "务工台账"),
+        (WagePayment, "劳务报酬发放台账"),
+        (Training, "技能培训台账"),
+    ):
         if not session.scalar(select(exists().where(model.project_id == project.id))):
             problems.append(f"· {name}为空，验收时将核查，请补录")
     floor = project.labour_floor

@@ -170,7 +170,9 @@ def unpaid(session: Session, project_ids: Iterable[int] | None = None) -> list[U
         .group_by(b.c.project_id, b.c.period, b.c.pay_day)
         .order_by(b.c.project_id, b.c.period)
     )
-    return [Unpaid(int(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in session.execute(stmt)]
+    return [
+        Unpaid(int(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in session.execute(stmt)
+    ]
 
 
 def wages_paid(session: Session, project_ids: Iterable[int] | None = None) -> dict[int, int]:
@@ -215,7 +217,9 @@ def figures(session: Session, project_ids: list[int]) -> dict[int, dict[str, obj
         .join(Worker, Worker.id == per_worker.c.worker_id)
         .group_by(per_worker.c.project_id)
     ):
-        out[pid].update(workers=int(workers), poverty_workers=int(poverty or 0), days=str(days or 0))
+        out[pid].update(
+            workers=int(workers), poverty_workers=int(poverty or 0), days=str(days or 0)
+        )
     for model, key in ((Training, "trainings"), (PublicPost, "posts")):
         net = func.sum(case((model.reverses_id.is_(None), 1), else_=-1))
         for pid, n in session.execute(
@@ -227,11 +231,9 @@ def figures(session: Session, project_ids: list[int]) -> dict[int, dict[str, obj
     funds = dict(
         session.execute(
             select(Project.id, Project.fiscal_funds_fen).where(Project.id.in_(project_ids))
-        ).tuples()
+        ).all()
     )
     for pid, paid in wages_paid(session, project_ids).items():
         share = labour_share(paid, int(funds.get(pid) or 0))
-        out[pid].update(
-            wages_paid_fen=paid, labour_share=None if share is None else f"{share:.4f}"
-        )
+        out[pid].update(wages_paid_fen=paid, labour_share=None if share is None else f"{share:.4f}")
     return out

@@ -153,9 +153,7 @@ def collect(moment: Moment, only: Iterable[str] | None = None) -> RunResult:
     return result
 
 
-def run_rules(
-    session: Session, now: datetime, *, only: Iterable[str] | None = None
-) -> RunResult:
+def run_rules(session: Session, now: datetime, *, only: Iterable[str] | None = None) -> RunResult:
     """Collect and queue. The caller commits (run) or rolls back (preview)."""
     moment = Moment(session, now)
     result = collect(moment, only)
@@ -175,7 +173,9 @@ def emit(session: Session, owed: Iterable[Owed], now: datetime) -> list[Owed]:
     for i in range(0, len(keys), 500):
         chunk = keys[i : i + 500]
         known.update(
-            session.scalars(select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(chunk)))
+            session.scalars(
+                select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(chunk))
+            )
         )
     new = [o for k, o in unique.items() if k not in known]
     if not new:

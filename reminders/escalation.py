@@ -43,7 +43,9 @@ def record_escalations(session: Session, rule_name: str, pairs: set[tuple[int, s
     """Insert escalations not made before; a concurrent replica's insert wins quietly."""
     if not pairs:
         return
-    rows = [{"rule": rule_name, "project_id": p, "subject": s, "day": day} for p, s in sorted(pairs)]
+    rows = [
+        {"rule": rule_name, "project_id": p, "subject": s, "day": day} for p, s in sorted(pairs)
+    ]
     dialect = session.get_bind().dialect.name
     stmt: object
     if dialect == "postgresql":
@@ -56,13 +58,11 @@ def record_escalations(session: Session, rule_name: str, pairs: set[tuple[int, s
 
 
 def _escalate(m: Moment, level: Level) -> Iterator[Owed]:
-    due_pairs = {
-        (u.project_id, u.period) for u in m.unpaid if (m.today - u.due).days >= level.days
-    }
+    due_pairs = {(u.project_id, u.period) for u in m.unpaid if (m.today - u.due).days >= level.days}
     done = set(
         m.session.execute(
             select(Escalation.project_id, Escalation.subject).where(Escalation.rule == level.rule)
-        ).tuples()
+        ).all()
     )
     record_escalations(m.session, level.rule, due_pairs - done, m.today)
     today_pids = set(
@@ -113,7 +113,7 @@ def admin_digest(m: Moment) -> Iterator[Owed]:
         select(Escalation.rule, Escalation.project_id)
         .where(Escalation.day < m.today, Escalation.rule.in_([COUNTY.rule, CITY.rule]))
         .distinct()
-    ).tuples()
+    ).all()
     per_admin: dict[str, set[int]] = defaultdict(set)
     for rule_name, pid in rows:
         if pid not in late:

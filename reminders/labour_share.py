@@ -37,7 +37,11 @@ def labour_ratio_messages(
     info = data.projects(session, [project.id])[project.id]
     recipients = data.liaisons(session).get(project.id, []) + data.admins(session).county(info)
     what = "计划劳务报酬" if event == "registered" else "已发放劳务报酬"
-    amount = project.planned_labour_fen if event == "registered" else round(share * project.fiscal_funds_fen)
+    amount = (
+        project.planned_labour_fen
+        if event == "registered"
+        else round(share * project.fiscal_funds_fen)
+    )
     text = "\n".join(
         [
             f"【劳务报酬占比不足】项目 {info.label}"
@@ -48,7 +52,10 @@ def labour_ratio_messages(
         ]
     )
     day = now.date().isoformat()
-    return [Owed(RULE, userid, project.code, f"{event}|{day}", text) for userid in dict.fromkeys(recipients)]
+    return [
+        Owed(RULE, userid, project.code, f"{event}|{day}", text)
+        for userid in dict.fromkeys(recipients)
+    ]
 
 
 def below_floor(

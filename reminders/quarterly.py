@@ -16,7 +16,7 @@ from reminders.data import ProjectInfo, format_share, labour_share
 from reminders.engine import Moment, Owed, digest_lines, rule
 from reminders.labour_share import below_floor
 
-DUE_WINDOW = 3  # calendar days before the deadline
+DUE_WINDOW = 3  # working days before the deadline, so that a holiday does not swallow it
 
 
 def previous_quarter(quarter: str) -> str:
@@ -80,11 +80,10 @@ def quarterly_open(m: Moment) -> Iterator[Owed]:
 def quarterly_due(m: Moment) -> Iterator[Owed]:
     q = dispatch_quarter(m.today)
     deadline = quarter_deadline(q)
-    left = (deadline - m.today).days
-    if left == 0:
+    if m.today == deadline:
         phase, when = "deadline", "今天是截止日"
-    elif 0 < left <= DUE_WINDOW:
-        phase, when = "before", f"还有 {left} 天截止（{deadline:%Y-%m-%d}）"
+    elif add_workdays(deadline, -DUE_WINDOW) <= m.today < deadline:
+        phase, when = "before", f"将于 {deadline:%Y-%m-%d} 截止"
     else:
         return
     done = submitted(m.session, q)
@@ -127,11 +126,16 @@ def _county_summary(
 ) -> Iterator[Owed]:
     missing = [p for p in projects if p.id not in done]
     low = below_floor(m.projects, m.wages_paid, [p.id for p in projects])
-    lines = [f"【季度调度汇总】{county} {q}：在建项目 {len(projects)} 个，已报 {len(projects) - len(missing)} 个，未报 {len(missing)} 个。"]
+    lines = [
+        f"【季度调度汇总】{county} {q}：在建项目 {len(projects)} 个，已报 {len(projects) - len(missing)} 个，未报 {len(missing)} 个。"
+    ]
     if missing:
         lines.append("未报送：")
         lines += digest_lines(
-            [f"· {p.label}（联系人：{'、'.join(m.liaisons.get(p.id, [])) or '未指定'}）" for p in missing],
+            [
+                f"· {p.label}（联系人：{'、'.join(m.liaisons.get(p.id, [])) or '未指定'}）"
+                for p in missing
+            ],
             "发送“季度调度”查看全部。",
         )
     if low:
@@ -140,7 +144,9 @@ def _county_summary(
             [f"· {p.label}：{format_share(s)}（要求 {format_share(p.floor)}）" for p, s in low],
             "见附图。",
         )
-    lines.append("请督促未报项目的联系人尽快发送“季度报告”；附图为各项目劳务报酬占财政资金比例（黑线为最低要求）。")
+    lines.append(
+        "请督促未报项目的联系人尽快发送“季度报告”；附图为各项目劳务报酬占财政资金比例（黑线为最低要求）。"
+    )
     text = "\n".join(lines)
     bars = [
         chart.Bar(p.code, labour_share(m.wages_paid.get(p.id, 0), p.fiscal_funds_fen), p.floor)

@@ -45,9 +45,7 @@ def _take_lock(session: Session) -> bool:
     return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY}))
 
 
-def run_once(
-    factory: sessionmaker[Session], now: datetime, *, force: bool = False
-) -> TickResult:
+def run_once(factory: sessionmaker[Session], now: datetime, *, force: bool = False) -> TickResult:
     """Run every rule as of `now` unless this day already ran (force: run anyway)."""
     with factory() as session, session.begin():
         if not _take_lock(session):

@@ -43,7 +43,7 @@ def stale_ledger(m: Moment) -> Iterator[Owed]:
             select(WorkRecord.project_id, func.max(WorkRecord.work_date))
             .where(WorkRecord.project_id.in_(stale))
             .group_by(WorkRecord.project_id)
-        ).tuples()
+        ).all()
     )
     per_liaison: dict[str, list[str]] = defaultdict(list)
     for pid in sorted(stale, key=lambda i: m.projects[i].code):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
+from models.calendar import add_workdays
 from models.money import format_fen
 from reminders.engine import Moment, Owed, digest_lines, rule
 
-WINDOW_DAYS = 3  # calendar days before the due date; the due date itself is in the window
+WINDOW_DAYS = 3  # working days before the due date, so that a holiday does not swallow it
 
 
 @rule("wages_due_soon", title="工资即将到期")
@@ -20,10 +21,12 @@ def wages_due_soon(m: Moment) -> Iterator[Owed]:
     lines: dict[tuple[str, date], list[str]] = defaultdict(list)
     for u in m.unpaid:
         due = u.due
-        if not today <= due <= today + timedelta(days=WINDOW_DAYS):
+        if not add_workdays(due, -WINDOW_DAYS) <= today <= due:
             continue
         p = m.projects[u.project_id]
-        line = f"· {p.label}：{u.period} 工资 {u.workers} 人未发足，共 {format_fen(u.outstanding_fen)}"
+        line = (
+            f"· {p.label}：{u.period} 工资 {u.workers} 人未发足，共 {format_fen(u.outstanding_fen)}"
+        )
         for userid in m.liaisons.get(u.project_id, []):
             lines[(userid, due)].append(line)
     for (userid, due), items in sorted(lines.items()):

@@ -85,9 +85,7 @@ def _card(items: list[ProjectLate], day: str, task: str) -> dict[str, Any]:
             f"您负责的 {len(items)} 个项目共 {format_fen(total)} 逾期未发。请尽快足额发放，"
             "发放后发送“发放”登记。逾期 3 天报县级、15 天报市级管理员。"
         ),
-        "horizontal_content_list": [
-            {"keyname": x.code, "value": _line(x)} for x in items[:6]
-        ],
+        "horizontal_content_list": [{"keyname": x.code, "value": _line(x)} for x in items[:6]],
         "task_id": task,
         "button_list": [
             {"text": "已安排发放", "style": 1, "key": f"{ACK_KEY}:{day}"},

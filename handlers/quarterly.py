@@ -1,0 +1,156 @@
+"""季度报告 (a liaison reports a project's quarter) and 季度调度 (an admin sees who is missing)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.context import HandlerContext, Incoming, Reply
+from bot.errors import UserError
+from bot.router import Router
+from handlers.access import projects_in_scope, require_project
+from handlers.parsing import parse_or_refuse, require
+from models import Contact, Project, ProjectLiaison, ProjectStatus, QuarterlyReport, Role
+from models.calendar import quarter_deadline
+from models.money import format_fen
+from reminders import data
+from reminders.engine import digest_lines
+from reminders.quarterly import dispatch_quarter, submitted
+
+router = Router("quarterly")
+
+EXAMPLE = "季度报告 项目：NT-2026-001 进度：60% 问题：无"
+ALIASES = {
+    "项目": ("项目编号", "编号"),
+    "进度": ("形象进度", "完成进度"),
+    "问题": ("存在问题", "困难", "备注"),
+    "季度": ("期间",),
+}
+_QUARTER = re.compile(r"^(\d{4})\s*(?:Q|q|年第?)\s*([1-4])(?:季度)?$")
+_CN_DIGITS = str.maketrans("一二三四", "1234")
+
+
+def parse_progress(text: str) -> int:
+    value = text.strip().rstrip("%％").strip()
+    if not value.isdigit() or not 0 <= int(value) <= 100:
+        raise UserError(f"进度应为 0–100 的整数百分比，例如：进度：60%（收到“{text}”）")
+    return int(value)
+
+
+def parse_quarter(text: str) -> str:
+    m = _QUARTER.match(text.strip().translate(_CN_DIGITS))
+    if not m:
+        raise UserError(f"季度写法如 2026Q4 或 2026年第4季度（收到“{text}”）")
+    return f"{m.group(1)}Q{m.group(2)}"
+
+
+def figures_text(f: dict[str, Any]) -> str:
+    share = f.get("labour_share")
+    share_text = "—" if share is None else f"{float(share) * 100:.1f}%"
+    return (
+        f"务工 {f['workers']} 人（脱贫人口 {f['poverty_workers']} 人），工日 {f['days']}，"
+        f"已发劳务报酬 {format_fen(int(f['wages_paid_fen']))}（占财政资金 {share_text}），"
+        f"培训 {f['trainings']} 次，公益性岗位 {f['posts']} 个"
+    )
+
+
+@router.command(
+    "季度报告",
+    aliases=("季报", "报送进度"),
+    help="报送项目本季度进度（台账数据自动填入）",
+    example=EXAMPLE,
+    roles=(Role.LIAISON, Role.ADMIN),
+)
+def report(msg: Incoming, ctx: HandlerContext) -> Reply:
+    fields, body = parse_or_refuse(ctx.args, ALIASES, EXAMPLE)
+    project = require_project(ctx, require(fields, "项目", "NT-2026-001"))
+    progress = parse_progress(require(fields, "进度", "60%"))
+    problems = fields.get("问题", "").strip() or "\n".join(body).strip() or "无"
+    quarter = parse_quarter(fields["季度"]) if fields.get("季度") else dispatch_quarter(ctx.today)
+    figs = data.figures(ctx.session, [project.id])[project.id]
+    replaced = ctx.session.scalar(
+        select(QuarterlyReport.id).where(
+            QuarterlyReport.project_id == project.id, QuarterlyReport.quarter == quarter
+        )
+    )
+    ctx.session.add(
+        QuarterlyReport(
+            project_id=project.id,
+            quarter=quarter,
+            progress=progress,
+            problems=problems[:2000],
+            figures=figs,
+            submitted_by=ctx.user.userid,
+            submitted_at=ctx.now,
+            channel=ctx.channel,
+        )
+    )
+    lines = [
+        f"已记录 {project.code} {project.name} {quarter} 季度报告：进度 {progress}%，问题：{problems}",
+        f"台账数据：{figures_text(figs)}",
+    ]
+    floor = project.labour_floor
+    share = figs.get("labour_share")
+    if floor is not None and share is not None and float(share) < float(floor):
+        lines.append(
+            f"注意：劳务报酬占比低于 {float(floor) * 100:.0f}% 的最低要求，请核实发放情况。"
+        )
+    lines.append(
+        ("已覆盖此前的报告；" if replaced else "")
+        + f"报送截止 {quarter_deadline(quarter):%Y-%m-%d}，如需修改请重新发送，以最后一次为准。"
+    )
+    return Reply("\n".join(lines))
+
+
+@router.command(
+    "季度调度",
+    aliases=("调度情况", "季报情况"),
+    help="查看本地区本季度各在建项目的报送情况（管理员）",
+    example="季度调度",
+    roles=(Role.ADMIN,),
+)
+def dispatch(msg: Incoming, ctx: HandlerContext) -> Reply:
+    quarter = parse_quarter(ctx.args) if ctx.args.strip() else dispatch_quarter(ctx.today)
+    projects = list(
+        ctx.session.scalars(
+            projects_in_scope(ctx.user)
+            .where(Project.status == ProjectStatus.IN_PROGRESS)
+            .order_by(Project.code)
+        )
+    )
+    if not projects:
+        return Reply(f"{quarter}：您的辖区内没有在建项目，无需季度调度。")
+    done = submitted(ctx.session, quarter)
+    names = _liaison_names(ctx, [p.id for p in projects])
+    have = [p for p in projects if p.id in done]
+    missing = [p for p in projects if p.id not in done]
+    lines = [
+        f"{quarter} 季度调度（截止 {quarter_deadline(quarter):%Y-%m-%d}）：在建 {len(projects)} 个，"
+        f"已报 {len(have)} 个，未报 {len(missing)} 个。"
+    ]
+    if missing:
+        lines.append("未报送：")
+        lines += digest_lines(
+            [f"· {p.code} {p.name}（联系人：{names.get(p.id) or '未指定'}）" for p in missing],
+            "请按项目编号逐个督促。",
+            limit=30,
+        )
+    if have:
+        lines.append("已报送：")
+        lines += digest_lines([f"· {p.code} {p.name}" for p in have], "", limit=30)
+    if missing:
+        lines.append("未报项目的联系人会在截止前收到提醒；截止次日您会收到汇总和劳务报酬占比图。")
+    return Reply("\n".join(lines))
+
+
+def _liaison_names(ctx: HandlerContext, ids: list[int]) -> dict[int, str]:
+    out: dict[int, list[str]] = {}
+    for pid, name in ctx.session.execute(
+        select(ProjectLiaison.project_id, Contact.name)
+        .join(Contact, Contact.id == ProjectLiaison.contact_id)
+        .where(ProjectLiaison.project_id.in_(ids))
+    ):
+        out.setdefault(pid, []).append(name)
+    return {pid: "、".join(v) for pid, v in out.items()}
