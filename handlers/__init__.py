@@ -23,7 +23,6 @@ MODULES = [
     "handlers.complaints",
     "handlers.quarterly",
     "handlers.reminder_admin",
-    "handlers.policy",  # last: its fallback answers every text that is no command
 ]
 
 
