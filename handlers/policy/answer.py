@@ -1,0 +1,142 @@
+"""Replies to policy questions: clause and section, best sentence, the clause, related clauses.
+
+Every reply fits WeCom's 2048-byte text limit: the quoted clause is cut at a sentence boundary
+and points to `全文 （一）` when the whole would not fit; `全文` itself pages long clauses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.policy import text as tx
+from handlers.policy.kb import KnowledgeBase
+from handlers.policy.loader import Clause, Document
+from handlers.policy.matcher import Hit, Result
+
+MAX_BYTES = 2048
+EXAMPLES = (
+    "农推项目劳务报酬比例有什么要求？",
+    "竣工验收时要核查哪些台账？",
+    "公益性岗位优先安排哪些人？",
+)
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def clause_ref(kb: KnowledgeBase, clause: Clause) -> str:
+    """How a user names a clause in `全文`: the number, plus the document when there are several."""
+    if kb.several and clause.document != kb.documents[0].title:
+        return f"{clause.ref} {clause.document}"
+    return clause.ref
+
+
+def label(clause: Clause) -> str:
+    """【（一）持续扩大实施范围】一、稳步扩大实施规模"""
+    section = f" {clause.section}" if clause.section else ""
+    return f"【{clause.heading}】{section}"
+
+
+def not_found() -> str:
+    lines = ["没有找到相关条款。可以换个说法，或这样问："]
+    lines += [f"· {q}" for q in EXAMPLES]
+    lines.append("发送“帮助”查看全部命令。")
+    return "\n".join(lines)
+
+
+def answer_text(kb: KnowledgeBase, result: Result) -> str:
+    """The reply to a question (a refusal with examples when nothing is good enough)."""
+    best = result.best
+    if best is None:
+        return not_found()
+    shown = [best, result.hits[1]] if result.tie else [best]
+    head: list[str] = (
+        ["（按" + "、".join(f"“{t}”" for t in result.fixes) + "理解）"] if result.fixes else []
+    )
+    head.append("这两条都相关：" if result.tie else "")
+    for hit in shown:
+        head += [label(hit.clause), f"要点：{hit.sentence}"]
+    tail: list[str] = []
+    related = [h for h in result.related if h not in shown][:3]
+    if related:
+        tail.append("相关条款：" + "；".join(h.clause.heading for h in related))
+    documents = {h.clause.document for h in shown}
+    tail.append("出自：" + "、".join(f"《{d}》" for d in sorted(documents)))
+    budget = MAX_BYTES - _size("\n".join(x for x in head + tail if x)) - 2 * len(shown)
+    quotes = _quotes(kb, [h.clause for h in shown], budget)
+    return "\n".join(x for x in head + quotes + tail if x)
+
+
+def _quotes(kb: KnowledgeBase, clauses: list[Clause], budget: int) -> list[str]:
+    """The clauses' text, each cut to its share of `budget` bytes at a sentence boundary."""
+    out = []
+    share = budget // len(clauses)
+    for clause in clauses:
+        text = "原文：" + clause.full_text
+        if _size(text) > share:
+            more = f"……（回复“全文 {clause_ref(kb, clause)}”看全文）"
+            text = _cut(text, share - _size(more)) + more
+        out.append(text)
+    return out
+
+
+def _cut(text: str, limit: int) -> str:
+    """The longest run of whole sentences within `limit` bytes (characters if none fits)."""
+    out = ""
+    for sentence in tx.sentences(text):
+        if _size(out + sentence) > limit:
+            break
+        out += sentence
+    return out or _prefix(text, limit)
+
+
+def _prefix(text: str, limit: int) -> str:
+    """The longest prefix of `text` within `limit` bytes."""
+    return text.encode("utf-8")[: max(limit, 0)].decode("utf-8", "ignore")
+
+
+def clause_pages(kb: KnowledgeBase, doc: Document, clause: Clause) -> list[str]:
+    """A whole clause for `全文`, split into pages of at most 2048 bytes at sentence ends."""
+    head = f"{label(clause)}\n《{doc.title}》\n"
+    more = "\n（未完，回复“全文 " + clause_ref(kb, clause) + " {n}”看第{n}段）"
+    limit = MAX_BYTES - _size(head) - _size(more.format(n=99))
+    units: list[str] = []
+    for sentence in tx.sentences(clause.full_text):
+        while _size(sentence) > limit:  # an absurdly long sentence: cut by bytes
+            piece = _prefix(sentence, limit)
+            units.append(piece)
+            sentence = sentence[len(piece) :]
+        units.append(sentence)
+    pages = [""]
+    for unit in units:
+        if pages[-1] and _size(pages[-1] + unit) > limit:
+            pages.append("")
+        pages[-1] += unit
+    return [
+        head + body + (more.format(n=n + 1) if n < len(pages) else "")
+        for n, body in enumerate(pages, 1)
+    ]
+
+
+def as_json(kb: KnowledgeBase, result: Result) -> dict[str, Any]:
+    """SPEC §7's `yigong ask --json` object."""
+    best = result.best
+    related: list[str] = []
+    if best is not None:
+        related = [_ref_in(best, h) for h in result.related]
+    return {
+        "question": result.question,
+        "clause": best.clause.ref if best else None,
+        "section": best.clause.section if best else None,
+        "document": best.clause.document if best else None,
+        "score": round(best.score, 3) if best else 0.0,
+        "answer": answer_text(kb, result),
+        "related": related,
+    }
+
+
+def _ref_in(best: Hit, hit: Hit) -> str:
+    if hit.clause.document == best.clause.document:
+        return hit.clause.ref
+    return f"《{hit.clause.document}》{hit.clause.ref}"

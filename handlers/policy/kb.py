@@ -1,0 +1,114 @@
+"""The knowledge base: the built-in policy plus stored documents, indexed once per version."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from handlers.policy.dictionary import SHIPPED_POLICY, data_path
+from handlers.policy.loader import Clause, Document, normalize_ref, parse_text
+from handlers.policy.matcher import Index, Result
+from models.policy import PolicyDocument
+
+TABLE = PolicyDocument.__tablename__
+
+
+@functools.cache
+def builtin_document() -> Document:
+    """The policy shipped in handlers/policy/data/ (SPEC §1's first knowledge base)."""
+    text = data_path(SHIPPED_POLICY).read_text(encoding="utf-8")
+    return parse_text(text, source=SHIPPED_POLICY, builtin=True)
+
+
+def builtin_sha256() -> str:
+    """SHA-256 of the built-in text, as `policy add` hashes a document's text."""
+    text = data_path(SHIPPED_POLICY).read_text(encoding="utf-8")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Documents in answer order (built-in first) and their index."""
+
+    documents: tuple[Document, ...]
+    index: Index
+
+    @classmethod
+    def of(cls, documents: Sequence[Document]) -> KnowledgeBase:
+        return cls(tuple(documents), Index(documents))
+
+    def ask(self, question: str) -> Result:
+        return self.index.search(question)
+
+    @property
+    def several(self) -> bool:
+        return len(self.documents) > 1
+
+    def find(self, ref: str, hint: str = "") -> list[tuple[Document, Clause]]:
+        """Clauses named `ref` (（一）, 1, 二、（一）), in documents whose name/title hold `hint`."""
+        key = normalize_ref(ref)
+        out = []
+        for doc in self.documents:
+            if hint and hint not in doc.name and hint not in doc.title:
+                continue
+            clause = doc.find(key)
+            if clause is not None:
+                out.append((doc, clause))
+        return out
+
+
+@functools.cache
+def builtin_kb() -> KnowledgeBase:
+    """The built-in document alone: what `yigong ask` uses without a database."""
+    return KnowledgeBase.of([builtin_document()])
+
+
+class _Cache:
+    """The last knowledge base built per database, rebuilt when its documents change."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_db: dict[str, tuple[tuple[int, int], KnowledgeBase]] = {}
+        self._has_table: set[str] = set()
+
+    def get(self, session: Session) -> KnowledgeBase:
+        bind = session.get_bind()
+        url = bind.url.render_as_string(hide_password=True)
+        if url not in self._has_table:
+            if not inspect(bind).has_table(TABLE):
+                return builtin_kb()  # schema not created yet: `yigong db upgrade`
+            self._has_table.add(url)
+        count, max_id = session.execute(
+            select(func.count(PolicyDocument.id), func.max(PolicyDocument.id))
+        ).one()
+        version = (count, max_id or 0)
+        cached = self._by_db.get(url)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        if count == 0:
+            kb = builtin_kb()
+        else:
+            with self._lock:
+                kb = KnowledgeBase.of([builtin_document(), *stored_documents(session)])
+        self._by_db[url] = (version, kb)
+        return kb
+
+
+_cache = _Cache()
+
+
+def knowledge_base(session: Session | None) -> KnowledgeBase:
+    """The knowledge base for a message or a command; built-in only without a session."""
+    return builtin_kb() if session is None else _cache.get(session)
+
+
+def stored_documents(session: Session) -> list[Document]:
+    """Documents added with `yigong policy add`, oldest first."""
+    rows = session.scalars(select(PolicyDocument).order_by(PolicyDocument.id))
+    return [parse_text(r.content, name=r.name, source=r.source) for r in rows]

@@ -1,0 +1,269 @@
+"""Rank clauses for a question: BM25 (Lucene IDF) over words and bigrams, plus the best sentence.
+
+A clause scores BM25 over its jieba words and its character bigrams (BIGRAM_WEIGHT, so that
+partial words still match), its heading words (TITLE_WEIGHT), and SENTENCE_WEIGHT times its best
+sentence. Coverage — the share of the question's IDF weight a clause covers — reranks the best
+RERANK_POOL clauses and decides whether to answer at all (THRESHOLD). docs/POLICY_QA.md explains.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from handlers.policy import text as tx
+from handlers.policy.loader import Clause, Document
+from handlers.policy.query import HOLDS, Concept, Query, Vocabulary, analyze, flags
+from handlers.policy.typos import TypoFixer
+
+K1 = 1.2
+B = 0.75
+BIGRAM_WEIGHT = 0.3
+TITLE_WEIGHT = 1.5  # words of the clause heading (its topic) add weight x IDF
+SENTENCE_WEIGHT = 0.6
+NUMBER_BONUS = 1.0  # a sentence that holds what is asked (a number, a period …) counts double
+NEAR_CHARS = 20  # … when it stands within this many characters of a question word
+NEAR_MIN_WEIGHT = 0.5  # … that says something (weight x IDF; 项目 is next to everything)
+RERANK_POOL = 8
+COVERAGE_POWER = 0.5  # final score = BM25 score x coverage ** COVERAGE_POWER
+PARTIAL_CREDIT = 0.5  # a word found only as some of its bigrams
+THRESHOLD = 0.4  # below this coverage: no answer
+TIE_RATIO = 0.9  # a second clause this close to the best is answered too
+RELATED_RATIO = 0.35  # related clauses score at least this share of the best
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked clause, its final score, its coverage of the question and its best sentence."""
+
+    clause: Clause
+    score: float
+    coverage: float
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a question found: ranked hits; `confident` false means no answer."""
+
+    question: str
+    hits: tuple[Hit, ...]
+    confident: bool
+    tie: bool = False
+    fixes: tuple[str, ...] = ()  # domain terms the question's typos were read as
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.confident and self.hits else None
+
+    @property
+    def related(self) -> tuple[Hit, ...]:
+        return self.hits[1:] if self.confident else ()
+
+
+@dataclass
+class _Field:
+    """BM25 postings of one field: term -> [(clause, saturated tf x IDF)]."""
+
+    postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    idf: dict[str, float] = field(default_factory=dict)
+    holders: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, docs: Sequence[Sequence[str]]) -> _Field:
+        n = len(docs)
+        avg = sum(len(d) for d in docs) / max(n, 1) or 1.0
+        out = cls()
+        counts = [Counter(d) for d in docs]
+        df = Counter(t for c in counts for t in c)
+        out.idf = {t: lucene_idf(n, c) for t, c in df.items()}
+        for i, (d, c) in enumerate(zip(docs, counts, strict=True)):
+            norm = K1 * (1 - B + B * len(d) / avg)
+            for term, tf in c.items():
+                weight = out.idf[term] * tf * (K1 + 1) / (tf + norm)
+                out.postings.setdefault(term, []).append((i, weight))
+        out.holders = {t: frozenset(i for i, _ in p) for t, p in out.postings.items()}
+        return out
+
+
+def lucene_idf(n: int, df: int) -> float:
+    """Lucene's BM25 IDF: positive and falling with df (rank_bm25 floors it instead)."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    clause: int
+    text: str  # verbatim
+    norm: str
+    holds: int  # NUMBER | PERIOD | DEFINITION bits
+
+
+class Index:
+    """An immutable search index over the clauses of some documents."""
+
+    def __init__(self, documents: Sequence[Document]) -> None:
+        self.documents = tuple(documents)
+        self.clauses: tuple[Clause, ...] = tuple(c for d in self.documents for c in d.clauses)
+        self._sentences: list[_Sentence] = []
+        self._title_holders: dict[str, list[int]] = {}
+        self._sent_by_word: dict[str, list[int]] = {}
+        self._sent_by_gram: dict[str, list[int]] = {}
+        word_docs: list[list[str]] = []
+        gram_docs: list[list[str]] = []
+        chars: dict[str, set[int]] = {}
+        for ci, clause in enumerate(self.clauses):
+            word_docs.append([])
+            gram_docs.append([])
+            for n, text in enumerate(tx.sentences(clause.text)):
+                norm = tx.normalize(text)
+                words, grams = tx.search_words(norm), tx.bigrams(norm)
+                word_docs[ci] += words
+                gram_docs[ci] += grams
+                for ch in norm:
+                    chars.setdefault(ch, set()).add(ci)
+                if n == 0 and clause.title:  # the heading: its own field, shown anyway
+                    for word in set(words):
+                        self._title_holders.setdefault(word, []).append(ci)
+                    continue
+                si = len(self._sentences)
+                self._sentences.append(_Sentence(ci, text, norm, flags(norm, HOLDS)))
+                for word in set(words):
+                    self._sent_by_word.setdefault(word, []).append(si)
+                for gram in set(grams):
+                    self._sent_by_gram.setdefault(gram, []).append(si)
+        self._words = _Field.build(word_docs)
+        self._grams = _Field.build(gram_docs)
+        self._char_holders = {ch: frozenset(s) for ch, s in chars.items()}
+        n = len(self.clauses)
+        self.vocab = Vocabulary(
+            idf=self._words.idf,
+            char_idf={ch: lucene_idf(n, len(s)) for ch, s in chars.items()},
+            max_idf=lucene_idf(n, 0),
+        )
+        self._first_sentence = {s.clause: s.text for s in reversed(self._sentences)}
+        self._typos = TypoFixer()
+
+    def query(self, question: str) -> Query:
+        return analyze(question, self.vocab, self._typos.fix)
+
+    def search(self, question: str, k: int = 4) -> Result:
+        """The k best clauses for a question and whether the best is good enough to answer."""
+        q = self.query(question)
+        if not q.concepts or not self.clauses:
+            return Result(question, (), False)
+        scores = [0.0] * len(self.clauses)
+        idf = self._words.idf
+        for term, w in q.terms.items():
+            for ci, bm in self._words.postings.get(term, ()):
+                scores[ci] += w * bm
+            for ci in self._title_holders.get(term, ()):
+                scores[ci] += TITLE_WEIGHT * w * idf[term]
+        for gram in q.grams:
+            for ci, bm in self._grams.postings.get(gram, ()):
+                scores[ci] += BIGRAM_WEIGHT * bm
+        sentences = self._best_sentences(q)
+        for ci, (s_score, _) in sentences.items():
+            scores[ci] += SENTENCE_WEIGHT * s_score
+        pool = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:RERANK_POOL]
+        pool = [ci for ci in pool if scores[ci] > 0]
+        if not pool:
+            return Result(question, (), False)
+        cover = self._coverage(q, pool)
+        final = {ci: scores[ci] * cover[ci] ** COVERAGE_POWER for ci in pool}
+        ranked = sorted(pool, key=final.__getitem__, reverse=True)[:k]
+        hits = [
+            Hit(
+                self.clauses[ci],
+                round(final[ci], 4),
+                round(cover[ci], 4),
+                sentences[ci][1] if ci in sentences else self._first_sentence.get(ci, ""),
+            )
+            for ci in ranked
+        ]
+        top = hits[0]
+        kept = [top] + [h for h in hits[1:] if h.score >= RELATED_RATIO * top.score > 0]
+        confident = top.coverage >= THRESHOLD
+        tie = (
+            confident
+            and len(kept) > 1
+            and kept[1].score >= TIE_RATIO * top.score
+            and kept[1].coverage >= THRESHOLD
+        )
+        return Result(question, tuple(kept), confident, tie, q.fixes)
+
+    def _best_sentences(self, q: Query) -> dict[int, tuple[float, str]]:
+        """Per clause: the score and text of its best sentence for this query."""
+        s_scores: dict[int, float] = {}
+        idf = self._words.idf
+        for term, w in q.terms.items():
+            if term in self._sent_by_word:
+                weight = w * idf[term]
+                for si in self._sent_by_word[term]:
+                    s_scores[si] = s_scores.get(si, 0.0) + weight
+        for gram in set(q.grams):
+            if gram in self._sent_by_gram:
+                weight = BIGRAM_WEIGHT * self._grams.idf[gram]
+                for si in self._sent_by_gram[gram]:
+                    s_scores[si] = s_scores.get(si, 0.0) + weight
+        best: dict[int, tuple[float, str]] = {}
+        for si, score in s_scores.items():
+            sent = self._sentences[si]
+            if q.wants & sent.holds and self._near(q, sent):
+                score *= 1 + NUMBER_BONUS
+            if sent.clause not in best or score > best[sent.clause][0]:
+                best[sent.clause] = (score, sent.text)
+        return best
+
+    def _near(self, q: Query, sent: _Sentence) -> bool:
+        """Whether what the question asks for stands next to a telling question word."""
+        spots = [
+            m.start()
+            for bit, pattern in HOLDS
+            if q.wants & sent.holds & bit
+            for m in pattern.finditer(sent.norm)
+        ]
+        idf = self._words.idf
+        for term, w in q.terms.items():
+            if w * idf.get(term, 0.0) < NEAR_MIN_WEIGHT:
+                continue
+            start = sent.norm.find(term)
+            while start >= 0:
+                if any(abs(start - spot) <= NEAR_CHARS + len(term) for spot in spots):
+                    return True
+                start = sent.norm.find(term, start + 1)
+        return False
+
+    def _coverage(self, q: Query, pool: Sequence[int]) -> dict[int, float]:
+        """Per clause of `pool`: the share of the question's weight it covers (0..1)."""
+        covered = dict.fromkeys(pool, 0.0)
+        total = 0.0
+        for concept in q.concepts:
+            total += concept.weight
+            credits = self._credits(concept)
+            for ci in pool:
+                covered[ci] += concept.weight * credits.get(ci, 0.0)
+        return {ci: c / total if total else 0.0 for ci, c in covered.items()}
+
+    def _credits(self, c: Concept) -> dict[int, float]:
+        """Per clause: how fully it holds a concept (word 1, synonym less, bigrams partly)."""
+        if len(c.word) == 1:  # a character anywhere in the clause counts
+            out = dict.fromkeys(self._char_holders.get(c.word, ()), 1.0)
+            alternatives = c.alternatives[1:]
+        else:
+            out, alternatives = {}, c.alternatives
+        for need, credit in alternatives:
+            holders = [self._words.holders.get(t) for t in need]
+            if all(h is not None for h in holders):
+                for ci in frozenset.intersection(*holders):  # type: ignore[arg-type]
+                    if credit > out.get(ci, 0.0):
+                        out[ci] = credit
+        if len(c.word) > 1:
+            found = Counter(ci for g in c.grams for ci in self._grams.holders.get(g, ()))
+            for ci, n in found.items():
+                partial = PARTIAL_CREDIT * n / len(c.grams)
+                if partial > out.get(ci, 0.0):
+                    out[ci] = partial
+        return out

@@ -1,0 +1,145 @@
+"""A question as weighted search terms and as the content words a clause must cover."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from handlers.policy import text as tx
+from handlers.policy.dictionary import pos_tag
+from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS
+
+SYNONYM_WEIGHT = 0.6  # all synonyms of a word together weigh this much of the word
+SYNONYM_CREDIT = 0.8  # a synonym covers the word it stands for, a little less surely
+SUBWORD_WEIGHT = 1.0  # dictionary words inside a longer question word (as cut_for_search)
+SINGLE_CHAR_WEIGHT = 0.3  # one-character words say little
+IDF_FLOOR = 0.5  # in coverage, even a word every clause holds is part of what was asked
+VERB_WEIGHT = 0.5  # for words no clause holds: a verb says less about the topic than a noun
+MINOR_WEIGHT = 0.3  # … and an adjective, adverb, numeral or pronoun less still
+FUNCTION_WEIGHT = 0.5  # adverbs, pronouns, conjunctions … even where the clauses hold them
+_FUNCTION_TAG_TEXT = "d ad df dg r rr rz rg p c u uj ul uv uz ud ug y e o m mq q"
+_FUNCTION_TAGS = frozenset(_FUNCTION_TAG_TEXT.split())
+
+# What a question asks for (bits), and the sentences that hold it (same bits).
+NUMBER, PERIOD, DEFINITION = 1, 2, 4
+_ASKS = (
+    (NUMBER, re.compile(r"多少|几|比例|占比|百分|多久|多长|多大|最低|最少|至少|不低于|几成|频率")),
+    (PERIOD, re.compile(r"多久|多长时间|多长|几次|频率|什么时候|定期|每隔")),
+    (
+        DEFINITION,
+        re.compile(r"是什么|是啥|啥叫|什么叫|什么是|啥是|啥意思|什么意思|指什么|含义|定义"),
+    ),
+)
+HOLDS = (
+    (NUMBER, re.compile(r"\d|%|百分之")),
+    (PERIOD, re.compile(r"季度|年度|每年|每月|按月|周期|每季")),
+    (DEFINITION, re.compile(r"简称|是指|指的是|所称|分为|包括")),
+)
+
+
+def flags(text: str, patterns: tuple[tuple[int, re.Pattern[str]], ...]) -> int:
+    """The bits of the patterns found in `text`."""
+    return sum(bit for bit, pattern in patterns if pattern.search(text))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the index knows about words: IDF of words and of single characters."""
+
+    idf: dict[str, float]
+    char_idf: dict[str, float]
+    max_idf: float
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One content word of the question and the ways a clause can cover it."""
+
+    word: str
+    weight: float  # IDF-based share of the question
+    alternatives: tuple[tuple[tuple[str, ...], float], ...]  # (words a clause holds, credit)
+    grams: tuple[str, ...]  # for partial credit
+
+
+@dataclass(frozen=True)
+class Query:
+    """Weighted terms to rank with, bigrams, concepts to cover, and what is asked for."""
+
+    text: str  # normalised, typos fixed
+    fixes: tuple[str, ...]  # the terms typos were read as
+    terms: dict[str, float]
+    grams: tuple[str, ...]
+    concepts: tuple[Concept, ...]
+    wants: int
+
+
+Fixer = Callable[[str], tuple[str, tuple[str, ...]]]
+
+
+def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query:
+    """Turn a question into a Query, after `fix` has corrected its typos."""
+    norm, fixes = tx.normalize(question), ()
+    if fix is not None:
+        norm, fixes = fix(norm)
+    terms: dict[str, float] = {}
+    concepts: list[Concept] = []
+    segments: list[list[str]] = [[]]
+    for word in tx.cut(norm):
+        if word in STOPWORDS:
+            segments.append([])
+            continue
+        segments[-1].append(word)
+        concepts.append(_concept(word, vocab, terms))
+    grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
+    return Query(norm, fixes, terms, grams, tuple(concepts), flags(norm, _ASKS))
+
+
+def _concept(word: str, vocab: Vocabulary, terms: dict[str, float]) -> Concept:
+    """Add a content word's search terms to `terms` and describe how it can be covered."""
+    single = len(word) == 1
+    known = word in vocab.idf
+    if single:
+        base = SINGLE_CHAR_WEIGHT
+    elif known:  # jieba's tags are rough (清单 is an "adjective"): only adverbs & co. lose
+        base = FUNCTION_WEIGHT if pos_tag(word) in _FUNCTION_TAGS else 1.0
+    else:
+        base = _topic_weight(word)
+    _put(terms, word, base)
+    for part in tx.subwords(word):
+        _put(terms, part, base * SUBWORD_WEIGHT)
+    alternatives: list[tuple[tuple[str, ...], float]] = [((word,), 1.0)]
+    synonyms = synonym_words(word)
+    for need in synonyms:
+        for part in need:
+            _put(terms, part, base * SYNONYM_WEIGHT / len(synonyms) / len(need))
+        alternatives.append((need, SYNONYM_CREDIT))
+    if single:
+        weight = base * vocab.char_idf.get(word, vocab.max_idf)
+    elif known:
+        weight = base * max(vocab.idf[word], IDF_FLOOR)
+    else:
+        weight = base * vocab.max_idf
+    return Concept(word, weight, tuple(alternatives), tuple(tx.bigrams(word)))
+
+
+def _topic_weight(word: str) -> float:
+    """How much a word no clause holds says about the topic: nouns fully, verbs less."""
+    if word in SYNONYMS or word in DOMAIN_TERMS:
+        return 1.0
+    tag = pos_tag(word)
+    if not tag or tag[0] in "nijlx" or tag in ("vn", "eng"):
+        return 1.0
+    return VERB_WEIGHT if tag[0] == "v" else MINOR_WEIGHT
+
+
+@functools.cache
+def synonym_words(word: str) -> tuple[tuple[str, ...], ...]:
+    """Per synonym of `word`: its words (a clause must hold all of them to cover `word`)."""
+    return tuple(tuple(tx.cut(target)) for target in SYNONYMS.get(word, ()))
+
+
+def _put(terms: dict[str, float], term: str, weight: float) -> None:
+    if weight > terms.get(term, 0.0):
+        terms[term] = weight

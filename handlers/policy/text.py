@@ -1,0 +1,65 @@
+"""Text normalisation, word segmentation and character bigrams shared by index and query."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from handlers.policy.dictionary import tokenizer
+
+# Runs of text that carry meaning: Chinese characters, digits, Latin letters, percent.
+_RUN = re.compile(r"[\u4e00-\u9fff0-9a-z%]+")
+_SENTENCE_END = re.compile(r"(?<=[。；;！？!?])")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width to half-width) and lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def runs(text: str) -> list[str]:
+    """The meaningful runs of a normalised text, punctuation and blanks dropped."""
+    return _RUN.findall(text)
+
+
+def cut(text: str) -> list[str]:
+    """jieba's accurate mode over the runs of a normalised text."""
+    tok = tokenizer()
+    return [w for run in runs(text) for w in tok.cut(run, HMM=False)]
+
+
+def subwords(word: str) -> Iterator[str]:
+    """Dictionary words inside a longer word, as jieba's cut_for_search yields (any length)."""
+    if len(word) <= 2:
+        return
+    freq = tokenizer().FREQ
+    for size in range(2, len(word)):
+        for start in range(len(word) - size + 1):
+            part = word[start : start + size]
+            if freq.get(part):
+                yield part
+
+
+def search_words(text: str) -> list[str]:
+    """Every word and the dictionary words inside it, for indexing a normalised text."""
+    out: list[str] = []
+    for word in cut(text):
+        out.extend(subwords(word))
+        out.append(word)
+    return out
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams of each run (a one-character run counts as itself)."""
+    out: list[str] = []
+    for run in runs(text):
+        if len(run) == 1:
+            out.append(run)
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """Split a clause into sentences after 。；！？, keeping the punctuation."""
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
