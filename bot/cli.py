@@ -9,8 +9,10 @@ import typer
 # Modules that add commands: each defines `register(app: typer.Typer) -> None`.
 CLI_MODULES = [
     "bot.cli_core",
+    "bot.ops_cli",
     "handlers.ledger_cli",
     "reminders.cli",
+    "handlers.policy.cli",
 ]
 
 
