@@ -35,9 +35,11 @@ _INVALIDATE = (
 
 
 class RateLimiter(Protocol):
-    """Counts attempts per key in a fixed window; True while under the limit."""
+    """The shape of `models.security.hit`: count one event, True while within the limit."""
 
-    def hit(self, key: str, window: int, limit: int) -> bool: ...
+    def hit(
+        self, session: Any, key: str, window: timedelta, limit: int, *, now: datetime | None = None
+    ) -> bool: ...
 
 
 def connect(url: str, *, timeout: float = 0.5) -> redis.Redis:
@@ -82,28 +84,54 @@ class RecentReplies:
 
 
 class RedisRateLimiter:
-    """Fixed-window counters shared by every replica; falls back when Redis is down."""
+    """`models.security.hit` on Redis: the same fixed windows, shared by every replica.
 
-    def __init__(
-        self, client: redis.Redis, fallback: Callable[[str, int, int], bool] | None = None
-    ) -> None:
+    When Redis fails, the database limiter counts instead, so a limit is never skipped.
+    """
+
+    def __init__(self, client: redis.Redis) -> None:
         self.client = client
-        self.fallback = fallback
 
-    def hit(self, key: str, window: int, limit: int) -> bool:
-        bucket = int(time.time() // window)
-        name = f"{PREFIX}rate:{key}:{bucket}"
+    def hit(
+        self, session: Any, key: str, window: timedelta, limit: int, *, now: datetime | None = None
+    ) -> bool:
+        from models import security
+
+        start = security.window_start(now or utcnow(), window)
+        name = f"{PREFIX}rate:{key}:{int(start.timestamp())}"
         try:
             pipe = self.client.pipeline()
             pipe.incr(name)
-            pipe.expire(name, window + 1)
+            pipe.expire(name, int(window.total_seconds()) + 60)
             count = int(pipe.execute()[0])
         except _REDIS_ERRORS as exc:
             _failed("rate_hit", exc)
-            if self.fallback is not None:
-                return self.fallback(key, window, limit)
-            return False  # fail closed: a limit exists to protect something
+            return security.hit(session, key, window, limit, now=now)
         return count <= limit
+
+    def count(
+        self, session: Any, key: str, window: timedelta, *, now: datetime | None = None
+    ) -> int:
+        from models import security
+
+        start = security.window_start(now or utcnow(), window)
+        try:
+            value = self.client.get(f"{PREFIX}rate:{key}:{int(start.timestamp())}")
+        except _REDIS_ERRORS as exc:
+            _failed("rate_count", exc)
+            return security.count(session, key, window, now=now)
+        return int(value or 0)  # type: ignore[arg-type]
+
+    def clear(self, session: Any, key: str) -> None:
+        from models import security
+
+        try:
+            names = list(self.client.scan_iter(match=f"{PREFIX}rate:{key}:*", count=100))
+            if names:
+                self.client.delete(*names)
+        except _REDIS_ERRORS as exc:
+            _failed("rate_clear", exc)
+        security.clear(session, key)  # a fallback may have counted there
 
 
 class RedisTokenStore:

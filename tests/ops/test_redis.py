@@ -1,0 +1,147 @@
+"""Redis, when configured: replies cached in front of the database, rate limits, the token."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import redis
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session, sessionmaker
+
+import models
+from bot.app import build_services, create_app
+from bot.redis_support import RecentReplies, RedisRateLimiter, RedisTokenStore, build_redis
+from bot.settings import Settings
+from bot.tokens import AccessTokenManager
+from tests.builders import WeComUser
+
+REDIS_URL = os.environ.get("YIGONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI and {REDIS_URL} is unreachable")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    finally:
+        client.close()
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def redis_app(settings: Settings, engine: Engine, redis_url: str) -> Iterator[TestClient]:
+    svc = build_services(settings.model_copy(update={"redis_url": redis_url}), engine=engine)
+    with TestClient(create_app(svc.settings, services=svc, background=False)) as client:
+        yield client
+    svc.extras["redis"].close()
+
+
+def test_repeat_is_answered_from_redis_before_the_database(
+    redis_app: TestClient, settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    wecom = WeComUser(redis_app, settings)
+    msg_id = str(uuid.uuid4().int >> 65)
+    first = wecom.text("u-redis", "帮助", msg_id=msg_id)
+    assert first.status == 200 and first.text
+    with session_factory() as session, session.begin():
+        session.execute(delete(models.InboundMessage))  # only Redis remembers it now
+    again = wecom.text("u-redis", "帮助", msg_id=msg_id)
+    assert again.response.content == first.response.content
+    with session_factory() as session:
+        assert session.get(models.InboundMessage, f"msg:{msg_id}") is None  # no second write
+
+
+def test_bot_works_when_redis_is_down(
+    settings: Settings, engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    svc = build_services(
+        settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}), engine=engine
+    )
+    with TestClient(create_app(svc.settings, services=svc, background=False)) as client:
+        wecom = WeComUser(client, settings)
+        first = wecom.text("u-down", "帮助", msg_id="88800000000001")
+        again = wecom.text("u-down", "帮助", msg_id="88800000000001")
+    assert first.status == again.status == 200
+    assert again.response.content == first.response.content  # the database deduplicated
+    with session_factory() as session:
+        assert session.get(models.InboundMessage, "msg:88800000000001") is not None
+
+
+def test_recent_replies_round_trip(redis_client: redis.Redis) -> None:
+    replies = RecentReplies(redis_client, ttl=30)
+    key = f"msg:{uuid.uuid4().hex}"
+    assert replies.get(key) is None
+    replies.put(key, "")
+    assert replies.get(key) == ""  # an empty 200 is an answer too
+    replies.put(key, "<xml>密文</xml>")
+    assert replies.get(key) == "<xml>密文</xml>"
+
+
+def test_rate_limiter_shares_windows_and_falls_back(
+    redis_client: redis.Redis, session: Session
+) -> None:
+    limiter = RedisRateLimiter(redis_client)
+    key = f"bind:{uuid.uuid4().hex}"
+    window = timedelta(hours=1)
+    assert [limiter.hit(session, key, window, 3) for _ in range(5)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert limiter.count(session, key, window) == 5
+    limiter.clear(session, key)
+    assert limiter.count(session, key, window) == 0
+    session.commit()
+    down = RedisRateLimiter(redis.Redis(port=1, socket_connect_timeout=0.2))
+    with session.begin():
+        assert [down.hit(session, key, window, 1) for _ in range(2)] == [
+            True,
+            False,
+        ]  # the DB counted
+
+
+def test_token_refreshed_once_across_processes(redis_client: redis.Redis) -> None:
+    key = f"corp:{uuid.uuid4().hex}"
+    calls: list[int] = []
+
+    def fetch() -> tuple[str, int]:
+        calls.append(1)
+        time.sleep(0.2)  # a slow gettoken: the others must wait, not call it too
+        return f"tok-{len(calls)}", 7200
+
+    managers = [AccessTokenManager(RedisTokenStore(redis_client), key, fetch) for _ in range(6)]
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda m=m: got.append(m.get())) for m in managers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1] and set(got) == {"tok-1"}
+    managers[0].invalidate("tok-1")
+    assert managers[1].get() == "tok-1"  # its memory copy is still good until it fails itself
+    assert AccessTokenManager(RedisTokenStore(redis_client), key, fetch).get() == "tok-2"
+    redis_client.delete(f"yigong:token:{key}")
+
+
+def test_build_redis_without_url() -> None:
+    assert build_redis(None) is None
