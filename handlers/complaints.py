@@ -126,7 +126,11 @@ def complain(msg: Incoming, ctx: HandlerContext) -> Reply:
             + HOTLINE_SHORT
         )
     complaint = WageComplaint(
-        project_id=project.id, worker_id=worker.id, period=period, created_by=ctx.user.userid
+        project_id=project.id,
+        worker_id=worker.id,
+        period=period,
+        created_at=ctx.now,  # the escalation clock starts here (frozen in tests and replays)
+        created_by=ctx.user.userid,
     )
     session.add(complaint)
     session.flush()
@@ -300,7 +304,7 @@ def open_complaints(msg: Incoming, ctx: HandlerContext) -> Reply:
     lines = [f"待处理的欠薪反映（{len(rows)}条，最早的在前）："]
     for c, code, worker in rows:
         opened = c.created_at.astimezone(ctx.settings.tz).date()
-        age = (ctx.today - opened).days
+        age = max((ctx.today - opened).days, 0)
         flag = f"，已{age}天" + ("，已超过7天" if age > ESCALATE_DAYS else "")
         lines.append(
             f"· {c.number} {code} {worker_label(worker)} {c.period}（{day_text(opened)}反映{flag}）"

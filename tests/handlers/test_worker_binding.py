@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from models import BindingAttempt, Role, Worker
@@ -19,7 +20,7 @@ from tests.handlers.worker_fixtures import (  # noqa: F401  (fixture)
     ZHANG,
     People,
     outbox_to,
-    people,
+    people_fixture,
     read,
     set_clock,
 )
@@ -138,9 +139,7 @@ def test_liaison_unbinds_and_the_account_can_no_longer_query(wecom, people: Peop
 
 def test_worker_cannot_run_liaison_or_admin_commands(wecom, people: People, services):
     staff_only = [
-        c
-        for c in services.router.commands
-        if c.roles is not None and Role.WORKER not in c.roles
+        c for c in services.router.commands if c.roles is not None and Role.WORKER not in c.roles
     ]
     assert {"处理", "解绑", "反映列表"} <= {c.name for c in staff_only}
     for cmd in staff_only:
@@ -154,3 +153,17 @@ def test_guest_is_told_how_to_bind(wecom, people: People):
     for command in ("查工资", "我的工资", "工资发了吗", "查培训", "我的信息", "未收到"):
         r = wecom.text(STRANGER, command)
         assert "还没有绑定" in r.text and "绑定 姓名：" in r.text, (command, r.text)
+
+
+@pytest.mark.xfail(
+    reason="handlers/ledger/people.py register_workers: dict(Result) raises when 企业微信 is given",
+    strict=False,
+)
+def test_liaison_binds_through_register_with_wecom_account(wecom, people: People, session):
+    r = wecom.text(
+        LIAISON_A,
+        f"登记工人 项目：NT-2026-001 姓名：张三 身份证：{people.ids['张三']} 企业微信：{ZHANG}",
+    )
+    assert "张三" in r.text, r.text
+    assert bound_to(session, "张三") == ZHANG
+    assert "1,800元" in wecom.text(ZHANG, "查工资").text

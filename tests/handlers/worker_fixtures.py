@@ -197,8 +197,8 @@ def seed_people(session: Session, settings: Settings) -> People:
     return people
 
 
-@pytest.fixture
-def people(session: Session, settings: Settings, services: Any) -> People:
+@pytest.fixture(name="people")
+def people_fixture(session: Session, settings: Settings, services: Any) -> People:
     """The seed, with the bot's clock frozen at NOW."""
     seeded = seed_people(session, settings)
     set_clock(services, NOW)
