@@ -19,18 +19,10 @@ from bot.errors import UserError
 from bot.router import Router
 from handlers.access import BIND_EXAMPLE, project_liaisons, region_admins, require_project
 from handlers.parsing import check_id_number, find_worker, parse_fields, refusal
-from handlers.worker_self import audit, own_projects, worker_label
+from handlers.worker_self import audit, limiter, own_projects, worker_label
 from models import Project, ProjectWorker, Role, Worker
 from models.privacy import personal_data
-from models.security import (
-    BindingAttempt,
-    BindOutcome,
-    attempts_since,
-    clear,
-    count,
-    hit,
-    window_start,
-)
+from models.security import BindingAttempt, BindOutcome, attempts_since, window_start
 
 log = logging.getLogger(__name__)
 router = Router("binding")
@@ -104,7 +96,7 @@ def bind(msg: Incoming, ctx: HandlerContext) -> Reply:
             f"您的企业微信账号已绑定务工人员 {label}，不用再绑定，发送“查工资”即可查询。"
             "如果绑定的不是您本人，请联系项目联系人“解绑”。"
         )
-    if count(session, fail_key(userid), DAY, now=ctx.now) >= FAIL_LIMIT:
+    if limiter(ctx).count(session, fail_key(userid), DAY, now=ctx.now) >= FAIL_LIMIT:
         _record(ctx, BindOutcome.LOCKED)
         return Reply("绑定暂停：" + _locked_text())
     name, number = _parse(ctx.args)
@@ -147,7 +139,7 @@ def _parse(args: str) -> tuple[str, str]:
 
 def _bound(ctx: HandlerContext, worker: Worker) -> Reply:
     worker.wecom_userid = ctx.user.userid
-    clear(ctx.session, fail_key(ctx.user.userid))
+    limiter(ctx).clear(ctx.session, fail_key(ctx.user.userid))
     _record(ctx, BindOutcome.BOUND, worker.id)
     audit(ctx, "worker.bind", f"worker:{worker.id}", worker_id=worker.id)
     ctx.session.flush()
@@ -188,8 +180,9 @@ def _mismatch(ctx: HandlerContext, name: str, by_id: Worker | None) -> Reply:
     )
     if len(same_name) <= NAME_CANDIDATES_MAX:
         candidates.update(same_name)
-    hit(session, fail_key(userid), DAY, FAIL_LIMIT, now=ctx.now)
-    failures = count(session, fail_key(userid), DAY, now=ctx.now)
+    limits = limiter(ctx)
+    limits.hit(session, fail_key(userid), DAY, FAIL_LIMIT, now=ctx.now)
+    failures = limits.count(session, fail_key(userid), DAY, now=ctx.now)
     _record(ctx, BindOutcome.MISMATCH, candidates=sorted(candidates))
     log.info("binding mismatch %d/%d for an account", failures, FAIL_LIMIT)
     if failures >= FAIL_LIMIT:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -23,9 +24,9 @@ from models import (
     WagePayment,
     Worker,
     WorkRecord,
+    security,
 )
 from models.money import format_fen
-from models.security import hit
 from models.wages import Balance, balances
 
 router = Router("worker_self")
@@ -50,9 +51,21 @@ def audit(ctx: HandlerContext, action: str, subject: str, **detail: object) -> N
     )
 
 
+def limiter(ctx: HandlerContext) -> Any:
+    """Redis's limiter when REDIS_URL is set (shared by replicas), else `models.security`.
+
+    Both offer hit(session, key, window, limit, now=), count(session, key, window, now=)
+    and clear(session, key) with the same fixed windows.
+    """
+    extras = getattr(ctx.services, "extras", None) or {}
+    support = extras.get("redis")
+    return support.limiter if support is not None else security
+
+
 def throttle(ctx: HandlerContext) -> None:
     """Refuse when an account queries more than QUERY_LIMIT times an hour (SPEC §8)."""
-    if not hit(ctx.session, f"query:{ctx.user.userid}", QUERY_WINDOW, QUERY_LIMIT, now=ctx.now):
+    key = f"query:{ctx.user.userid}"
+    if not limiter(ctx).hit(ctx.session, key, QUERY_WINDOW, QUERY_LIMIT, now=ctx.now):
         raise UserError(f"查询太频繁：每个账号每小时最多查询{QUERY_LIMIT}次，请一小时后再试。")
 
 

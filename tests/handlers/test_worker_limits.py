@@ -32,3 +32,17 @@ def test_hit_counts_up_to_the_limit_per_key_and_window(session: Session) -> None
     hit(session, "old", DAY, 3, now=now - timedelta(days=3))
     assert prune(session, now - timedelta(days=1)) == 1
     session.commit()
+
+
+def test_handlers_count_on_redis_when_it_is_configured() -> None:
+    from types import SimpleNamespace
+
+    from handlers.worker_self import limiter
+    from models import security
+
+    shared = object()
+    with_redis = SimpleNamespace(
+        services=SimpleNamespace(extras={"redis": SimpleNamespace(limiter=shared)})
+    )
+    assert limiter(with_redis) is shared  # type: ignore[arg-type]
+    assert limiter(SimpleNamespace(services=None)) is security  # type: ignore[arg-type]
