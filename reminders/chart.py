@@ -7,13 +7,6 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-
 MAX_BARS = 60  # a county with more projects shows the 60 lowest shares
 
 _CJK_FONTS = (
@@ -33,12 +26,19 @@ class Bar:
 
 
 def _font() -> list[str]:
+    from matplotlib import font_manager
+
     names = {f.name for f in font_manager.fontManager.ttflist}
     return [n for n in _CJK_FONTS if n in names] + ["DejaVu Sans"]
 
 
 def labour_share_png(title: str, bars: list[Bar]) -> bytes:
     """A horizontal bar chart (PNG): share per project, floor marked, bars below it in red."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # imported here: a second of start-up only on the days with charts
+    import matplotlib.pyplot as plt
+
     shown = sorted(bars, key=lambda b: (b.share if b.share is not None else Decimal(-1), b.label))
     shown = shown[:MAX_BARS]
     height = max(2.5, 0.28 * len(shown) + 1.2)

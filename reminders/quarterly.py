@@ -17,6 +17,7 @@ from reminders.engine import Moment, Owed, digest_lines, rule
 from reminders.labour_share import below_floor
 
 DUE_WINDOW = 3  # working days before the deadline, so that a holiday does not swallow it
+MISSING_WINDOW = 5  # working days after the first chance in which a missed summary is caught up
 
 
 def previous_quarter(quarter: str) -> str:
@@ -101,9 +102,10 @@ def quarterly_due(m: Moment) -> Iterator[Owed]:
 
 @rule("quarterly_missing", title="季度调度未报汇总")
 def quarterly_missing(m: Moment) -> Iterator[Owed]:
-    """County admins, from the working day after the deadline until the next quarter opens."""
+    """County admins, on the working day after the deadline (caught up for 5 working days)."""
     q = dispatch_quarter(m.today)
-    if m.today < missing_day(q):
+    first = missing_day(q)
+    if not first <= m.today <= add_workdays(first, MISSING_WINDOW):
         return
     done = submitted(m.session, q)
     by_county: dict[tuple[str, str, str], list[ProjectInfo]] = defaultdict(list)
