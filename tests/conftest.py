@@ -20,6 +20,8 @@ from bot.settings import Settings
 from models.session import make_engine, make_sessionmaker
 from tests.builders import WeComUser
 
+pytest_plugins = ["tests.fake_wecom"]
+
 # Set YIGONG_TEST_DATABASE_URL=postgresql+psycopg://… to run the whole suite on PostgreSQL.
 PG_URL = os.environ.get("YIGONG_TEST_DATABASE_URL", "")
 TZ = ZoneInfo("Asia/Shanghai")
