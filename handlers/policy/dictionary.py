@@ -9,6 +9,7 @@ Regenerate with `python -m handlers.policy.dictionary` after changing the shippe
 from __future__ import annotations
 
 import functools
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,7 +59,10 @@ def pos_tag(word: str) -> str:
 @functools.cache
 def tokenizer() -> jieba.Tokenizer:
     """The process-wide private tokenizer (built on first use, never at import)."""
-    import jieba  # imported on first use: it costs 50 ms even with bytecode
+    with warnings.catch_warnings():  # jieba's regexes warn when compiled without bytecode
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", SyntaxWarning)
+        import jieba  # imported on first use: it costs 50 ms even with bytecode
 
     tok = jieba.Tokenizer(dictionary=str(data_path(DICT_NAME)))
     tok.FREQ = dict(_load()[0])

@@ -78,10 +78,10 @@ class _Cache:
         self._has_table: set[str] = set()
 
     def get(self, session: Session) -> KnowledgeBase:
-        bind = session.get_bind()
-        url = bind.url.render_as_string(hide_password=True)
+        url = session.get_bind().url.render_as_string(hide_password=True)
         if url not in self._has_table:
-            if not inspect(bind).has_table(TABLE):
+            # through the session's own connection: a second one would wait for its lock
+            if not inspect(session.connection()).has_table(TABLE):
                 return builtin_kb()  # schema not created yet: `yigong db upgrade`
             self._has_table.add(url)
         count, max_id = session.execute(
