@@ -11,7 +11,7 @@ from bot.wecom_api import WeComClient
 from models import ComplaintStatus, WageComplaint
 from models.base import utcnow
 from models.privacy import mask_id
-from tests.fake_wecom import FakeWeCom, fake_wecom, fake_wecom_server, offline_http  # noqa: F401
+from tests.fake_wecom import FakeWeCom, offline_http
 from tests.handlers.worker_fixtures import (  # noqa: F401  (fixture)
     ADMIN,
     LI,
@@ -34,12 +34,6 @@ def bound(wecom, people: People) -> People:
     return people
 
 
-@pytest.fixture(name="fake")
-def fake_fixture(request: pytest.FixtureRequest) -> FakeWeCom:
-    """The fake WeCom API (tests.fake_wecom's fixture, under a name that does not shadow it)."""
-    return request.getfixturevalue("fake_wecom")  # type: ignore[no-any-return]
-
-
 def deliver(services, fake: FakeWeCom) -> None:  # type: ignore[no-untyped-def]
     """Drain the outbox through the real sender to the fake WeCom API."""
     with WeComClient(fake.settings(), http=offline_http()) as client:
@@ -48,23 +42,23 @@ def deliver(services, fake: FakeWeCom) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_complaint_reaches_the_liaison_through_the_wecom_api(
-    wecom, bound: People, services, session, fake: FakeWeCom
+    wecom, bound: People, services, session, fake_wecom: FakeWeCom
 ):
     r = wecom.text(ZHANG, "未收到 项目：NT-2026-001 期间：2026-10")
     assert "已收到您的反映（编号 F-000001）" in r.text
     assert "未发800元" in r.text and "已逾期3天" in r.text and "12333" in r.text
-    deliver(services, fake)
-    texts = fake.texts(LIAISON_A)
+    deliver(services, fake_wecom)
+    texts = fake_wecom.texts(LIAISON_A)
     assert len(texts) == 1 and "【欠薪反映 F-000001】" in texts[0]
     assert f"张三（{mask_id(bound.ids['张三'])}）" in texts[0] and bound.ids["张三"] not in texts[0]
     assert "处理 反映号：F-000001 说明：" in texts[0]
-    assert fake.texts(LIAISON_B) == [] and fake.texts(LIAISON_C) == []
+    assert fake_wecom.texts(LIAISON_B) == [] and fake_wecom.texts(LIAISON_C) == []
 
     done = wecom.text(LIAISON_A, "处理 反映号：F-000001 说明：已于11月20日补发到社保卡")
     assert "已办结反映 F-000001" in done.text and "已把处理说明发给本人" in done.text
     assert "仍未发800元" in done.text
-    deliver(services, fake)
-    told = fake.texts(ZHANG)
+    deliver(services, fake_wecom)
+    told = fake_wecom.texts(ZHANG)
     assert len(told) == 1 and "已于11月20日补发到社保卡" in told[0] and "12333" in told[0]
     status = read(session, select(WageComplaint.status))
     assert status == [ComplaintStatus.RESOLVED]
