@@ -38,7 +38,8 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 
 _STANDARD_ATTRS = frozenset(
-    vars(logging.LogRecord("x", 0, "x", 0, "x", None, None)).keys() | {"message", "asctime"}
+    vars(logging.LogRecord("x", 0, "x", 0, "x", None, None)).keys()
+    | {"message", "asctime", "color_message", "taskName"}
 )
 
 
@@ -98,8 +99,11 @@ def configure_logging(fmt: str | None = None, level: str | None = None) -> None:
     handler.addFilter(RequestIdFilter())
     handler._yigong = True  # type: ignore[attr-defined]
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_yigong", False)]:
-        root.removeHandler(old)
+    ours = (JsonFormatter, TextFormatter)
+    for old in [
+        h for h in root.handlers if isinstance(h.formatter, ours) or getattr(h, "_yigong", False)
+    ]:
+        root.removeHandler(old)  # e.g. uvicorn's dictConfig of the same formatter: no doubled lines
     root.addHandler(handler)
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
@@ -109,6 +113,7 @@ def configure_logging(fmt: str | None = None, level: str | None = None) -> None:
     # Our middleware logs each request without the query string; uvicorn's access log would not.
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per WeCom call is noise
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run is noise
 
 
 def uvicorn_log_config(fmt: str = "json") -> dict[str, Any]:

@@ -1,0 +1,35 @@
+# 以工代赈助手: one image for every replica. Build: docker build -t yigong-bot .
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PROJECT_ENVIRONMENT=/app/.venv \
+    PATH=/app/.venv/bin:$PATH
+
+# postgresql-client: pg_dump/pg_restore for `yigong backup` and `yigong restore`.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir uv \
+    && useradd --create-home --uid 10001 yigong
+
+WORKDIR /app
+# Dependencies first, so that a code change does not reinstall them.
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --locked --no-dev --no-install-project
+COPY bot ./bot
+COPY handlers ./handlers
+COPY models ./models
+COPY reminders ./reminders
+RUN uv sync --locked --no-dev && chown -R yigong:yigong /app
+
+USER yigong
+ENV TZ=Asia/Shanghai
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
+# SIGTERM (docker stop) lets in-flight callbacks finish; give it more than 10 s: stop_grace_period.
+CMD ["yigong", "serve", "--host", "0.0.0.0", "--port", "8000"]

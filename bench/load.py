@@ -1,0 +1,394 @@
+"""Load (and chaos) benchmark: 2 replicas of the real server on PostgreSQL, encrypted callbacks.
+
+    .venv/bin/python bench/load.py --seconds 60            # figures for SPEC §8
+    .venv/bin/python bench/load.py --chaos --seconds 20    # kill DB connections mid-run
+
+Creates a fresh database (default `yigong_load`), migrates and seeds it, starts two `yigong serve`
+processes in sandbox mode, fires a mix of policy questions, 查工资 and 记工 batches from
+`--clients` concurrent clients, and afterwards proves in the database that every write happened
+exactly once. Like WeCom, a client re-sends a failed callback (non-200 or 5 s timeout), three
+tries in all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.settings import Settings  # noqa: E402
+from bot.wecom_crypto import CallbackCrypto, safe_parse_xml  # noqa: E402
+from tests.builders import message_xml  # noqa: E402
+
+PROJECTS, WORKERS_PER_PROJECT, GROUP = 4, 250, 5
+OUT = ROOT / "bench" / "out"
+
+
+@dataclass
+class Sent:
+    """One logical callback (a MsgId) and what became of it."""
+
+    msg_id: str
+    kind: str  # ask | wages | work
+    user: str
+    content: str
+    tries: int = 0
+    status: int | None = None
+    reply: str = ""
+    latencies: list[float] = field(default_factory=list)
+
+
+# -- set-up ----------------------------------------------------------------------------------
+
+
+def create_database(admin_url: str, name: str) -> str:
+    from models.session import make_engine
+
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def seed(url: str, settings: Settings) -> dict[str, list]:  # type: ignore[type-arg]
+    """A county with PROJECTS projects, one liaison each, bound workers; returns who is who."""
+    import models
+    from handlers.demo import valid_id
+    from handlers.ledger.people import WorkerInput, register_workers
+    from models import Contact, Project, ProjectLiaison, Region, Role
+    from models.migrate import upgrade
+    from models.session import make_engine, make_sessionmaker
+
+    upgrade(url)
+    engine = make_engine(url)
+    models.Base.metadata.create_all(engine)  # tables newer than the migration (until regenerated)
+    today = date.today()  # noqa: DTZ011 - the server's clock is local too
+    surnames = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
+    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰文"
+    names = (s + a + b for s, a, b in itertools.product(surnames, given, given))
+    liaisons, workers, groups = [], [], []
+    with make_sessionmaker(engine)() as session, session.begin():
+        region = Region(province="山西省", city="忻州市", county="五台县")
+        session.add(region)
+        session.flush()
+        for p in range(PROJECTS):
+            project = Project(
+                code=f"NT-LOAD-{p + 1:03d}", name=f"压测项目{p + 1}", category="农推",
+                list_level="县", region_id=region.id, fiscal_funds_fen=1_000_000_00,
+                start_date=today - timedelta(days=400), pay_day=15,
+            )  # fmt: skip
+            session.add(project)
+            session.flush()
+            contact = Contact(userid=f"load-liaison-{p}", name=f"联络{p}", role=Role.LIAISON,
+                              region_id=region.id)  # fmt: skip
+            session.add(contact)
+            session.flush()
+            session.add(ProjectLiaison(project_id=project.id, contact_id=contact.id))
+            inputs = []
+            for w in range(WORKERS_PER_PROJECT):
+                n = p * WORKERS_PER_PROJECT + w
+                userid = f"load-worker-{n}"
+                ident = valid_id("142329", date(1970, 1, 1) + timedelta(days=n * 7), n % 1000)
+                inputs.append(WorkerInput("", project, next(names), ident))
+                workers.append(userid)
+            results, problems = register_workers(session, settings, inputs, "bench", "cli")
+            assert not problems, problems[:3]
+            # Bound afterwards: register_workers' wecom_userid path trips on dict(Result).
+            base = len(workers) - len(inputs)
+            for k, result in enumerate(results):
+                result.worker.wecom_userid = workers[base + k]
+            liaisons.append((contact.userid, project.code))
+            groups.append([x.name for x in inputs])
+    engine.dispose()
+    return {"liaisons": liaisons, "workers": workers, "names": groups}
+
+
+def start_replicas(url: str, ports: list[int], log_dir: Path) -> list[subprocess.Popen[bytes]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "YIGONG_", "REDIS"))}
+    env.update(DATABASE_URL=url, YIGONG_OUTBOX_INTERVAL="1", PYTHONPATH=str(ROOT))
+    procs = []
+    for port in ports:
+        log = (log_dir / f"replica-{port}.log").open("wb")
+        cmd = [str(Path(sys.executable).parent / "yigong"), "serve", "--host", "127.0.0.1",
+               "--port", str(port)]  # fmt: skip
+        procs.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT))
+    deadline = time.monotonic() + 60
+    for port in ports:
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"replica on port {port} did not start; see {log_dir}")
+            time.sleep(0.2)
+    return procs
+
+
+def stop_replicas(procs: list[subprocess.Popen[bytes]]) -> None:
+    for p in procs:
+        p.send_signal(signal.SIGTERM)  # graceful: in-flight callbacks finish
+    for p in procs:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+# -- traffic ---------------------------------------------------------------------------------
+
+
+class Traffic:
+    """Builds the next message: questions, 查工资 and unique 记工 batches, in equal parts."""
+
+    def __init__(self, people: dict[str, list], questions: list[str]) -> None:  # type: ignore[type-arg]
+        self.people = people
+        self.questions = questions
+        self.counter = itertools.count()
+        self.batches = itertools.count()
+        self.ids = itertools.count(int(time.time() * 1000) * 1000)
+        self.lock = threading.Lock()
+        self.groups = WORKERS_PER_PROJECT // GROUP
+
+    def next(self) -> Sent:
+        with self.lock:
+            n, msg_id = next(self.counter), str(next(self.ids))
+            kind = ("ask", "wages", "work")[n % 3]
+            if kind == "ask":
+                user = self.people["workers"][n % len(self.people["workers"])]
+                return Sent(msg_id, kind, user, self.questions[n % len(self.questions)])
+            if kind == "wages":
+                user = self.people["workers"][(n // 3) % len(self.people["workers"])]
+                return Sent(msg_id, kind, user, "查工资")
+            b = next(self.batches)
+            p = b % PROJECTS
+            day, group = divmod(b // PROJECTS, self.groups)
+        liaison, code = self.people["liaisons"][p]
+        names = self.people["names"][p][group * GROUP : (group + 1) * GROUP]
+        when = date.today() - timedelta(days=2 + day)  # noqa: DTZ011
+        body = "\n".join(f"{name} 1天" for name in names)
+        content = f"记工 项目：{code} 日期：{when:%Y-%m-%d} 日薪：150\n{body}"
+        return Sent(msg_id, kind, liaison, content)
+
+
+def post_once(http: httpx.Client, crypto: CallbackCrypto, corp: str, port: int, s: Sent) -> None:
+    fields = {"FromUserName": s.user, "CreateTime": int(time.time()), "MsgType": "text",
+              "Content": s.content, "MsgId": s.msg_id, "AgentID": 1000001}  # fmt: skip
+    ts, nonce = str(int(time.time())), secrets.token_hex(6)
+    body, sig = crypto.encrypt_body(message_xml(fields, corp), nonce, ts)
+    s.tries += 1
+    t0 = time.perf_counter()
+    try:
+        resp = http.post(f"http://127.0.0.1:{port}/wecom/callback",
+                         params={"msg_signature": sig, "timestamp": ts, "nonce": nonce},
+                         content=body.encode())  # fmt: skip
+    except httpx.HTTPError:
+        s.latencies.append(time.perf_counter() - t0)
+        s.status = 0
+        return
+    s.latencies.append(time.perf_counter() - t0)
+    s.status = resp.status_code
+    if resp.status_code == 200 and resp.content:
+        outer = safe_parse_xml(resp.content)
+        inner = crypto._crypto.decrypt_message(
+            {"Encrypt": outer["Encrypt"]}, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"]
+        )
+        s.reply = str(safe_parse_xml(inner).get("Content", ""))
+
+
+def client_loop(i: int, ports: list[int], stop: threading.Event, traffic: Traffic,
+                settings: Settings, done: list[Sent], retry_pause: float) -> None:  # fmt: skip
+    crypto = CallbackCrypto(settings)
+    rng = random.Random(i)
+    with httpx.Client(timeout=5.0) as http:
+        while not stop.is_set():
+            s = traffic.next()
+            for _ in range(3):  # WeCom: three tries in all
+                post_once(http, crypto, settings.corp_id, ports[rng.randrange(len(ports))], s)
+                if s.status == 200:
+                    break
+                time.sleep(retry_pause)
+            done.append(s)
+
+
+def killer(url: str, stop: threading.Event, every: float, log: list[str]) -> None:
+    """Chaos: terminate every server connection to the database, again and again."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    name = make_url(url).database
+    engine = create_engine(url, poolclass=NullPool)
+    while not stop.wait(every):
+        with engine.connect() as conn:
+            killed = conn.execute(
+                text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                     "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": name}
+            ).scalar_one()  # fmt: skip
+            conn.commit()
+        log.append(f"{time.strftime('%H:%M:%S')} killed {killed} connections")
+    engine.dispose()
+
+
+# -- verification ----------------------------------------------------------------------------
+
+
+def verify(url: str, done: list[Sent]) -> list[str]:
+    """Exactly once, from the database: message rows, work records, query counters."""
+    from models import InboundMessage, RateCounter, WorkRecord
+    from models.session import make_engine, make_sessionmaker
+
+    problems: list[str] = []
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        keys = set(session.scalars(select(InboundMessage.key)))
+        replies = dict(session.execute(select(InboundMessage.key, InboundMessage.reply_text)).all())
+        answered = [s for s in done if s.status == 200]
+        missing = [s for s in answered if f"msg:{s.msg_id}" not in keys]
+        if missing:
+            problems.append(f"{len(missing)} answered callbacks have no stored message")
+        processed = [s for s in done if f"msg:{s.msg_id}" in keys]
+        mismatched = [s for s in answered if s.reply and replies.get(f"msg:{s.msg_id}", "")
+                      and not replies[f"msg:{s.msg_id}"].startswith(s.reply[:50])]  # fmt: skip
+        if mismatched:
+            problems.append(f"{len(mismatched)} replies differ from the stored ones")
+        work_ok = [
+            s
+            for s in processed
+            if s.kind == "work" and replies[f"msg:{s.msg_id}"].startswith("已记工")
+        ]
+        work_bad = [s for s in processed if s.kind == "work" and s not in work_ok]
+        records = session.scalar(select(func.count()).select_from(WorkRecord)) or 0
+        if records != GROUP * len(work_ok):
+            problems.append(f"work records {records} != {GROUP} × {len(work_ok)} batches")
+        doubled = session.scalar(
+            select(func.count()).select_from(
+                select(WorkRecord.worker_id, WorkRecord.work_date)
+                .group_by(WorkRecord.worker_id, WorkRecord.work_date)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        )
+        if doubled:
+            problems.append(f"{doubled} (worker, date) pairs recorded twice")
+        if work_bad:
+            problems.append(
+                f"{len(work_bad)} 记工 refused, e.g. {replies[f'msg:{work_bad[0].msg_id}'][:80]!r}"
+            )
+        queries = session.scalar(
+            select(func.coalesce(func.sum(RateCounter.count), 0)).where(
+                RateCounter.key.like("query:%")
+            )
+        )
+        wages = sum(1 for s in processed if s.kind == "wages")
+        if queries != wages:
+            problems.append(f"查工资 counted {queries} times for {wages} processed messages")
+    engine.dispose()
+    return problems
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--chaos", action="store_true", help="kill the servers' DB connections mid-run")
+    ap.add_argument("--kill-every", type=float, default=4.0)
+    ap.add_argument("--admin-url", default=os.environ.get(
+        "YIGONG_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))  # fmt: skip
+    ap.add_argument("--database", default="yigong_load")
+    ap.add_argument("--ports", default="18081,18082")
+    args = ap.parse_args(argv)
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    url = create_database(args.admin_url, args.database)
+    t0 = time.perf_counter()
+    people = seed(url, settings)
+    print(
+        f"seeded {len(people['workers'])} workers in {PROJECTS} projects ({time.perf_counter() - t0:.1f} s)"
+    )
+    questions = [line.split("\t")[0] for line in (ROOT / "tests/data/policy_questions.tsv")
+                 .read_text("utf-8").splitlines() if line and not line.startswith("#")]  # fmt: skip
+    ports = [int(p) for p in args.ports.split(",")]
+    procs = start_replicas(url, ports, OUT)
+    traffic = Traffic(people, questions)
+    done: list[Sent] = []
+    stop = threading.Event()
+    chaos_log: list[str] = []
+    threads = [threading.Thread(target=client_loop, args=(i, ports, stop, traffic, settings, done,
+                                                          1.0 if args.chaos else 0.2))
+               for i in range(args.clients)]  # fmt: skip
+    if args.chaos:
+        threads.append(
+            threading.Thread(target=killer, args=(url, stop, args.kill_every, chaos_log))
+        )
+    try:
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        time.sleep(args.seconds)
+        stop.set()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
+    finally:
+        stop_replicas(procs)
+
+    first = [s.latencies[0] for s in done if s.latencies]
+    ok_first = [s.latencies[0] for s in done if s.tries == 1 and s.status == 200]
+    statuses = Counter(s.status for s in done)
+    retried = sum(1 for s in done if s.tries > 1)
+    failed = [s for s in done if s.status != 200]
+    kinds = Counter(s.kind for s in done)
+    print(f"mode: {'chaos' if args.chaos else 'load'}, {args.clients} clients, 2 replicas, "
+          f"{elapsed:.1f} s, PostgreSQL")  # fmt: skip
+    print(f"callbacks: {len(done)} ({dict(kinds)}), throughput {len(done) / elapsed:.1f}/s")
+    print(f"latency (first try): p50 {pct(first, 0.5) * 1000:.1f} ms, p99 {pct(first, 0.99) * 1000:.1f} ms, "
+          f"max {max(first, default=0) * 1000:.1f} ms; successful only p99 {pct(ok_first, 0.99) * 1000:.1f} ms")  # fmt: skip
+    if first:
+        print(f"mean {statistics.mean(first) * 1000:.1f} ms")
+    for kind in sorted(kinds):
+        lat = [s.latencies[0] for s in done if s.kind == kind and s.latencies]
+        print(f"  {kind}: p50 {pct(lat, 0.5) * 1000:.1f} ms, p99 {pct(lat, 0.99) * 1000:.1f} ms")
+    print(f"final status: {dict(statuses)}; retried {retried}; errors after 3 tries: {len(failed)}")
+    for line in chaos_log:
+        print("chaos:", line)
+    problems = verify(url, done)
+    print("exactly once:", "OK" if not problems else "FAILED")
+    for p in problems:
+        print("  -", p)
+    return 1 if problems or failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
