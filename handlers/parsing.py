@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from sqlalchemy import select
 from stdnum.cn import ric
@@ -96,6 +97,7 @@ def require(fields: Mapping[str, str], key: str, example: str) -> str:
 _AMOUNT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|万|元|块)?$")
 
 
+@lru_cache(maxsize=4096)
 def parse_amount(text: str) -> int:
     """An amount in fen: `1500`, `1500元`, `1,500.50元`, `0.15万元`, `¥1500`. No negatives."""
     raw = normalize(text)
@@ -136,6 +138,7 @@ def parse_decimal(text: str, what: str, units: Sequence[str], example: str) -> D
     return value
 
 
+@lru_cache(maxsize=4096)
 def parse_days(text: str) -> Decimal:
     """Days worked on one line: `1`, `1天`, `0.5天`, `半天`; at most 31."""
     days = parse_decimal(text, "天数", ("个工日", "工日", "天", "日", "工"), "1天 或 0.5天")
@@ -144,6 +147,7 @@ def parse_days(text: str) -> Decimal:
     return days
 
 
+@lru_cache(maxsize=4096)
 def parse_hours(text: str) -> Decimal:
     """Training hours: `4`, `4学时`, `4小时`; at most 200."""
     hours = parse_decimal(text, "学时", ("学时", "小时", "课时", "h"), "学时：4")
@@ -178,6 +182,7 @@ def _make_date(y: int, m: int, d: int, raw: str) -> date:
         raise UserError(f"日期“{raw}”不存在，请核对") from None
 
 
+@lru_cache(maxsize=4096)
 def parse_date(text: str, today: date) -> date:
     """A date in any form of SPEC §4; `11月20日` is this year, or last year if that is ahead."""
     raw = normalize(text)
@@ -216,6 +221,7 @@ _PERIOD_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _PERIOD_MONTH = re.compile(r"^(\d{1,2})月(?:份)?$")
 
 
+@lru_cache(maxsize=4096)
 def parse_period(text: str, today: date) -> str:
     """A pay period 'YYYY-MM': `2026-11`, `2026年11月`, `11月` (latest past one), `本月`, `上月`."""
     raw = normalize(text)

@@ -72,15 +72,10 @@ def register_workers(
         w.id_hash: w for w in session.scalars(select(Worker).where(Worker.id_hash.in_(hashes)))
     }
     userids = {x.wecom_userid for x in inputs if x.wecom_userid}
-    bound = (
-        dict(
-            session.execute(
-                select(Worker.wecom_userid, Worker.id_hash).where(Worker.wecom_userid.in_(userids))
-            )
-        )
-        if userids
-        else {}
-    )
+    bound: dict[str, str] = {}
+    if userids:
+        stmt = select(Worker.wecom_userid, Worker.id_hash).where(Worker.wecom_userid.in_(userids))
+        bound = {str(u): h for u, h in session.execute(stmt)}
     problems: list[tuple[str, str]] = []
     planned: dict[str, Worker] = {}
     results: list[WorkerResult] = []

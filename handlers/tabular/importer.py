@@ -139,6 +139,7 @@ def resolve(
     )
     pd = personal_data(ic.settings.effective_data_key)
     hashes: dict[int, str] = {}
+    hash_of: dict[str, str] = {}
     for n, v in table.rows:
         code = v["项目编号"].strip().upper()
         if not code:
@@ -151,7 +152,10 @@ def resolve(
         if error:
             report.add(n, error)
         elif code in allowed:
-            hashes[n] = pd.lookup_hash(number)
+            h = hash_of.get(number)
+            if h is None:
+                h = hash_of[number] = pd.lookup_hash(number)
+            hashes[n] = h
     workers: dict[str, int] = {}
     distinct = list(set(hashes.values()))
     for i in range(0, len(distinct), CHUNK):
@@ -212,7 +216,7 @@ def import_work(ic: ImportContext, table: Table, report: ImportReport) -> None:
     if report.ok:
         for i in range(0, len(new), CHUNK):
             report.written += len(
-                write_work(ic.session, new[i : i + CHUNK], ic.actor_id, ic.channel)
+                write_work(ic.session, new[i : i + CHUNK], ic.actor_id, ic.channel, False)
             )
 
 
@@ -239,7 +243,7 @@ def import_wages(ic: ImportContext, table: Table, report: ImportReport) -> None:
     new, same = split_wages(ic.session, lines)
     report.skipped = len(same)
     if report.ok:
-        report.written = len(write_wages(ic.session, new, ic.actor_id, ic.channel))
+        report.written = len(write_wages(ic.session, new, ic.actor_id, ic.channel, False))
 
 
 def import_training(ic: ImportContext, table: Table, report: ImportReport) -> None:
@@ -261,7 +265,7 @@ def import_training(ic: ImportContext, table: Table, report: ImportReport) -> No
     new, same = split_trainings(ic.session, lines)
     report.skipped = len(same)
     if report.ok:
-        report.written = len(write_trainings(ic.session, new, ic.actor_id, ic.channel))
+        report.written = len(write_trainings(ic.session, new, ic.actor_id, ic.channel, False))
 
 
 def run_import(ic: ImportContext, kind: str, table: Table) -> ImportReport:

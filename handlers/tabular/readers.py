@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.errors import UserError
 from handlers.tabular.columns import HEADER_ALIASES, KINDS, OPTIONAL
+from handlers.tabular.xlsx_fast import excel_serial_date
 
 
 @dataclass
@@ -53,6 +54,15 @@ def _raw_rows(name: str, data: bytes) -> Iterator[list[object]]:
     elif suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        from handlers.tabular.xlsx_fast import iter_rows
+
+        try:
+            fast = list(iter_rows(data))
+        except Exception:  # an unusual file: openpyxl knows more of the format
+            fast = None
+        if fast is not None:
+            yield from fast
+            return
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:
@@ -98,11 +108,18 @@ def read_table(name: str, data: bytes, kind: str) -> Table:
         raise UserError("；".join(problems) + f"。{kind} 表的列为：{'、'.join(KINDS[kind])}")
     out: list[tuple[int, dict[str, str]]] = []
     width = len(headers)
+    # A number in a date column is an Excel date serial (the fast reader skips styles).
+    date_cols = [
+        i for i, h in enumerate(headers) if "日期" in h and Path(name).suffix.lower() != ".csv"
+    ]
     for n, raw in enumerate(rows, start=header_row + 1):
         values = [cell_text(c) for c in raw[:width]]
         if not any(values):
             continue
         values += [""] * (width - len(values))
+        for i in date_cols:
+            if values[i][:1].isdigit() and "-" not in values[i]:
+                values[i] = excel_serial_date(values[i])
         out.append((n, dict(zip(headers, values, strict=True))))
     return Table(headers, out)
 
