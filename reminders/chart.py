@@ -34,37 +34,35 @@ def _font() -> list[str]:
 
 def labour_share_png(title: str, bars: list[Bar]) -> bytes:
     """A horizontal bar chart (PNG): share per project, floor marked, bars below it in red."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # imported here: a second of start-up only on the days with charts
-    import matplotlib.pyplot as plt
+    # Imported here: a second of start-up only on the days with charts. Figure, not pyplot:
+    # no global figure registry, nothing to close, safe in the scheduler's threads.
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
 
     shown = sorted(bars, key=lambda b: (b.share if b.share is not None else Decimal(-1), b.label))
     shown = shown[:MAX_BARS]
     height = max(2.5, 0.28 * len(shown) + 1.2)
-    with plt.rc_context({"font.sans-serif": _font(), "axes.unicode_minus": False}):
-        fig, ax = plt.subplots(figsize=(7, height), dpi=100)
-        try:
-            ys = range(len(shown))
-            values = [float(b.share or 0) * 100 for b in shown]
-            colors = [
-                "#c0392b" if b.floor is not None and (b.share or 0) < b.floor else "#2e86c1"
-                for b in shown
-            ]
-            ax.barh(list(ys), values, color=colors)
-            for y, b in zip(ys, shown, strict=True):
-                if b.floor is not None:
-                    x = float(b.floor) * 100
-                    ax.plot([x, x], [y - 0.45, y + 0.45], color="black", linewidth=1.5)
-            ax.set_yticks(list(ys), [b.label for b in shown], fontsize=7)
-            ax.set_xlabel("Labour compensation / fiscal funds (%)  |  black: floor")
-            ax.set_title(title, fontsize=10)
-            ax.invert_yaxis()
-            fig.tight_layout()
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png")
-        finally:
-            plt.close(fig)
+    with rc_context({"font.sans-serif": _font(), "axes.unicode_minus": False}):
+        fig = Figure(figsize=(7, height), dpi=80)
+        ax = fig.add_subplot()
+        ys = range(len(shown))
+        values = [float(b.share or 0) * 100 for b in shown]
+        colors = [
+            "#c0392b" if b.floor is not None and (b.share or 0) < b.floor else "#2e86c1"
+            for b in shown
+        ]
+        ax.barh(list(ys), values, color=colors)
+        floors = [(y, float(b.floor) * 100) for y, b in zip(ys, shown, strict=True) if b.floor]
+        if floors:  # one artist for every floor mark: a chart per county must stay cheap
+            ax.scatter([x for _, x in floors], [y for y, _ in floors], marker="|", s=120,
+                       color="black", linewidths=1.5, zorder=3)  # fmt: skip
+        ax.set_yticks(list(ys), [b.label for b in shown], fontsize=7)
+        ax.set_xlabel("Labour compensation / fiscal funds (%)  |  black: floor")
+        ax.set_title(title, fontsize=10)
+        ax.invert_yaxis()
+        fig.subplots_adjust(left=0.2, right=0.97, top=1 - 0.5 / height, bottom=0.6 / height)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
     return buf.getvalue()
 
 
