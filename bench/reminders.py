@@ -88,8 +88,12 @@ def seed(engine: Engine, scale: float, today: date) -> dict[str, int]:
                 for p in range(1, n_projects + 1)
             ),
         )  # fmt: skip
-        contacts = [(i, f"city-admin-{i}", "市管理员", "admin", i) for i in range(1, len(cities) + 1)]
-        contacts += [(10_000 + c, f"county-admin-{c}", "县管理员", "admin", 1000 + c) for _, c in counties]
+        contacts = [
+            (i, f"city-admin-{i}", "市管理员", "admin", i) for i in range(1, len(cities) + 1)
+        ]
+        contacts += [
+            (10_000 + c, f"county-admin-{c}", "县管理员", "admin", 1000 + c) for _, c in counties
+        ]
         contacts += [(100_000 + p, f"liaison-{p}", "联系人", "liaison", 1000 + (p - 1) // 10)
                      for p in range(1, n_projects + 1)]  # fmt: skip
         bulk(
@@ -125,7 +129,11 @@ def seed(engine: Engine, scale: float, today: date) -> dict[str, int]:
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
         counts = {
-            t: int(conn.execute(select(func.count()).select_from(models.Base.metadata.tables[t])).scalar_one())
+            t: int(
+                conn.execute(
+                    select(func.count()).select_from(models.Base.metadata.tables[t])
+                ).scalar_one()
+            )
             for t in ("projects", "workers", "work_records", "wage_payments")
         }
     return counts
@@ -210,7 +218,9 @@ def measure(url: str, moment: datetime) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="SQLAlchemy URL (default: a temporary SQLite file)")
-    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1,000 projects / 1M records")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1.0 = 1,000 projects / 1M records"
+    )
     parser.add_argument("--at", default="2026-11-16T09:00", help="the moment of the daily run")
     parser.add_argument("--no-seed", action="store_true", help="reuse the data already seeded")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
