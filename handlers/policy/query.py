@@ -75,18 +75,22 @@ class Query:
     wants: int
 
 
-Fixer = Callable[[str], tuple[str, tuple[str, ...]]]
+Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
 
 
 def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query:
     """Turn a question into a Query, after `fix` has corrected its typos."""
-    norm, fixes = tx.normalize(question), ()
+    norm = tx.normalize(question)
+    spans = tx.cut_spans(norm)
+    fixes: tuple[str, ...] = ()
     if fix is not None:
-        norm, fixes = fix(norm)
+        norm, fixes = fix(norm, spans)
+        if fixes:
+            spans = tx.cut_spans(norm)
     terms: dict[str, float] = {}
     concepts: list[Concept] = []
     segments: list[list[str]] = [[]]
-    for word in tx.cut(norm):
+    for word, _ in spans:
         if word in STOPWORDS:
             segments.append([])
             continue
@@ -121,7 +125,7 @@ def _concept(word: str, vocab: Vocabulary, terms: dict[str, float]) -> Concept:
         weight = base * max(vocab.idf[word], IDF_FLOOR)
     else:
         weight = base * vocab.max_idf
-    return Concept(word, weight, tuple(alternatives), tuple(tx.bigrams(word)))
+    return Concept(word, weight, tuple(alternatives), tuple(tx.word_bigrams(word)))
 
 
 def _topic_weight(word: str) -> float:

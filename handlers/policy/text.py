@@ -23,10 +23,21 @@ def runs(text: str) -> list[str]:
     return _RUN.findall(text)
 
 
-def cut(text: str) -> list[str]:
-    """jieba's accurate mode over the runs of a normalised text."""
+def cut_spans(text: str) -> list[tuple[str, int]]:
+    """jieba's accurate mode (no HMM) over the runs of a normalised text: (word, offset)."""
     tok = tokenizer()
-    return [w for run in runs(text) for w in tok.cut(run, HMM=False)]
+    out = []
+    for run in _RUN.finditer(text):
+        pos = run.start()
+        for word in tok.cut(run.group(), HMM=False):
+            out.append((word, pos))
+            pos += len(word)
+    return out
+
+
+def cut(text: str) -> list[str]:
+    """jieba's accurate mode (no HMM) over the runs of a normalised text."""
+    return [w for w, _ in cut_spans(text)]
 
 
 def subwords(word: str) -> Iterator[str]:
@@ -58,6 +69,11 @@ def bigrams(text: str) -> list[str]:
             out.append(run)
         out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
+
+
+def word_bigrams(word: str) -> list[str]:
+    """Bigrams of one word (a one-character word counts as itself)."""
+    return [word[i : i + 2] for i in range(len(word) - 1)] or [word]
 
 
 def sentences(text: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 Only terms of four or more characters are corrected, and only by one edit (rapidfuzz
 Levenshtein), since a one-character slip in a two- or three-character word is usually
-another word. A character index keeps the candidates to a handful per question.
+another word. Only terms sharing all but one of their characters with the question are tried.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from rapidfuzz.distance import Levenshtein
 
 from handlers.policy.dictionary import tokenizer
 from handlers.policy.synonyms import DOMAIN_TERMS
+from handlers.policy.text import cut_spans
 
 MIN_LENGTH = 4
 
@@ -22,31 +23,40 @@ class TypoFixer:
 
     def __init__(self, terms: Iterable[str] = DOMAIN_TERMS) -> None:
         self._terms = sorted({t for t in terms if len(t) >= MIN_LENGTH})
-        self._by_char: dict[str, list[int]] = {}
+        self._chars = [(frozenset(t), len(set(t)) - 1) for t in self._terms]
+        # a window that is one edit away keeps the term's first or last character
+        self._by_end: dict[str, list[int]] = {}
         for i, term in enumerate(self._terms):
-            for ch in set(term):
-                self._by_char.setdefault(ch, []).append(i)
+            for ch in {term[0], term[-1]}:
+                self._by_end.setdefault(ch, []).append(i)
         self._known = tokenizer().FREQ
 
-    def fix(self, text: str) -> tuple[str, tuple[str, ...]]:
-        """The text with each near-miss of a term replaced by the term, and the terms used."""
-        hits: dict[int, int] = {}
-        for ch in set(text):
-            for i in self._by_char.get(ch, ()):
-                hits[i] = hits.get(i, 0) + 1
+    def fix(
+        self, text: str, words: list[tuple[str, int]] | None = None
+    ) -> tuple[str, tuple[str, ...]]:
+        """The text with each near-miss of a term replaced by the term, and the terms used.
+
+        `words` is `text.cut_spans(text)` when the caller has it already.
+        """
+        present = set(text)
         fixed: list[str] = []
-        for i in sorted(hits):  # sorted: the same result whatever the hash seed
-            term = self._terms[i]
-            if hits[i] >= len(set(term)) - 1 and term not in text:
-                new = self._replace(text, term)
-                if new != text:
-                    text = new
-                    fixed.append(term)
+        spans: list[tuple[int, int]] | None = None
+        candidates = sorted({i for ch in present for i in self._by_end.get(ch, ())})
+        for i in candidates:  # sorted: the same result whatever the hash seed
+            term, (chars, need) = self._terms[i], self._chars[i]
+            if len(chars & present) < need or term in text:
+                continue
+            if spans is None:
+                spans = self._word_spans(text, words)
+            new = self._replace(text, term, spans)
+            if new != text:
+                text, spans = new, None
+                fixed.append(term)
         return text, tuple(fixed)
 
-    def _replace(self, text: str, term: str) -> str:
+    @staticmethod
+    def _replace(text: str, term: str, spans: list[tuple[int, int]]) -> str:
         size = len(term)
-        words: list[tuple[int, int]] | None = None
         for width in (size, size - 1, size + 1):
             for start in range(len(text) - width + 1):
                 window = text[start : start + width]
@@ -54,19 +64,13 @@ class TypoFixer:
                     continue
                 if Levenshtein.distance(window, term, score_cutoff=1) > 1:
                     continue
-                if words is None:
-                    words = self._word_spans(text)
                 end = start + width
-                if not any(a <= start and end <= b for a, b in words):
+                if not any(a <= start and end <= b for a, b in spans):
                     return text[:start] + term + text[end:]
         return text
 
-    def _word_spans(self, text: str) -> list[tuple[int, int]]:
+    def _word_spans(self, text: str, words: list[tuple[str, int]] | None) -> list[tuple[int, int]]:
         """Spans of the dictionary words jieba finds: a window inside one is no typo."""
-        spans = []
-        pos = 0
-        for word in tokenizer().cut(text, HMM=False):
-            if len(word) > 1 and self._known.get(word):
-                spans.append((pos, pos + len(word)))
-            pos += len(word)
-        return spans
+        if words is None:
+            words = cut_spans(text)
+        return [(at, at + len(w)) for w, at in words if len(w) > 1 and self._known.get(w)]
