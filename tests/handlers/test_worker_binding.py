@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from models import BindingAttempt, Role, Worker
@@ -155,10 +154,6 @@ def test_guest_is_told_how_to_bind(wecom, people: People):
         assert "还没有绑定" in r.text and "绑定 姓名：" in r.text, (command, r.text)
 
 
-@pytest.mark.xfail(
-    reason="handlers/ledger/people.py register_workers: dict(Result) raises when 企业微信 is given",
-    strict=False,
-)
 def test_liaison_binds_through_register_with_wecom_account(wecom, people: People, session):
     r = wecom.text(
         LIAISON_A,
