@@ -15,12 +15,15 @@ from reminders.engine import Owed
 RULE = "labour_ratio"
 
 
-def project_share(session: Session, project: Project, event: str) -> Decimal | None:
+def project_amount(session: Session, project: Project, event: str) -> int:
     """At registration the planned labour pay counts; at completion the wages actually paid."""
     if event == "registered":
-        return data.labour_share(project.planned_labour_fen, project.fiscal_funds_fen)
-    paid = data.wages_paid(session, [project.id]).get(project.id, 0)
-    return data.labour_share(paid, project.fiscal_funds_fen)
+        return project.planned_labour_fen
+    return data.wages_paid(session, [project.id]).get(project.id, 0)
+
+
+def project_share(session: Session, project: Project, event: str) -> Decimal | None:
+    return data.labour_share(project_amount(session, project, event), project.fiscal_funds_fen)
 
 
 def labour_ratio_messages(
@@ -37,15 +40,11 @@ def labour_ratio_messages(
     info = data.projects(session, [project.id])[project.id]
     recipients = data.liaisons(session).get(project.id, []) + data.admins(session).county(info)
     what = "计划劳务报酬" if event == "registered" else "已发放劳务报酬"
-    amount = (
-        project.planned_labour_fen
-        if event == "registered"
-        else round(share * project.fiscal_funds_fen)
-    )
+    amount = project_amount(session, project, event)
     text = "\n".join(
         [
             f"【劳务报酬占比不足】项目 {info.label}"
-            f"{'登记' if event == 'registered' else '完工'}时{what} {format_fen(int(amount))}，"
+            f"{'登记' if event == 'registered' else '完工'}时{what} {format_fen(amount)}，"
             f"占财政资金 {format_fen(project.fiscal_funds_fen)} 的 {data.format_share(share)}，"
             f"低于 {data.format_share(floor)} 的最低要求。",
             "请核实资金构成和劳务报酬计划，必要时调整用工方案，并在台账中如实登记发放。",
