@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from bot.tokens import EPOCH, Fetch, Token
 from models.base import utcnow
@@ -49,7 +51,7 @@ def connect(url: str, *, timeout: float = 0.5) -> redis.Redis:
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
         health_check_interval=30,
-        retry_on_timeout=False,
+        retry=Retry(NoBackoff(), 0),  # no retries: the caller falls back at once
     )
 
 

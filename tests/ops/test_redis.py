@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import models
 from bot.app import build_services, create_app
-from bot.redis_support import RecentReplies, RedisRateLimiter, RedisTokenStore, build_redis
+from bot.redis_support import RecentReplies, RedisRateLimiter, RedisTokenStore, build_redis, connect
 from bot.settings import Settings
 from bot.tokens import AccessTokenManager
 from tests.builders import WeComUser
@@ -112,7 +112,7 @@ def test_rate_limiter_shares_windows_and_falls_back(
     limiter.clear(session, key)
     assert limiter.count(session, key, window) == 0
     session.commit()
-    down = RedisRateLimiter(redis.Redis(port=1, socket_connect_timeout=0.2))
+    down = RedisRateLimiter(connect("redis://127.0.0.1:1/0", timeout=0.2))
     with session.begin():
         assert [down.hit(session, key, window, 1) for _ in range(2)] == [
             True,
