@@ -18,15 +18,20 @@ SCHEDULE_MODULES: list[str] = ["reminders.schedule"]
 
 
 def make_sender(services: Any) -> Any:
-    """The real WeCom sender, or the recording one in sandbox mode."""
+    """The real WeCom sender (token shared via Redis or the database), or the sandbox recorder.
+
+    The client is kept in `services.extras["wecom"]` for jobs that call the API (media download).
+    """
+    from bot.observability import record_send
+    from bot.redis_support import token_store
     from bot.sender import RecordingSender, WeComSender
     from bot.wecom_api import WeComClient
 
     if services.settings.sandbox:
         return RecordingSender()
-    client = services.extras.get("wecom") or WeComClient(services.settings, services.session_factory)
+    client = services.extras.get("wecom") or WeComClient(services.settings, token_store(services))
     services.extras["wecom"] = client
-    return WeComSender(client)
+    return WeComSender(client, on_attempt=record_send)
 
 
 def drain_outbox(services: Any) -> None:
