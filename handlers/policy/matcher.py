@@ -27,12 +27,13 @@ NUMBER_BONUS = 1.0  # a sentence that holds what is asked (a number, a period �
 NEAR_CHARS = 20  # … when it stands within this many characters of a question word
 NEAR_MIN_WEIGHT = 0.5  # … that says something (weight x IDF; 项目 is next to everything)
 SENTENCE_MIN_WEIGHT = 0.1  # words below this (项目 …) do not pick sentences: saves time
-RERANK_POOL = 8
+RERANK_POOL = 5
 COVERAGE_POWER = 0.5  # final score = BM25 score x coverage ** COVERAGE_POWER
 PARTIAL_CREDIT = 0.5  # a word found only as some of its bigrams
 THRESHOLD = 0.4  # below this coverage: no answer
 TIE_RATIO = 0.9  # a second clause this close to the best is answered too
 RELATED_RATIO = 0.35  # related clauses score at least this share of the best
+_NONE: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -178,8 +179,8 @@ class Index:
         hits = [
             Hit(
                 self.clauses[ci],
-                round(final[ci], 4),
-                round(cover[ci], 4),
+                final[ci],
+                cover[ci],
                 sentences[ci][1] if ci in sentences else self._first_sentence.get(ci, ""),
             )
             for ci in ranked
@@ -239,32 +240,31 @@ class Index:
 
     def _coverage(self, q: Query, pool: Sequence[int]) -> dict[int, float]:
         """Per clause of `pool`: the share of the question's weight it covers (0..1)."""
+        within = frozenset(pool)
         covered = dict.fromkeys(pool, 0.0)
         total = 0.0
         for concept in q.concepts:
             total += concept.weight
-            credits = self._credits(concept)
-            for ci in pool:
-                covered[ci] += concept.weight * credits.get(ci, 0.0)
+            for ci, credit in self._credits(concept, within).items():
+                covered[ci] += concept.weight * credit
         return {ci: c / total if total else 0.0 for ci, c in covered.items()}
 
-    def _credits(self, c: Concept) -> dict[int, float]:
-        """Per clause: how fully it holds a concept (word 1, synonym less, bigrams partly)."""
-        if len(c.word) == 1:  # a character anywhere in the clause counts
-            out = dict.fromkeys(self._char_holders.get(c.word, ()), 1.0)
-            alternatives = c.alternatives[1:]
-        else:
-            out, alternatives = {}, c.alternatives
-        for need, credit in alternatives:
-            holders = [self._words.holders.get(t) for t in need]
-            if all(h is not None for h in holders):
-                for ci in frozenset.intersection(*holders):  # type: ignore[arg-type]
-                    if credit > out.get(ci, 0.0):
-                        out[ci] = credit
-        if len(c.word) > 1:
-            found = Counter(ci for g in c.grams for ci in self._grams.holders.get(g, ()))
-            for ci, n in found.items():
-                partial = PARTIAL_CREDIT * n / len(c.grams)
-                if partial > out.get(ci, 0.0):
-                    out[ci] = partial
+    def _credits(self, c: Concept, within: frozenset[int]) -> dict[int, float]:
+        """Per clause: how fully it holds a concept (word 1, synonym less, bigrams partly;
+        a single character anywhere in the clause counts)."""
+        single = len(c.word) == 1
+        out: dict[int, float] = {}
+        if single:
+            out = dict.fromkeys(self._char_holders.get(c.word, _NONE) & within, 1.0)
+        holders = self._words.holders
+        for need, credit in c.alternatives[1:] if single else c.alternatives:
+            for ci in within.intersection(*(holders.get(t, _NONE) for t in need)):
+                if credit > out.get(ci, 0.0):
+                    out[ci] = credit
+        if not single and len(out) < len(within):
+            step = PARTIAL_CREDIT / len(c.grams)
+            for gram in c.grams:
+                for ci in self._grams.holders.get(gram, _NONE) & within:
+                    if out.get(ci, 0.0) < PARTIAL_CREDIT:
+                        out[ci] = out.get(ci, 0.0) + step
         return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from handlers.policy import text as tx
 from handlers.policy.dictionary import pos_tag
@@ -19,6 +19,7 @@ IDF_FLOOR = 0.5  # in coverage, even a word every clause holds is part of what w
 VERB_WEIGHT = 0.5  # for words no clause holds: a verb says less about the topic than a noun
 MINOR_WEIGHT = 0.3  # … and an adjective, adverb, numeral or pronoun less still
 FUNCTION_WEIGHT = 0.5  # adverbs, pronouns, conjunctions … even where the clauses hold them
+MEMO_WORDS = 50_000  # words whose analysis is kept per index (a pure function of the word)
 _FUNCTION_TAG_TEXT = "d ad df dg r rr rz rg p c u uj ul uv uz ud ug y e o m mq q"
 _FUNCTION_TAGS = frozenset(_FUNCTION_TAG_TEXT.split())
 
@@ -51,6 +52,7 @@ class Vocabulary:
     idf: dict[str, float]
     char_idf: dict[str, float]
     max_idf: float
+    concepts: dict[str, Concept] = field(default_factory=dict, compare=False)  # memo per word
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Concept:
     weight: float  # IDF-based share of the question
     alternatives: tuple[tuple[tuple[str, ...], float], ...]  # (words a clause holds, credit)
     grams: tuple[str, ...]  # for partial credit
+    terms: tuple[tuple[str, float], ...]  # what to search for, and how much each counts
 
 
 @dataclass(frozen=True)
@@ -95,13 +98,21 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
             segments.append([])
             continue
         segments[-1].append(word)
-        concepts.append(_concept(word, vocab, terms))
+        concept = vocab.concepts.get(word)
+        if concept is None:
+            if len(vocab.concepts) >= MEMO_WORDS:
+                vocab.concepts.clear()
+            concept = vocab.concepts[word] = _concept(word, vocab)
+        concepts.append(concept)
+        for term, weight in concept.terms:
+            if weight > terms.get(term, 0.0):
+                terms[term] = weight
     grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
     return Query(norm, fixes, terms, grams, tuple(concepts), flags(norm, _ASKS))
 
 
-def _concept(word: str, vocab: Vocabulary, terms: dict[str, float]) -> Concept:
-    """Add a content word's search terms to `terms` and describe how it can be covered."""
+def _concept(word: str, vocab: Vocabulary) -> Concept:
+    """A content word: its search terms and the ways a clause can cover it."""
     single = len(word) == 1
     known = word in vocab.idf
     if single:
@@ -110,7 +121,7 @@ def _concept(word: str, vocab: Vocabulary, terms: dict[str, float]) -> Concept:
         base = FUNCTION_WEIGHT if pos_tag(word) in _FUNCTION_TAGS else 1.0
     else:
         base = _topic_weight(word)
-    _put(terms, word, base)
+    terms: dict[str, float] = {word: base}
     for part in tx.subwords(word):
         _put(terms, part, base * SUBWORD_WEIGHT)
     alternatives: list[tuple[tuple[str, ...], float]] = [((word,), 1.0)]
@@ -125,7 +136,9 @@ def _concept(word: str, vocab: Vocabulary, terms: dict[str, float]) -> Concept:
         weight = base * max(vocab.idf[word], IDF_FLOOR)
     else:
         weight = base * vocab.max_idf
-    return Concept(word, weight, tuple(alternatives), tuple(tx.word_bigrams(word)))
+    return Concept(
+        word, weight, tuple(alternatives), tuple(tx.word_bigrams(word)), tuple(terms.items())
+    )
 
 
 def _topic_weight(word: str) -> float:
@@ -141,7 +154,7 @@ def _topic_weight(word: str) -> float:
 @functools.cache
 def synonym_words(word: str) -> tuple[tuple[str, ...], ...]:
     """Per synonym of `word`: its words (a clause must hold all of them to cover `word`)."""
-    return tuple(tuple(tx.cut(target)) for target in SYNONYMS.get(word, ()))
+    return tuple(need for t in SYNONYMS.get(word, ()) if (need := tuple(tx.cut(t))))
 
 
 def _put(terms: dict[str, float], term: str, weight: float) -> None:
