@@ -23,6 +23,7 @@ MODULES = [
     "handlers.complaints",
     "handlers.quarterly",
     "handlers.reminder_admin",
+    "handlers.policy",  # last: its fallback answers every text that is no command
 ]
 
 
