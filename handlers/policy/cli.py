@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from handlers.policy.kb import (
     builtin_sha256,
     knowledge_base,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 err = Console(stderr=True)
 policy_app = typer.Typer(help="政策文件（问答的知识库）/ policy documents", no_args_is_help=True)
@@ -89,7 +92,7 @@ def _kb_for_ask() -> KnowledgeBase:
         engine.dispose()
 
 
-def _factory():  # type: ignore[no-untyped-def]
+def _factory() -> sessionmaker[Session]:
     from sqlalchemy import inspect
 
     from bot.cli_core import _settings

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session
 
 from handlers.policy.dictionary import SHIPPED_POLICY, data_path
@@ -78,7 +78,9 @@ class _Cache:
         self._has_table: set[str] = set()
 
     def get(self, session: Session) -> KnowledgeBase:
-        url = session.get_bind().url.render_as_string(hide_password=True)
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        url = engine.url.render_as_string(hide_password=True)
         if url not in self._has_table:
             # through the session's own connection: a second one would wait for its lock
             if not inspect(session.connection()).has_table(TABLE):
