@@ -10,14 +10,33 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, false, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from models.calendar import due_date, last_overdue_period
 from models.ledgers import WagePayment, WorkRecord
 from models.project import Project
+
+
+def labour_share(paid_fen: int, fiscal_fen: int) -> Decimal | None:
+    """劳务报酬发放比例 (policy （一）): wages paid over the project's fiscal funds."""
+    if fiscal_fen <= 0:
+        return None
+    return Decimal(paid_fen) / Decimal(fiscal_fen)
 
 
 @dataclass(frozen=True)
@@ -140,7 +159,9 @@ def overdue(
         session, today, owed=sub.c.owed, paid=sub.c.paid, period=sub.c.period, pay_day=sub.c.pay_day
     )
     stmt = (
-        select(sub.c.project_id, sub.c.worker_id, sub.c.period, sub.c.owed, sub.c.paid, sub.c.pay_day)
+        select(
+            sub.c.project_id, sub.c.worker_id, sub.c.period, sub.c.owed, sub.c.paid, sub.c.pay_day
+        )
         .where(cond)
         .order_by(sub.c.period, sub.c.project_id, sub.c.worker_id)
     )

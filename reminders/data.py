@@ -30,7 +30,7 @@ from models import (
 from models.calendar import due_date
 from models.people import PriorityGroup
 from models.project import RURAL_XIANJIE_MIN_SHARE, ProjectCategory
-from models.wages import balances_stmt
+from models.wages import balances_stmt, labour_share  # noqa: F401 (labour_share re-exported)
 
 
 @dataclass(frozen=True)
@@ -183,12 +183,6 @@ def wages_paid(session: Session, project_ids: Iterable[int] | None = None) -> di
     if project_ids is not None:
         stmt = stmt.where(WagePayment.project_id.in_(list(project_ids)))
     return {int(pid): int(total or 0) for pid, total in session.execute(stmt)}
-
-
-def labour_share(paid_fen: int, fiscal_fen: int) -> Decimal | None:
-    if fiscal_fen <= 0:
-        return None
-    return Decimal(paid_fen) / Decimal(fiscal_fen)
 
 
 def format_share(share: Decimal | None) -> str:

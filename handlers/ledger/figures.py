@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Project, ProjectWorker, PublicPost, Training, WorkRecord
 from models.money import format_fen
-from models.wages import balances, overdue
+from models.wages import balances, labour_share, overdue
 
 
 @dataclass
@@ -33,10 +33,8 @@ class Figures:
 
     @property
     def share(self) -> Decimal | None:
-        """劳务报酬 (wages earned per the work ledger) over fiscal funds."""
-        if not self.fiscal_fen:
-            return None
-        return Decimal(self.owed_fen) / Decimal(self.fiscal_fen)
+        """劳务报酬发放比例: wages paid over fiscal funds (policy （一））."""
+        return labour_share(self.paid_fen, self.fiscal_fen)
 
     @property
     def below_floor(self) -> bool:
@@ -45,7 +43,10 @@ class Figures:
     def share_text(self) -> str:
         if self.share is None:
             return "劳务报酬占比：未填财政资金，无法计算"
-        text = f"劳务报酬占比：{self.share:.1%}（{format_fen(self.owed_fen)} / 财政资金 {format_fen(self.fiscal_fen)}）"
+        text = (
+            f"劳务报酬占比：{self.share:.1%}（已发放 {format_fen(self.paid_fen)} / "
+            f"财政资金 {format_fen(self.fiscal_fen)}）"
+        )
         if self.floor is None:
             return text + "，该项目无最低占比要求"
         verdict = "未达到" if self.below_floor else "已达到"
@@ -98,3 +99,19 @@ def project_figures(session: Session, project: Project, today: date) -> Figures:
         floor=project.labour_floor,
         fiscal_fen=project.fiscal_funds_fen,
     )
+
+
+def completion_issues(f: Figures) -> list[str]:
+    """What a county auditor would flag at completion (policy （十））."""
+    issues = []
+    if f.outstanding_fen:
+        issues.append(f"尚有劳务报酬未发放：{format_fen(f.outstanding_fen)}，{f.unpaid_workers} 人")
+    if f.days <= 0:
+        issues.append("群众务工台账为空")
+    if f.paid_fen <= 0:
+        issues.append("劳务报酬发放台账为空")
+    if f.trainings <= 0:
+        issues.append("技能培训台账为空")
+    if f.below_floor and f.share is not None and f.floor is not None:
+        issues.append(f"劳务报酬占比 {f.share:.1%}，低于 {f.floor:.1%} 的最低要求")
+    return issues

@@ -9,13 +9,14 @@ from sqlalchemy import select
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.access import projects_in_scope, region_admins
+from handlers.access import projects_in_scope
 from handlers.ledger.common import PROJECT_KEY, audit, money, project_from
-from handlers.ledger.figures import Figures, project_figures
+from handlers.ledger.figures import Figures, completion_issues, project_figures
 from handlers.parsing import parse_or_refuse
 from models import STATUS_LABELS, Project, ProjectStatus, Role
 from models.calendar import due_date
 from models.wages import overdue
+from reminders.completion import queue_completion
 
 router = Router("summary")
 
@@ -123,29 +124,6 @@ def complete(msg: Incoming, ctx: HandlerContext) -> Reply:
     ]
     lines += [f"⚠ {i}" for i in issues] or ["✓ 三本台账齐全，劳务报酬已全部发放，占比达标。"]
     lines += ["", *figures_lines(f)]
-    text = "\n".join(lines)
-    for userid in region_admins(ctx.session, project):
-        if userid != ctx.user.userid:
-            ctx.send(
-                userid,
-                f"【完工核查】{ctx.user.name or ctx.user.userid} 将项目标记为完工。\n" + text,
-                dedup_key=f"completion:{project.id}:{userid}",
-                rule="completion_check",
-            )
-    return Reply(text)
-
-
-def completion_issues(f: Figures) -> list[str]:
-    """What a county auditor would flag at completion (policy （十））."""
-    issues = []
-    if f.outstanding_fen:
-        issues.append(f"尚有劳务报酬未发放：{money(f.outstanding_fen)}，{f.unpaid_workers} 人")
-    if f.days <= 0:
-        issues.append("务工台账为空")
-    if f.paid_fen <= 0:
-        issues.append("发放台账为空")
-    if f.trainings <= 0:
-        issues.append("培训台账为空")
-    if f.below_floor:
-        issues.append(f"劳务报酬占比 {f.share:.1%} 低于最低要求 {f.floor:.0%}")
-    return issues
+    # The liaisons and county admins hear about what is open, through the completion rule.
+    queue_completion(ctx.session, project, ctx.now)
+    return Reply("\n".join(lines))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -154,11 +155,14 @@ def import_projects(ic: ImportContext, table: Table, report: ImportReport) -> No
     existing = {
         p.code: p for p in ic.session.scalars(select(Project).where(Project.code.in_(seen)))
     }
+    created: list[Project] = []
     for n, code, names, values in planned:
         values["region_id"] = regions.get(*names).id
         project = existing.get(code)
         if project is None:
-            ic.session.add(Project(code=code, created_by=ic.actor_id, **values))
+            project = Project(code=code, created_by=ic.actor_id, **values)
+            ic.session.add(project)
+            created.append(project)
             report.written += 1
         elif (
             ic.actor is not None
@@ -173,6 +177,17 @@ def import_projects(ic: ImportContext, table: Table, report: ImportReport) -> No
         else:
             report.skipped += 1
     ic.session.flush()
+    _check_labour_ratio(ic, created)
+
+
+def _check_labour_ratio(ic: ImportContext, projects: list[Project]) -> None:
+    """A project registered below its labour-share floor is flagged to its county at once (SPEC §6)."""
+    from reminders.engine import emit
+    from reminders.labour_share import labour_ratio_messages
+
+    now = datetime.now(ic.settings.tz)
+    for project in projects:
+        emit(ic.session, labour_ratio_messages(ic.session, project, now, event="registered"), now)
 
 
 def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> None:

@@ -8,7 +8,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import AuditLog, ProjectWorker, PublicPost, Training, WagePayment, Worker, WorkRecord
+from models import (
+    AuditLog,
+    OutboxMessage,
+    ProjectWorker,
+    PublicPost,
+    Training,
+    WagePayment,
+    Worker,
+    WorkRecord,
+)
 from tests.handlers.ledger_fixtures import (
     ADMIN,
     LIAISON,
@@ -230,7 +239,8 @@ def test_query_overdue_complete_projects(wecom, seed, session):
     wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{old:%Y-%m-%d} 日薪：200\n张三 2天")
     r = wecom.text(LIAISON, "查询 项目：NT-2026-001")
     assert "应发 400元" in r.text and "已发 0元" in r.text and "逾期 400元" in r.text, r.text
-    assert "劳务报酬占比：0.4%" in r.text and "未达到最低占比 15%" in r.text
+    # The share is of wages paid (劳务报酬发放比例, policy （一）): nothing paid yet.
+    assert "劳务报酬占比：0.0%（已发放 0元" in r.text and "未达到最低占比 15%" in r.text
     r = wecom.text(LIAISON, "欠薪")
     assert "逾期未发劳务报酬 400元" in r.text and "NT-2026-001" in r.text and "12333" in r.text
     assert "NT-2026-001" not in wecom.text(OTHER_LIAISON, "欠薪").text
@@ -243,5 +253,11 @@ def test_query_overdue_complete_projects(wecom, seed, session):
         and "培训台账为空" in r.text
     )
     assert "已是“完工”状态" in wecom.text(LIAISON, "完工 NT-2026-001").text
+    # The completion check also reaches the county admins, with the same findings.
+    notices = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.rule == "completion_check")
+    ).all()
+    assert notices and all("尚有劳务报酬未发放：400元" in n.payload["content"] for n in notices)
+    session.rollback()  # end the read: SQLite transactions here take the write lock
     r = wecom.text(STRANGER, "欠薪")
     assert "没有权限" in r.text
