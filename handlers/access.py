@@ -67,7 +67,9 @@ def require_project(ctx: HandlerContext, code: str) -> Project:
     allowed = (
         project is not None
         and ctx.session.scalar(
-            projects_in_scope(ctx.user).where(Project.id == project.id).with_only_columns(Project.id)
+            projects_in_scope(ctx.user)
+            .where(Project.id == project.id)
+            .with_only_columns(Project.id)
         )
         is not None
     )

@@ -9,7 +9,12 @@ from bot.router import Router
 router = Router("help")
 
 
-@router.command("帮助", aliases=("help", "?", "？", "菜单"), help="查看可用命令；“帮助 命令名”看详细用法", example="帮助 记工")
+@router.command(
+    "帮助",
+    aliases=("help", "?", "？", "菜单"),
+    help="查看可用命令；“帮助 命令名”看详细用法",
+    example="帮助 记工",
+)
 def show_help(msg: Incoming, ctx: HandlerContext) -> Reply:
     root = ctx.services.router if ctx.services is not None else _root()
     topic = ctx.args.strip()
@@ -27,7 +32,11 @@ def show_help(msg: Incoming, ctx: HandlerContext) -> Reply:
     for cmd in root.visible_commands():
         if cmd.roles is None or ctx.user.role in cmd.roles:
             lines.append(f"· {cmd.name}：{cmd.help}")
-    lines += ["", "其他文字按政策问题回答，例如：农推项目劳务报酬比例有什么要求？", "发送“帮助 命令名”查看示例。"]
+    lines += [
+        "",
+        "其他文字按政策问题回答，例如：农推项目劳务报酬比例有什么要求？",
+        "发送“帮助 命令名”查看示例。",
+    ]
     return Reply("\n".join(lines))
 
 
