@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy.orm import Session
 
 from handlers.policy.kb import builtin_kb, knowledge_base
@@ -67,13 +65,3 @@ def test_stored_documents_are_answered_and_the_index_rebuilt_only_on_change(weco
     kb = knowledge_base(session)
     assert knowledge_base(session) is kb  # same documents: same index
     assert kb is not builtin_kb() and len(kb.documents) == 2
-
-
-def test_warm_answers_take_under_a_millisecond(session):
-    kb = knowledge_base(session)
-    kb.ask("项目多久调度一次")
-    start = time.perf_counter()
-    for _ in range(50):
-        knowledge_base(session).ask("护林员岗位怎么安排")
-    per = (time.perf_counter() - start) / 50
-    assert per < 0.005  # target 1 ms; generous for loaded CI machines (bench/qa.py measures)
