@@ -70,7 +70,9 @@ def build_services(settings: Settings, engine: Engine | None = None) -> Services
     return services
 
 
-def create_app(settings: Settings, *, services: Services | None = None, background: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings, *, services: Services | None = None, background: bool = True
+) -> FastAPI:
     """Build the app. `background` starts the outbox drainer, job runner and scheduler."""
 
     @asynccontextmanager
@@ -156,12 +158,16 @@ def create_app(settings: Settings, *, services: Services | None = None, backgrou
         try:
             db = await run_in_threadpool(ping)
         except Exception as exc:
-            return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+            return JSONResponse(
+                {"status": "error", "database": type(exc).__name__}, status_code=503
+            )
         return JSONResponse({"status": "ok", "database": db, "sandbox": svc.settings.sandbox})
 
     @app.get("/metrics")
     async def metrics(request: Request) -> Response:
-        body, content_type = await run_in_threadpool(render_metrics, svc_of(request).session_factory)
+        body, content_type = await run_in_threadpool(
+            render_metrics, svc_of(request).session_factory
+        )
         return Response(body, media_type=content_type)
 
     return app

@@ -37,14 +37,18 @@ class ChatSession:
         self.services = build_services(settings)
         self.crypto = CallbackCrypto(settings)
         with self.services.session_factory() as s:
-            self.last_outbox = s.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1)) or 0
+            self.last_outbox = (
+                s.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1)) or 0
+            )
 
     def send(self, text: str) -> list[str]:
         msg_id = str(uuid.uuid4().int >> 65)
         if self.url:
             lines = [self._via_http(text, msg_id)]
         else:
-            msg = Incoming(self.user, "text", text=text, msg_id=msg_id, create_time=int(time.time()))
+            msg = Incoming(
+                self.user, "text", text=text, msg_id=msg_id, create_time=int(time.time())
+            )
             lines = [self.services.dispatcher.feed(msg).reply]
         return [line for line in lines if line] + self._notifications()
 

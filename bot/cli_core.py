@@ -46,8 +46,12 @@ def serve(
     settings = _settings()
     upgrade(settings.database_url)
     if settings.sandbox:
-        console.print("[yellow]沙箱模式 / sandbox mode[/yellow]：未配置企业微信凭据，消息只记录不发送。")
-        console.print(f"  回调 URL : http://{host if host != '0.0.0.0' else '127.0.0.1'}:{port}/wecom/callback")
+        console.print(
+            "[yellow]沙箱模式 / sandbox mode[/yellow]：未配置企业微信凭据，消息只记录不发送。"
+        )
+        console.print(
+            f"  回调 URL : http://{host if host != '0.0.0.0' else '127.0.0.1'}:{port}/wecom/callback"
+        )
         console.print(f"  Token    : {settings.token}")
         console.print(f"  AESKey   : {settings.aes_key}")
         console.print(f"  CorpID   : {settings.corp_id}")
@@ -67,7 +71,9 @@ def serve(
 
 def chat(
     user: Annotated[str, typer.Option("--user", help="企业微信 userid")],
-    url: Annotated[str | None, typer.Option(help="经由运行中的服务（加密回调）/ via a running server")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="经由运行中的服务（加密回调）/ via a running server")
+    ] = None,
 ) -> None:
     """在终端里和机器人对话 / talk to the bot from a terminal.
 

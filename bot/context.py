@@ -34,7 +34,9 @@ class Incoming:
         """MsgId for messages; sender+CreateTime+Event+key for events (SPEC §7)."""
         if self.msg_id:
             return f"msg:{self.msg_id}"
-        return f"evt:{self.user_id}:{self.create_time}:{self.event}:{self.event_key or self.task_id}"
+        return (
+            f"evt:{self.user_id}:{self.create_time}:{self.event}:{self.event_key or self.task_id}"
+        )
 
 
 @dataclass

@@ -113,7 +113,12 @@ class Dispatcher:
             chunks = split_utf8(text)
             body = render(chunks[0] if chunks else "") if render else ""
             if len(chunks) > 1:
-                ctx = HandlerContext(session=session, user=resolve_principal(session, msg.user_id), now=now, settings=self.settings)
+                ctx = HandlerContext(
+                    session=session,
+                    user=resolve_principal(session, msg.user_id),
+                    now=now,
+                    settings=self.settings,
+                )
                 for i, extra in enumerate(chunks[1:], start=2):
                     ctx.send(msg.user_id, extra, dedup_key=f"reply:{key}:{i}", rule="reply")
             record.reply_text = text

@@ -70,7 +70,13 @@ def _claim(factory: sessionmaker[Session], now: datetime) -> int | None:
         return job.id
 
 
-def run_pending(factory: sessionmaker[Session], services: Any = None, *, now: datetime | None = None, limit: int = 10) -> int:
+def run_pending(
+    factory: sessionmaker[Session],
+    services: Any = None,
+    *,
+    now: datetime | None = None,
+    limit: int = 10,
+) -> int:
     """Run up to `limit` due jobs; returns how many finished."""
     done = 0
     for _ in range(limit):
@@ -122,7 +128,13 @@ def _run_one(factory: sessionmaker[Session], job_id: int, services: Any, now: da
         with factory() as session, session.begin():
             job = session.get(Job, job_id)
             if job is not None and job.attempts >= MAX_ATTEMPTS:
-                _finish(session, job, JobStatus.FAILED, "后台处理失败，没有写入任何数据。请稍后重试或联系管理员。", now)
+                _finish(
+                    session,
+                    job,
+                    JobStatus.FAILED,
+                    "后台处理失败，没有写入任何数据。请稍后重试或联系管理员。",
+                    now,
+                )
             elif job is not None:
                 job.locked_until = None
                 job.run_after = now + timedelta(seconds=30 * job.attempts)

@@ -163,10 +163,17 @@ class Router:
 def _check_role(roles: frozenset[Role] | None, ctx: HandlerContext, what: str) -> None:
     if roles is not None and ctx.user.role not in roles:
         who = "、".join(_ROLE_NAMES[r] for r in sorted(roles, key=list(Role).index))
-        raise UserError(f"没有权限：“{what}”仅限{who}使用。如需开通，请联系县级发展改革部门管理员。")
+        raise UserError(
+            f"没有权限：“{what}”仅限{who}使用。如需开通，请联系县级发展改革部门管理员。"
+        )
 
 
-_ROLE_NAMES = {Role.ADMIN: "管理员", Role.LIAISON: "项目联系人", Role.WORKER: "已绑定的务工人员", Role.GUEST: "访客"}
+_ROLE_NAMES = {
+    Role.ADMIN: "管理员",
+    Role.LIAISON: "项目联系人",
+    Role.WORKER: "已绑定的务工人员",
+    Role.GUEST: "访客",
+}
 
 
 def normalize_command_text(text: str) -> str:

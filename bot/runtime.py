@@ -58,8 +58,26 @@ def start_background(services: Any) -> BackgroundScheduler:
     services.extras["sender"] = make_sender(services)
     scheduler = BackgroundScheduler(timezone=services.settings.timezone)
     interval = services.settings.outbox_interval
-    scheduler.add_job(drain_outbox, "interval", seconds=interval, args=[services], id="outbox", replace_existing=True, max_instances=1, coalesce=True)
-    scheduler.add_job(run_jobs, "interval", seconds=1, args=[services], id="jobs", replace_existing=True, max_instances=1, coalesce=True)
+    scheduler.add_job(
+        drain_outbox,
+        "interval",
+        seconds=interval,
+        args=[services],
+        id="outbox",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        run_jobs,
+        "interval",
+        seconds=1,
+        args=[services],
+        id="jobs",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
     if services.settings.scheduler_enabled:
         for name in SCHEDULE_MODULES:
             importlib.import_module(name).schedule(scheduler, services)

@@ -119,7 +119,10 @@ def to_incoming(fields: dict[str, Any]) -> Incoming:
     raw = {k: v for k, v in fields.items() if k != "__xml__"}
     if msg_type == "event":
         event = str(fields.get("Event", "")).lower()
-        if len(event) > 64 or len(str(fields.get("EventKey", ""))) + len(str(fields.get("TaskId", ""))) > 96:
+        if (
+            len(event) > 64
+            or len(str(fields.get("EventKey", ""))) + len(str(fields.get("TaskId", ""))) > 96
+        ):
             raise CallbackRejected(400, "event fields too long")  # the dedup key must fit 255
         return Incoming(
             user_id=user,
@@ -134,7 +137,14 @@ def to_incoming(fields: dict[str, Any]) -> Incoming:
     if msg_type in ("text", "file", "image", "voice", "video", "location", "link"):
         parsed = parse_message(fields["__xml__"])  # wechatpy's typed message
         if msg_type == "text":
-            return Incoming(user, "text", text=str(parsed.content or ""), msg_id=msg_id, create_time=create_time, raw=raw)
+            return Incoming(
+                user,
+                "text",
+                text=str(parsed.content or ""),
+                msg_id=msg_id,
+                create_time=create_time,
+                raw=raw,
+            )
         return Incoming(
             user,
             msg_type,

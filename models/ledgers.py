@@ -39,7 +39,9 @@ class LedgerEntry:
     @declared_attr
     def reverses_id(cls) -> Mapped[int | None]:  # noqa: N805
         return mapped_column(
-            ForeignKey(f"{cls.__tablename__}.id"), nullable=True, unique=True  # type: ignore[attr-defined]
+            ForeignKey(f"{cls.__tablename__}.id"),
+            nullable=True,
+            unique=True,  # type: ignore[attr-defined]
         )
 
     @property

@@ -19,7 +19,12 @@ class Role(enum.StrEnum):
     GUEST = "guest"
 
 
-ROLE_LABELS = {Role.ADMIN: "管理员", Role.LIAISON: "联系人", Role.WORKER: "务工群众", Role.GUEST: "访客"}
+ROLE_LABELS = {
+    Role.ADMIN: "管理员",
+    Role.LIAISON: "联系人",
+    Role.WORKER: "务工群众",
+    Role.GUEST: "访客",
+}
 
 
 class Contact(Base):

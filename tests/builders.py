@@ -22,7 +22,9 @@ def _cdata(value: str) -> str:
 
 
 def message_xml(fields: dict[str, Any], corp_id: str) -> str:
-    body = "".join(f"<{k}>{_cdata(str(v)) if isinstance(v, str) else v}</{k}>" for k, v in fields.items())
+    body = "".join(
+        f"<{k}>{_cdata(str(v)) if isinstance(v, str) else v}</{k}>" for k, v in fields.items()
+    )
     return f"<xml><ToUserName>{_cdata(corp_id)}</ToUserName>{body}</xml>"
 
 
@@ -44,7 +46,9 @@ class WeComUser:
         self.settings = settings
         self.crypto = CallbackCrypto(settings)
 
-    def post(self, fields: dict[str, Any], *, timestamp: int | None = None, nonce: str | None = None) -> CallbackReply:
+    def post(
+        self, fields: dict[str, Any], *, timestamp: int | None = None, nonce: str | None = None
+    ) -> CallbackReply:
         ts = str(timestamp if timestamp is not None else int(time.time()))
         nonce = nonce or secrets.token_hex(6)
         xml = message_xml(fields, self.settings.corp_id)
@@ -65,7 +69,9 @@ class WeComUser:
         )
         return str(safe_parse_xml(inner).get("Content", ""))
 
-    def text(self, user: str, content: str, *, msg_id: str | None = None, **kw: Any) -> CallbackReply:
+    def text(
+        self, user: str, content: str, *, msg_id: str | None = None, **kw: Any
+    ) -> CallbackReply:
         fields = {
             "FromUserName": user,
             "CreateTime": int(time.time()),
@@ -76,7 +82,9 @@ class WeComUser:
         }
         return self.post(fields, **kw)
 
-    def event(self, user: str, event: str, *, create_time: int | None = None, **extra: Any) -> CallbackReply:
+    def event(
+        self, user: str, event: str, *, create_time: int | None = None, **extra: Any
+    ) -> CallbackReply:
         fields: dict[str, Any] = {
             "FromUserName": user,
             "CreateTime": create_time or int(time.time()),
@@ -87,7 +95,9 @@ class WeComUser:
         }
         return self.post(fields)
 
-    def file(self, user: str, media_id: str, file_name: str, *, msg_id: str | None = None) -> CallbackReply:
+    def file(
+        self, user: str, media_id: str, file_name: str, *, msg_id: str | None = None
+    ) -> CallbackReply:
         fields = {
             "FromUserName": user,
             "CreateTime": int(time.time()),

@@ -15,15 +15,15 @@ from bot.settings import Settings
 from models import AuditLog, InboundMessage, OutboxMessage
 from tests.builders import WeComUser
 
-SAMPLE = dict(
-    WECOM_CORP_ID="wx5823bf96d3bd56c7",
-    WECOM_TOKEN="QDG6eK",
-    WECOM_AES_KEY="jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
-    WECOM_SECRET="x",
-    YIGONG_DATA_KEY="sample-data-key-0123456789abcdefghijkl",
-    WECOM_REPLAY_WINDOW=0,  # the samples are from 2014
-    YIGONG_SCHEDULER=False,
-)
+SAMPLE = {
+    "WECOM_CORP_ID": "wx5823bf96d3bd56c7",
+    "WECOM_TOKEN": "QDG6eK",
+    "WECOM_AES_KEY": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+    "WECOM_SECRET": "x",
+    "YIGONG_DATA_KEY": "sample-data-key-0123456789abcdefghijkl",
+    "WECOM_REPLAY_WINDOW": 0,  # the samples are from 2014
+    "YIGONG_SCHEDULER": False,
+}
 SAMPLE_ENCRYPT = (
     "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3Qczc"
     "dCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjv"
@@ -67,13 +67,22 @@ def test_wecom_sample_url_verification(sample_client: TestClient) -> None:
 def test_wecom_sample_url_verification_bad_signature(sample_client: TestClient) -> None:
     resp = sample_client.get(
         "/wecom/callback",
-        params={"msg_signature": "0" * 40, "timestamp": "1409659589", "nonce": "263014780", "echostr": "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ=="},
+        params={
+            "msg_signature": "0" * 40,
+            "timestamp": "1409659589",
+            "nonce": "263014780",
+            "echostr": "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==",
+        },
     )
     assert resp.status_code == 403
 
 
 def test_wecom_sample_hello_message(sample_client: TestClient, engine) -> None:  # type: ignore[no-untyped-def]
-    params = {"msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6", "timestamp": "1409659813", "nonce": "1372623149"}
+    params = {
+        "msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6",
+        "timestamp": "1409659813",
+        "nonce": "1372623149",
+    }
     resp = sample_client.post("/wecom/callback", params=params, content=SAMPLE_BODY.encode())
     assert resp.status_code == 200
     with sample_client:
@@ -108,18 +117,24 @@ def writing_router(services: Services) -> Router:
 
     @r.command("测试写入", help="test")
     def write(msg: Incoming, ctx: HandlerContext) -> Reply:
-        ctx.session.add(AuditLog(actor=ctx.user.userid, channel="chat", action="test", subject=ctx.args))
+        ctx.session.add(
+            AuditLog(actor=ctx.user.userid, channel="chat", action="test", subject=ctx.args)
+        )
         return Reply(f"已写入 {ctx.args}")
 
     @r.command("测试长回复", help="test")
     def long_reply(msg: Incoming, ctx: HandlerContext) -> Reply:
-        return Reply("\n".join(f"第{i:03d}行：劳务报酬按时足额发放，务工台账规范完整。" for i in range(120)))
+        return Reply(
+            "\n".join(f"第{i:03d}行：劳务报酬按时足额发放，务工台账规范完整。" for i in range(120))
+        )
 
     services.router.include(r)
     return r
 
 
-def test_retried_msgid_gets_identical_reply_and_no_second_write(wecom: WeComUser, writing_router: Router, session_factory) -> None:  # type: ignore[no-untyped-def]
+def test_retried_msgid_gets_identical_reply_and_no_second_write(
+    wecom: WeComUser, writing_router: Router, session_factory
+) -> None:  # type: ignore[no-untyped-def]
     first = wecom.text("liaison1", "测试写入 A", msg_id="123456789")
     again = wecom.text("liaison1", "测试写入 A", msg_id="123456789")
     assert first.text == "已写入 A"
@@ -127,7 +142,9 @@ def test_retried_msgid_gets_identical_reply_and_no_second_write(wecom: WeComUser
     assert count(session_factory, AuditLog) == 1
 
 
-def test_event_without_msgid_is_deduplicated_by_sender_time_event_key(wecom: WeComUser, session_factory) -> None:  # type: ignore[no-untyped-def]
+def test_event_without_msgid_is_deduplicated_by_sender_time_event_key(
+    wecom: WeComUser, session_factory
+) -> None:  # type: ignore[no-untyped-def]
     t = int(time.time())
     a = wecom.event("u1", "template_card_event", create_time=t, EventKey="paid", TaskId="task-1")
     b = wecom.event("u1", "template_card_event", create_time=t, EventKey="paid", TaskId="task-1")
@@ -136,11 +153,15 @@ def test_event_without_msgid_is_deduplicated_by_sender_time_event_key(wecom: WeC
     assert count(session_factory, InboundMessage) == 2
 
 
-def test_long_reply_is_split_on_lines_into_outbox(wecom: WeComUser, writing_router: Router, session_factory) -> None:  # type: ignore[no-untyped-def]
+def test_long_reply_is_split_on_lines_into_outbox(
+    wecom: WeComUser, writing_router: Router, session_factory
+) -> None:  # type: ignore[no-untyped-def]
     reply = wecom.text("u2", "测试长回复")
     assert 0 < len(reply.text.encode()) <= 2048
     with session_factory() as s:
-        rest = s.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "u2").order_by(OutboxMessage.id)).all()
+        rest = s.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == "u2").order_by(OutboxMessage.id)
+        ).all()
     parts = [reply.text] + [r.payload["content"] for r in rest]
     assert len(parts) >= 3
     assert all(len(p.encode()) <= 2048 for p in parts)
@@ -152,29 +173,59 @@ def _bad_posts(wecom: WeComUser) -> list[tuple[str, int]]:
     """Each hostile request and the status it must get."""
     c = wecom.client
     ts = str(int(time.time()))
-    body, sig = wecom.crypto.encrypt_body("<xml><FromUserName>x</FromUserName><MsgType>text</MsgType><Content>测试写入 X</Content><MsgId>1</MsgId><CreateTime>1</CreateTime></xml>", "n1", ts)
+    body, sig = wecom.crypto.encrypt_body(
+        "<xml><FromUserName>x</FromUserName><MsgType>text</MsgType><Content>测试写入 X</Content><MsgId>1</MsgId><CreateTime>1</CreateTime></xml>",
+        "n1",
+        ts,
+    )
     results = []
-    r = c.post("/wecom/callback", params={"msg_signature": "f" * 40, "timestamp": ts, "nonce": "n1"}, content=body)
+    r = c.post(
+        "/wecom/callback",
+        params={"msg_signature": "f" * 40, "timestamp": ts, "nonce": "n1"},
+        content=body,
+    )
     results.append(("forged signature", r.status_code))
     old = str(int(time.time()) - 3600)
-    body_old, sig_old = wecom.crypto.encrypt_body("<xml><FromUserName>x</FromUserName><MsgType>text</MsgType><Content>测试写入 X</Content><MsgId>2</MsgId><CreateTime>1</CreateTime></xml>", "n2", old)
-    r = c.post("/wecom/callback", params={"msg_signature": sig_old, "timestamp": old, "nonce": "n2"}, content=body_old)
+    body_old, sig_old = wecom.crypto.encrypt_body(
+        "<xml><FromUserName>x</FromUserName><MsgType>text</MsgType><Content>测试写入 X</Content><MsgId>2</MsgId><CreateTime>1</CreateTime></xml>",
+        "n2",
+        old,
+    )
+    r = c.post(
+        "/wecom/callback",
+        params={"msg_signature": sig_old, "timestamp": old, "nonce": "n2"},
+        content=body_old,
+    )
     results.append(("stale timestamp", r.status_code))
-    r = c.post("/wecom/callback", params={"msg_signature": sig, "timestamp": ts, "nonce": "n1"}, content=b"<xml>" + b"A" * (65 * 1024) + b"</xml>")
+    r = c.post(
+        "/wecom/callback",
+        params={"msg_signature": sig, "timestamp": ts, "nonce": "n1"},
+        content=b"<xml>" + b"A" * (65 * 1024) + b"</xml>",
+    )
     results.append(("body over 64 KiB", r.status_code))
-    r = c.post("/wecom/callback", params={"msg_signature": sig, "timestamp": ts, "nonce": "n1"}, content=b"<xml><Encrypt>abc</Enc")
+    r = c.post(
+        "/wecom/callback",
+        params={"msg_signature": sig, "timestamp": ts, "nonce": "n1"},
+        content=b"<xml><Encrypt>abc</Enc",
+    )
     results.append(("malformed XML", r.status_code))
     r = c.post("/wecom/callback", params={"timestamp": ts, "nonce": "n1"}, content=body)
     results.append(("missing msg_signature", r.status_code))
     r = c.post("/wecom/callback", content=body)
     results.append(("no query at all", r.status_code))
     bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><Encrypt>&b;</Encrypt></xml>'
-    r = c.post("/wecom/callback", params={"msg_signature": sig, "timestamp": ts, "nonce": "n1"}, content=bomb)
+    r = c.post(
+        "/wecom/callback",
+        params={"msg_signature": sig, "timestamp": ts, "nonce": "n1"},
+        content=bomb,
+    )
     results.append(("entity expansion", r.status_code))
     return results
 
 
-def test_hostile_requests_get_4xx_and_write_nothing(wecom: WeComUser, writing_router: Router, session_factory) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_requests_get_4xx_and_write_nothing(
+    wecom: WeComUser, writing_router: Router, session_factory
+) -> None:  # type: ignore[no-untyped-def]
     for name, status in _bad_posts(wecom):
         assert 400 <= status < 500, name
     assert count(session_factory, InboundMessage) == 0
@@ -183,7 +234,12 @@ def test_hostile_requests_get_4xx_and_write_nothing(wecom: WeComUser, writing_ro
 
 def test_get_verification_needs_all_parameters(client: TestClient) -> None:
     assert client.get("/wecom/callback").status_code == 400
-    assert client.get("/wecom/callback", params={"msg_signature": "a", "timestamp": "1", "nonce": "n"}).status_code == 400
+    assert (
+        client.get(
+            "/wecom/callback", params={"msg_signature": "a", "timestamp": "1", "nonce": "n"}
+        ).status_code
+        == 400
+    )
 
 
 def test_healthz_reports_database(client: TestClient) -> None:

@@ -37,8 +37,15 @@ def test_chat_talks_to_the_same_handlers(sandbox_env: str) -> None:
     assert "示例" in result.output
 
 
-def test_bad_configuration_is_a_clear_message(sandbox_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    for var, value in {"WECOM_CORP_ID": "ww1", "WECOM_SECRET": "s", "WECOM_TOKEN": "t", "WECOM_AES_KEY": "k" * 43}.items():
+def test_bad_configuration_is_a_clear_message(
+    sandbox_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var, value in {
+        "WECOM_CORP_ID": "ww1",
+        "WECOM_SECRET": "s",
+        "WECOM_TOKEN": "t",
+        "WECOM_AES_KEY": "k" * 43,
+    }.items():
         monkeypatch.setenv(var, value)
     result = CliRunner().invoke(build_cli(), ["db", "upgrade"])
     assert result.exit_code == 2

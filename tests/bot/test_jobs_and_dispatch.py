@@ -21,7 +21,11 @@ CALLS: list[int] = []
 @job_kind("test-count")
 def _count_job(session: Session, jc) -> str:  # type: ignore[no-untyped-def]
     CALLS.append(jc.job.id)
-    session.add(AuditLog(actor=jc.job.user_id, channel="job", action="test", subject=str(jc.job.payload["n"])))
+    session.add(
+        AuditLog(
+            actor=jc.job.user_id, channel="job", action="test", subject=str(jc.job.payload["n"])
+        )
+    )
     if jc.job.payload.get("refuse"):
         raise UserError("第 3 行：身份证号校验位不对")
     return f"处理完成：{jc.job.payload['n']} 行"
@@ -58,18 +62,26 @@ def test_refused_job_writes_nothing_and_says_why(session_factory: sessionmaker[S
         assert "校验位" in s.scalars(select(OutboxMessage)).one().payload["content"]
 
 
-def test_job_left_running_by_a_crash_resumes_after_its_lease(session_factory: sessionmaker[Session]) -> None:
+def test_job_left_running_by_a_crash_resumes_after_its_lease(
+    session_factory: sessionmaker[Session],
+) -> None:
     CALLS.clear()
     _add_job(session_factory, "k3", n=5)
     crashed_at = datetime.now(UTC) - timedelta(minutes=30)
     with session_factory() as s, s.begin():
         job = s.scalars(select(Job)).one()
-        job.status, job.locked_until, job.attempts = JobStatus.RUNNING, crashed_at + timedelta(minutes=10), 1
+        job.status, job.locked_until, job.attempts = (
+            JobStatus.RUNNING,
+            crashed_at + timedelta(minutes=10),
+            1,
+        )
     assert run_pending(session_factory) == 1
     assert len(CALLS) == 1 and _audit(session_factory) == 1
 
 
-def test_concurrent_twins_of_one_message_write_once(services: Services, session_factory: sessionmaker[Session]) -> None:
+def test_concurrent_twins_of_one_message_write_once(
+    services: Services, session_factory: sessionmaker[Session]
+) -> None:
     r = Router("twins")
     gate = threading.Barrier(2)
 

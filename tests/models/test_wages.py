@@ -14,7 +14,9 @@ from models.wages import balances, overdue
 
 def _project(session: Session, code: str, pay_day: int = 15) -> Project:
     region = Region(province="山西省", city="忻州市", county="五寨县")
-    p = Project(code=code, name=code, category="农推", list_level="县", region=region, pay_day=pay_day)
+    p = Project(
+        code=code, name=code, category="农推", list_level="县", region=region, pay_day=pay_day
+    )
     session.add(p)
     session.flush()
     return p
@@ -39,10 +41,37 @@ def test_due_date_moves_back_from_sunday_and_holidays() -> None:
 def test_balances_and_overdue(session: Session) -> None:
     p = _project(session, "NT-1")
     a, b = _worker(session, 1), _worker(session, 2)
+
     def work(w: Worker, d: date, fen: int) -> WorkRecord:
-        return WorkRecord(project_id=p.id, worker_id=w.id, work_date=d, period=d.strftime("%Y-%m"), days=Decimal(1), daily_wage_fen=fen, due_fen=fen, created_by="t")
-    session.add_all([work(a, date(2026, 10, 20), 15000), work(a, date(2026, 10, 21), 15000), work(b, date(2026, 10, 20), 15000)])
-    session.add(WagePayment(project_id=p.id, worker_id=b.id, period="2026-10", amount_fen=15000, paid_on=date(2026, 11, 10), method="银行代发", created_by="t"))
+        return WorkRecord(
+            project_id=p.id,
+            worker_id=w.id,
+            work_date=d,
+            period=d.strftime("%Y-%m"),
+            days=Decimal(1),
+            daily_wage_fen=fen,
+            due_fen=fen,
+            created_by="t",
+        )
+
+    session.add_all(
+        [
+            work(a, date(2026, 10, 20), 15000),
+            work(a, date(2026, 10, 21), 15000),
+            work(b, date(2026, 10, 20), 15000),
+        ]
+    )
+    session.add(
+        WagePayment(
+            project_id=p.id,
+            worker_id=b.id,
+            period="2026-10",
+            amount_fen=15000,
+            paid_on=date(2026, 11, 10),
+            method="银行代发",
+            created_by="t",
+        )
+    )
     session.flush()
     rows = {(r.worker_id, r.period): r for r in balances(session, project_ids=[p.id])}
     assert rows[(a.id, "2026-10")].owed_fen == 30000 and rows[(a.id, "2026-10")].paid_fen == 0
