@@ -4,6 +4,7 @@
 # Each creates .venv from uv.lock first (uv itself is installed from PyPI into .tools/).
 
 PYTHON ?= python3
+PYTEST_ARGS ?= -n 2
 UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
