@@ -6,13 +6,12 @@ The callback route, `yigong chat` and the tests all call `Dispatcher.feed`.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.context import HandlerContext, Incoming, Reply
@@ -21,7 +20,7 @@ from bot.router import Router
 from bot.settings import Settings
 from bot.text import split_utf8
 from handlers.access import resolve_principal
-from models import InboundMessage
+from models import InboundMessage, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +70,32 @@ class Dispatcher:
         now: datetime | None = None,
         render: Callable[[str], str] | None = None,
     ) -> FeedResult:
-        """Handle a message once. A repeat of a handled message returns the stored answer."""
+        """Handle a message once. A repeat of a handled message returns the stored answer.
+
+        The idempotency key is inserted last, in the same transaction as the handler's writes:
+        of two concurrent twins only one commits (the other blocks on the key, then fails on
+        it and returns the stored answer), and a refusal or crash keeps none of the writes.
+        """
         key = msg.dedup_key
-        for _ in range(50):
-            try:
-                return self._feed_once(msg, key, channel, now or self.now(), render)
-            except IntegrityError:
-                # Another process is handling the same message; wait for its answer.
-                stored = self._stored(key)
-                if stored is not None:
-                    return stored
-                time.sleep(0.1)
-        raise RuntimeError(f"message {key} stuck in another transaction")
+        moment = now or self.now()
+        try:
+            return self._handle(msg, key, channel, moment, render)
+        except _Refused as refused:
+            text = refused.text
+        except IntegrityError:
+            stored = self._stored(key)
+            if stored is not None:
+                return stored  # a twin (or an earlier delivery) committed first
+            log.exception("integrity error in handler", extra={"msg_key": key, "kind": msg.kind})
+            text = INTERNAL_ERROR_REPLY
+        try:
+            with self.session_factory() as session, session.begin():
+                return self._record(session, msg, key, text, render)
+        except IntegrityError:
+            stored = self._stored(key)
+            if stored is None:
+                raise
+            return stored
 
     def _stored(self, key: str) -> FeedResult | None:
         with self.session_factory() as session:
@@ -92,7 +105,7 @@ class Dispatcher:
             chunks = split_utf8(row.reply_text) if row.reply_text else []
             return FeedResult(chunks=chunks, body=row.response_body, duplicate=True)
 
-    def _feed_once(
+    def _handle(
         self,
         msg: Incoming,
         key: str,
@@ -100,35 +113,8 @@ class Dispatcher:
         now: datetime,
         render: Callable[[str], str] | None,
     ) -> FeedResult:
+        """Run the handler and record its answer in one transaction; refusals roll it all back."""
         with self.session_factory() as session, session.begin():
-            existing = session.get(InboundMessage, key)
-            if existing is not None:
-                chunks = split_utf8(existing.reply_text) if existing.reply_text else []
-                return FeedResult(chunks=chunks, body=existing.response_body, duplicate=True)
-            record = InboundMessage(key=key, user_id=msg.user_id)
-            session.add(record)
-            session.flush()  # claims the key: a concurrent twin now waits or fails here
-
-            text = self._run_handler(session, msg, channel, now)
-            chunks = split_utf8(text)
-            body = render(chunks[0] if chunks else "") if render else ""
-            if len(chunks) > 1:
-                ctx = HandlerContext(
-                    session=session,
-                    user=resolve_principal(session, msg.user_id),
-                    now=now,
-                    settings=self.settings,
-                )
-                for i, extra in enumerate(chunks[1:], start=2):
-                    ctx.send(msg.user_id, extra, dedup_key=f"reply:{key}:{i}", rule="reply")
-            record.reply_text = text
-            record.response_body = body
-            return FeedResult(chunks=chunks, body=body)
-
-    def _run_handler(self, session: Session, msg: Incoming, channel: str, now: datetime) -> str:
-        """Run the handler in a savepoint: a refusal or a crash leaves nothing written."""
-        savepoint = session.begin_nested()
-        try:
             ctx = HandlerContext(
                 session=session,
                 user=resolve_principal(session, msg.user_id),
@@ -137,14 +123,47 @@ class Dispatcher:
                 channel=channel,
                 services=self.services,
             )
-            reply: Reply = self.router.dispatch(msg, ctx)
-            session.flush()
-            savepoint.commit()
-            return reply.text
-        except UserError as err:
-            savepoint.rollback()
-            return err.message
-        except Exception:
-            savepoint.rollback()
-            log.exception("handler failed", extra={"msg_key": msg.dedup_key, "kind": msg.kind})
-            return INTERNAL_ERROR_REPLY
+            try:
+                reply: Reply = self.router.dispatch(msg, ctx)
+            except UserError as err:
+                raise _Refused(err.message) from None
+            except SQLAlchemyError:
+                raise  # the database itself failed: no answer is stored, so WeCom's retry runs again
+            except Exception:
+                log.exception("handler failed", extra={"msg_key": key, "kind": msg.kind})
+                raise _Refused(INTERNAL_ERROR_REPLY) from None
+            return self._record(session, msg, key, reply.text, render)
+
+    def _record(
+        self,
+        session: Session,
+        msg: Incoming,
+        key: str,
+        text: str,
+        render: Callable[[str], str] | None,
+    ) -> FeedResult:
+        """Store the answer under the key; replies past 2048 bytes continue in the outbox."""
+        chunks = split_utf8(text)
+        body = render(chunks[0] if chunks else "") if render else ""
+        for i, extra in enumerate(chunks[1:], start=2):
+            session.add(
+                OutboxMessage(
+                    recipient=msg.user_id,
+                    payload={"content": extra},
+                    dedup_key=f"reply:{key}:{i}",
+                    rule="reply",
+                )
+            )
+        session.add(
+            InboundMessage(key=key, user_id=msg.user_id, reply_text=text, response_body=body)
+        )
+        session.flush()  # the key's unique constraint decides, here, which twin wins
+        return FeedResult(chunks=chunks, body=body)
+
+
+class _Refused(Exception):
+    """A handler's refusal or crash: its writes are rolled back, this text is the answer."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text

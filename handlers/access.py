@@ -6,7 +6,7 @@ everybody else on nothing but questions and help. Roles come from imported data 
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, literal, select
 from sqlalchemy.orm import Session
 
 from bot.context import HandlerContext, Principal, Scope
@@ -15,20 +15,34 @@ from models import Contact, Project, ProjectLiaison, Region, Role, Worker
 
 
 def resolve_principal(session: Session, userid: str) -> Principal:
-    """Look the sender up: a contact (admin/liaison) first, then a bound worker, else a guest."""
-    contact = session.scalar(select(Contact).where(Contact.userid == userid))
-    worker_id = session.scalar(select(Worker.id).where(Worker.wecom_userid == userid))
-    if contact is not None:
-        scope = None
-        if contact.region is not None:
-            r = contact.region
-            scope = Scope(r.province, r.city, r.county)
+    """Look the sender up: a contact (admin/liaison) first, then a bound worker, else a guest.
+
+    One round trip for everybody (this runs for every message): the contact's row and region
+    come outer-joined, the bound worker's id as a scalar subquery.
+    """
+    worker = select(Worker.id).where(Worker.wecom_userid == userid).scalar_subquery()
+    row = session.execute(
+        select(
+            Contact.id,
+            Contact.role,
+            Contact.name,
+            Region.province,
+            Region.city,
+            Region.county,
+            worker,
+        )
+        .select_from(select(literal(1).label("one")).subquery())
+        .outerjoin(Contact, Contact.userid == userid)
+        .outerjoin(Region, Region.id == Contact.region_id)
+    ).one()
+    contact_id, role, name, province, city, county, worker_id = row
+    if contact_id is not None:
         return Principal(
             userid=userid,
-            role=Role(contact.role),
-            name=contact.name,
-            contact_id=contact.id,
-            scope=scope,
+            role=Role(role),
+            name=name,
+            contact_id=contact_id,
+            scope=Scope(province, city or "", county or "") if province else None,
             worker_id=worker_id,
         )
     if worker_id is not None:

@@ -69,10 +69,14 @@ def hit(
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         ins = pg_insert(RateCounter) if dialect == "postgresql" else sqlite_insert(RateCounter)
-        stmt = ins.values(**values).on_conflict_do_update(
-            index_elements=["key", "window_start"], set_={"count": RateCounter.count + 1}
+        stmt = (
+            ins.values(**values)
+            .on_conflict_do_update(
+                index_elements=["key", "window_start"], set_={"count": RateCounter.count + 1}
+            )
+            .returning(RateCounter.count)
         )
-        session.execute(stmt)
+        return int(session.execute(stmt).scalar_one()) <= limit
     else:  # portable fallback: not race-free, good enough for a single process
         row = session.get(RateCounter, (key, start))
         if row is None:
