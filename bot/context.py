@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # kept out of import time: `yigong ask` needs no ORM
+    from sqlalchemy.orm import Session
 
-from bot.settings import Settings
-from models import Job, OutboxMessage, Role
+    from bot.settings import Settings
+    from models import Job, OutboxMessage, Role
 
 
 @dataclass(frozen=True)
@@ -76,15 +77,15 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
+        return self.role == "admin"
 
     @property
     def is_liaison(self) -> bool:
-        return self.role == Role.LIAISON
+        return self.role == "liaison"
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.ADMIN, Role.LIAISON)
+        return self.role in ("admin", "liaison")
 
 
 @dataclass
@@ -115,6 +116,8 @@ class HandlerContext:
         payload: dict[str, Any] | None = None,
     ) -> OutboxMessage:
         """Queue a message to another user; it leaves after this message's transaction commits."""
+        from models import OutboxMessage
+
         row = OutboxMessage(
             recipient=to,
             msgtype=msgtype,
@@ -127,6 +130,8 @@ class HandlerContext:
 
     def enqueue_job(self, kind: str, key: str, payload: dict[str, Any]) -> Job:
         """Queue background work (durable; runs once); its result is sent as an app message."""
+        from models import Job
+
         job = Job(kind=kind, key=key, user_id=self.user.userid, payload=payload)
         self.session.add(job)
         return job

@@ -11,10 +11,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
-from models import Role
+
+if TYPE_CHECKING:
+    from models import Role
 
 Handler = Callable[[Incoming, HandlerContext], Reply]
 
@@ -162,17 +165,18 @@ class Router:
 
 def _check_role(roles: frozenset[Role] | None, ctx: HandlerContext, what: str) -> None:
     if roles is not None and ctx.user.role not in roles:
-        who = "、".join(_ROLE_NAMES[r] for r in sorted(roles, key=list(Role).index))
+        who = "、".join(_ROLE_NAMES[r] for r in sorted(roles, key=list(_ROLE_NAMES).index))
         raise UserError(
             f"没有权限：“{what}”仅限{who}使用。如需开通，请联系县级发展改革部门管理员。"
         )
 
 
+# Keyed by Role's values (a StrEnum), so that routing needs no ORM import.
 _ROLE_NAMES = {
-    Role.ADMIN: "管理员",
-    Role.LIAISON: "项目联系人",
-    Role.WORKER: "已绑定的务工人员",
-    Role.GUEST: "访客",
+    "admin": "管理员",
+    "liaison": "项目联系人",
+    "worker": "已绑定的务工人员",
+    "guest": "访客",
 }
 
 

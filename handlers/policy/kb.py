@@ -7,16 +7,16 @@ import hashlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from sqlalchemy import Engine, func, inspect, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from handlers.policy.dictionary import SHIPPED_POLICY, data_path
 from handlers.policy.loader import Clause, Document, normalize_ref, parse_text
 from handlers.policy.matcher import Index, Result
-from models.policy import PolicyDocument
 
-TABLE = PolicyDocument.__tablename__
+if TYPE_CHECKING:  # SQLAlchemy is imported only when a database is involved (fast `yigong ask`)
+    from sqlalchemy.orm import Session
+
+TABLE = "policy_documents"
 
 
 @functools.cache
@@ -78,6 +78,10 @@ class _Cache:
         self._has_table: set[str] = set()
 
     def get(self, session: Session) -> KnowledgeBase:
+        from sqlalchemy import Engine, func, inspect, select
+
+        from models.policy import PolicyDocument
+
         bind = session.get_bind()
         engine = bind if isinstance(bind, Engine) else bind.engine
         url = engine.url.render_as_string(hide_password=True)
@@ -112,5 +116,9 @@ def knowledge_base(session: Session | None) -> KnowledgeBase:
 
 def stored_documents(session: Session) -> list[Document]:
     """Documents added with `yigong policy add`, oldest first."""
+    from sqlalchemy import select
+
+    from models.policy import PolicyDocument
+
     rows = session.scalars(select(PolicyDocument).order_by(PolicyDocument.id))
     return [parse_text(r.content, name=r.name, source=r.source) for r in rows]
