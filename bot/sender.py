@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ ROBOT_TEXT_LIMIT = 2048
 ROBOT_MARKDOWN_LIMIT = 4096
 MEDIA_TYPES = frozenset({"image", "file", "voice", "video"})
 INLINE_DATA_KEYS = ("png_base64", "data_base64")
+# A payload may name a renderer instead of carrying bytes ({"render": name, "args": {...}}):
+# the file is drawn when it is sent, so slow work (a chart) stays out of the reminder tick.
+RENDERERS: dict[str, Callable[[dict[str, Any]], bytes]] = {}
+RENDERER_MODULES = ("reminders.chart",)  # modules that register renderers, imported on use
 # On a retry, ask WeCom to drop a copy of what may have arrived before a timeout.
 DUPLICATE_CHECK = {"enable_duplicate_check": 1, "duplicate_check_interval": 1800}
 
@@ -150,8 +155,31 @@ def _body(msgtype: str, payload: dict[str, Any]) -> dict[str, Any]:
     return dict(inner) if isinstance(inner, dict) else payload
 
 
+def renderer(name: str) -> Callable[[Callable[[dict[str, Any]], bytes]], Any]:
+    """Register a function that draws a file from a payload's `args` (see RENDERERS)."""
+
+    def decorate(fn: Callable[[dict[str, Any]], bytes]) -> Callable[[dict[str, Any]], bytes]:
+        RENDERERS[name] = fn
+        return fn
+
+    return decorate
+
+
+def render_payload(body: dict[str, Any]) -> bytes:
+    """Draw the file a payload names; unknown renderers are a permanent failure."""
+    if body["render"] not in RENDERERS:
+        for module in RENDERER_MODULES:
+            importlib.import_module(module)
+    fn = RENDERERS.get(body["render"])
+    if fn is None:
+        raise WeComError(40007, f"unknown renderer {body['render']!r}", endpoint="sender")
+    return fn(dict(body.get("args") or {}))
+
+
 def _inline_media(msgtype: str, body: dict[str, Any]) -> tuple[bytes, str]:
-    """Decode a not-yet-uploaded file carried in the payload."""
+    """Decode (or draw) a not-yet-uploaded file carried in the payload."""
+    if "render" in body:
+        return render_payload(body), str(body.get("filename") or f"{msgtype}.bin")
     for key in INLINE_DATA_KEYS:
         if key in body:
             default = "image.png" if key == "png_base64" else f"{msgtype}.bin"

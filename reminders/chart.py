@@ -6,6 +6,9 @@ import base64
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from bot.sender import renderer
 
 MAX_BARS = 60  # a county with more projects shows the 60 lowest shares
 
@@ -69,3 +72,35 @@ def labour_share_png(title: str, bars: list[Bar]) -> bytes:
 def image_payload(png: bytes, filename: str) -> dict[str, str]:
     """An outbox image payload: the sender uploads it (media/upload) and sends the media_id."""
     return {"png_base64": base64.b64encode(png).decode(), "filename": filename}
+
+
+def chart_payload(title: str, bars: list[Bar], filename: str) -> dict[str, Any]:
+    """An outbox image payload drawn at send time: the tick only stores the numbers."""
+    return {
+        "render": "labour_share",
+        "filename": filename,
+        "args": {
+            "title": title,
+            "bars": [
+                [
+                    b.label,
+                    None if b.share is None else str(b.share),
+                    None if b.floor is None else str(b.floor),
+                ]
+                for b in bars
+            ],
+        },
+    }
+
+
+@renderer("labour_share")
+def _render(args: dict[str, Any]) -> bytes:
+    bars = [
+        Bar(
+            label,
+            None if share is None else Decimal(share),
+            None if floor is None else Decimal(floor),
+        )
+        for label, share, floor in args["bars"]
+    ]
+    return labour_share_png(str(args["title"]), bars)

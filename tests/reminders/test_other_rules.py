@@ -49,11 +49,11 @@ def test_quarter_deadline_in_the_national_day_holiday(county: County) -> None:
         ("quarterly_missing", COUNTY_ADMIN, "image"),
     ]
     assert "未报 1 个" in summary[0].text and "NT-2026-002" in summary[0].text
-    png = summary[1].body()
-    assert png["filename"] == "labour_share_2026Q3.png"
-    import base64
+    image = summary[1].body()
+    assert image["filename"] == "labour_share_2026Q3.png"
+    from bot.sender import render_payload
 
-    assert base64.b64decode(png["png_base64"]).startswith(b"\x89PNG")
+    assert render_payload(image).startswith(b"\x89PNG")  # drawn when sent, not in the tick
     assert county.run("2026-10-12T09:00", Q).queued == []  # once per quarter
 
 
