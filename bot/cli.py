@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
+
+# Commands that read or write the database: the schema is brought up to date first, so that
+# a newcomer can run `yigong demo` or `yigong chat` before ever starting the server.
+NEEDS_SCHEMA = frozenset({"chat", "demo", "import", "export", "reminders", "policy"})
 
 # Modules that add commands: each defines `register(app: typer.Typer) -> None`.
 CLI_MODULES = [
@@ -23,6 +28,15 @@ def build_cli() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
     )
+
+    @app.callback()
+    def _prepare(ctx: typer.Context) -> None:
+        if ctx.invoked_subcommand in NEEDS_SCHEMA and "--help" not in sys.argv:
+            from bot.cli_core import _settings
+            from models.migrate import upgrade
+
+            upgrade(_settings().database_url)
+
     for name in CLI_MODULES:
         importlib.import_module(name).register(app)
     return app

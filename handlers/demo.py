@@ -1,6 +1,7 @@
 """`yigong demo`: a small demo county to try every command in sandbox mode.
 
-Two projects, an admin `demo-admin`, a liaison `demo-liaison`, a dozen workers and a month
+Two projects, an admin `demo-admin`, a liaison `demo-liaison`, a dozen workers (two bound:
+`demo-worker`, `demo-worker-late`) and a month
 of work, wages and training. It goes through the importers, which skip what is already
 there, and its dates are anchored to the first run, so running it twice changes nothing.
 """
@@ -125,7 +126,8 @@ def demo_tables(start: date) -> list[tuple[str, Table]]:
                 f"1380013{8000 + i:04d}",
                 "东关村" if i < 8 else "西河村",
                 poor,
-                "",
+                # Two workers already bound, one paid and one overdue, to try 查工资.
+                {0: "demo-worker", 8: "demo-worker-late"}.get(i, ""),
             ]
         )
         mine = workdays[i % 3 :: 1 + (i % 2)]
@@ -172,5 +174,7 @@ def load_demo(session: Session, settings: Settings, today: date | None = None) -
         "演示县已就绪（可重复运行，不会重复写入）。试试：",
         "  yigong chat --user demo-liaison   然后发送：项目 / 查询 NT-DEMO-001 / 欠薪 / 帮助 记工",
         "  yigong chat --user demo-admin",
+        "  yigong chat --user demo-worker        然后发送：查工资 / 查培训 / 我的信息",
+        "  yigong chat --user demo-worker-late   然后发送：查工资 / 未收到",
     ]
     return "\n".join(lines)

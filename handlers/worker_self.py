@@ -26,12 +26,21 @@ from models import (
     WorkRecord,
     security,
 )
+from models.calendar import period_of, shift_period
 from models.money import format_fen
 from models.wages import Balance, balances
 
 router = Router("worker_self")
 
-HOTLINE = "如工资逾期仍未收到，可发送“未收到 期间：2026-10”向项目联系人反映，也可拨打劳动保障监察投诉电话 12333。"
+
+def hotline(period: str) -> str:
+    """The way to complain, with the worker's own period in the example."""
+    return (
+        f"如工资逾期仍未收到，可发送“未收到 期间：{period}”向项目联系人反映，"
+        "也可拨打劳动保障监察投诉电话 12333。"
+    )
+
+
 QUERY_WINDOW = timedelta(hours=1)
 QUERY_LIMIT = 30  # 查工资/查培训/我的信息/未收到 per account and hour
 SETTLED_SHOWN = 3  # fully paid periods listed per project; older ones are only counted
@@ -184,14 +193,16 @@ def my_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
     head = f"{worker.name}的劳务报酬（截至{ctx.today:%Y-%m-%d}）："
     if not lines:
         return Reply(head + "\n您还没有在任何项目登记。如在工地干过活，请联系项目联系人登记。")
+    unpaid = [b.period for b in balances(ctx.session, worker_id=worker.id) if b.outstanding_fen > 0]
     if total > 0:
         tail = f"合计未发{format_fen(total)}"
         tail += f"，其中已逾期{format_fen(late)}。" if late else "，均未到期。"
-        lines += ["", tail, HOTLINE]
+        lines += ["", tail, hotline(min(unpaid) if unpaid else period_of(ctx.today))]
     else:
+        last = shift_period(period_of(ctx.today), -1)
         lines += [
             "",
-            "台账上的工资都已发清。如实际没有收到，可发送“未收到 期间：2026-10”反映，或拨打 12333。",
+            f"台账上的工资都已发清。如实际没有收到，可发送“未收到 期间：{last}”反映，或拨打 12333。",
         ]
     return Reply("\n".join([head, *lines]))
 
