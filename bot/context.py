@@ -128,6 +128,20 @@ class HandlerContext:
         self.session.add(row)
         return row
 
+    def audit(self, action: str, subject: str, **detail: Any) -> None:
+        """An append-only audit row of this message: ids and codes only, no personal data."""
+        from models import AuditLog
+
+        self.session.add(
+            AuditLog(
+                actor=self.user.userid,
+                channel=self.channel,
+                action=action,
+                subject=subject,
+                detail=detail,
+            )
+        )
+
     def enqueue_job(self, kind: str, key: str, payload: dict[str, Any]) -> Job:
         """Queue background work (durable; runs once); its result is sent as an app message."""
         from models import Job

@@ -19,7 +19,7 @@ from bot.errors import UserError
 from bot.router import Router
 from handlers.access import BIND_EXAMPLE, project_liaisons, region_admins, require_project
 from handlers.parsing import check_id_number, find_worker, parse_fields, refusal
-from handlers.worker_self import audit, limiter, own_projects, worker_label
+from handlers.worker_self import limiter, own_projects, worker_label
 from models import Project, ProjectWorker, Role, Worker
 from models.privacy import personal_data
 from models.security import BindingAttempt, BindOutcome, attempts_since, window_start
@@ -141,7 +141,7 @@ def _bound(ctx: HandlerContext, worker: Worker) -> Reply:
     worker.wecom_userid = ctx.user.userid
     limiter(ctx).clear(ctx.session, fail_key(ctx.user.userid))
     _record(ctx, BindOutcome.BOUND, worker.id)
-    audit(ctx, "worker.bind", f"worker:{worker.id}", worker_id=worker.id)
+    ctx.audit("worker.bind", f"worker:{worker.id}", worker_id=worker.id)
     ctx.session.flush()
     projects = own_projects(ctx.session, worker.id)
     where = "、".join(p.code for p in projects) or "（暂未登记到项目）"
@@ -154,7 +154,7 @@ def _bound(ctx: HandlerContext, worker: Worker) -> Reply:
 def _taken(ctx: HandlerContext, worker: Worker) -> Reply:
     """Right name and ID, but bound elsewhere: ask the liaisons, bind nothing."""
     _record(ctx, BindOutcome.TAKEN, worker.id)
-    audit(ctx, "worker.bind_taken", f"worker:{worker.id}", worker_id=worker.id)
+    ctx.audit("worker.bind_taken", f"worker:{worker.id}", worker_id=worker.id)
     day = window_start(ctx.now, DAY)
     for project in own_projects(ctx.session, worker.id):
         text = (
@@ -186,7 +186,7 @@ def _mismatch(ctx: HandlerContext, name: str, by_id: Worker | None) -> Reply:
     _record(ctx, BindOutcome.MISMATCH, candidates=sorted(candidates))
     log.info("binding mismatch %d/%d for an account", failures, FAIL_LIMIT)
     if failures >= FAIL_LIMIT:
-        audit(ctx, "worker.bind_locked", f"account:{userid}", failures=failures)
+        ctx.audit("worker.bind_locked", f"account:{userid}", failures=failures)
         session.flush()
         _notify_lock(ctx)
         return Reply(MISMATCH + _locked_text())
@@ -262,7 +262,7 @@ def unbind(msg: Incoming, ctx: HandlerContext) -> Reply:
     if old is None:
         raise UserError(f"{worker_label(worker)} 没有绑定企业微信账号，不用解绑。")
     worker.wecom_userid = None
-    audit(ctx, "worker.unbind", project.code, worker_id=worker.id, account=old)
+    ctx.audit("worker.unbind", project.code, worker_id=worker.id, account=old)
     ctx.send(
         old,
         "您的企业微信账号与务工人员信息的绑定已由项目联系人解除，此账号不能再查询工资。"

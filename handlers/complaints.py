@@ -19,7 +19,6 @@ from bot.router import Router
 from handlers.access import project_liaisons, projects_in_scope, region_admins, require_worker
 from handlers.parsing import normalize, parse_fields, parse_period, refusal
 from handlers.worker_self import (
-    audit,
     day_text,
     days_text,
     days_worked,
@@ -147,8 +146,7 @@ def complain(msg: Incoming, ctx: HandlerContext) -> Reply:
     )
     for to in recipients:
         ctx.send(to, notice, dedup_key=f"complaint:{complaint.id}:{to}", rule="complaint")
-    audit(
-        ctx,
+    ctx.audit(
         "complaint.open",
         complaint.number,
         project=project.code,
@@ -270,7 +268,7 @@ def resolve(msg: Incoming, ctx: HandlerContext) -> Reply:
             dedup_key=f"complaint-resolved:{complaint.id}",
             rule="complaint",
         )
-    audit(ctx, "complaint.resolve", number, project=project.code, period=complaint.period)
+    ctx.audit("complaint.resolve", number, project=project.code, period=complaint.period)
     told = (
         "已把处理说明发给本人。"
         if worker.wecom_userid

@@ -15,7 +15,6 @@ from bot.errors import UserError
 from bot.router import Router
 from handlers.access import require_worker
 from models import (
-    AuditLog,
     Contact,
     Project,
     ProjectLiaison,
@@ -45,19 +44,6 @@ QUERY_WINDOW = timedelta(hours=1)
 QUERY_LIMIT = 30  # 查工资/查培训/我的信息/未收到 per account and hour
 SETTLED_SHOWN = 3  # fully paid periods listed per project; older ones are only counted
 WEEKDAYS = "一二三四五六日"
-
-
-def audit(ctx: HandlerContext, action: str, subject: str, **detail: object) -> None:
-    """An append-only audit row: ids and codes only, no personal data in clear."""
-    ctx.session.add(
-        AuditLog(
-            actor=ctx.user.userid,
-            channel=ctx.channel,
-            action=action,
-            subject=subject,
-            detail=detail,
-        )
-    )
 
 
 def limiter(ctx: HandlerContext) -> Any:

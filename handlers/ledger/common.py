@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.context import HandlerContext
 from bot.errors import UserError
 from handlers.access import require_project
 from handlers.parsing import refusal
-from models import AuditLog, Project, Worker
+from models import Project, Worker
 from models.money import format_fen
 
 PROJECT_KEY = {"项目": ("项目编号", "编号", "项目号")}
@@ -23,19 +21,6 @@ def project_from(ctx: HandlerContext, fields: dict[str, str], example: str) -> P
         return require_project(ctx, code)
     except UserError as err:
         raise UserError(refusal([err.message], example)) from None
-
-
-def audit(ctx: HandlerContext, action: str, subject: str, **detail: Any) -> None:
-    """An append-only audit row (no personal data in clear)."""
-    ctx.session.add(
-        AuditLog(
-            actor=ctx.user.userid,
-            channel=ctx.channel,
-            action=action,
-            subject=subject,
-            detail=detail,
-        )
-    )
 
 
 def who(worker: Worker) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy import case, func, select
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, audit, correction_hint, money, project_from, who
+from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
 from handlers.parsing import (
     Problems,
     find_worker,
@@ -117,7 +117,7 @@ def record_post(msg: Incoming, ctx: HandlerContext) -> Reply:
     )
     ctx.session.add(row)
     ctx.session.flush()
-    audit(ctx, "post.add", project.code, entry=row.number)
+    ctx.audit("post.add", project.code, entry=row.number)
     until = f"至 {end:%Y-%m-%d}" if end else "（未定结束日期）"
     text = (
         f"已登记公益性岗位 {row.number}：项目 {project.code}，{post}，{who(worker)}，"

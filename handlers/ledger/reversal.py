@@ -11,7 +11,7 @@ from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
 from handlers.access import require_project
-from handlers.ledger.common import audit, money
+from handlers.ledger.common import money
 from handlers.parsing import normalize, parse_or_refuse, refusal
 from models import Project, PublicPost, Role, Training, WagePayment, Worker, WorkRecord
 
@@ -95,8 +95,8 @@ def reverse(msg: Incoming, ctx: HandlerContext) -> Reply:
     )
     ctx.session.add(row)
     ctx.session.flush()
-    audit(
-        ctx, "ledger.reverse", project.code, entry=number, reversal=row.number, reason=reason[:200]
+    ctx.audit(
+        "ledger.reverse", project.code, entry=number, reversal=row.number, reason=reason[:200]
     )
     worker = ctx.session.get(Worker, entry.worker_id)
     assert worker is not None

@@ -10,7 +10,7 @@ from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
 from handlers.access import projects_in_scope
-from handlers.ledger.common import PROJECT_KEY, audit, money, project_from
+from handlers.ledger.common import PROJECT_KEY, money, project_from
 from handlers.ledger.figures import Figures, completion_issues, project_figures
 from handlers.parsing import parse_or_refuse
 from models import STATUS_LABELS, Project, ProjectStatus, Role
@@ -116,7 +116,7 @@ def complete(msg: Incoming, ctx: HandlerContext) -> Reply:
     project.completed_at = ctx.now
     f = project_figures(ctx.session, project, ctx.today)
     issues = completion_issues(f)
-    audit(ctx, "project.complete", project.code, issues=len(issues))
+    ctx.audit("project.complete", project.code, issues=len(issues))
     lines = [
         f"已将项目 {project.code} {project.name} 标记为完工（{ctx.today:%Y-%m-%d}）。",
         "",

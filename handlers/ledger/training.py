@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, audit, correction_hint, project_from, who
+from handlers.ledger.common import PROJECT_KEY, correction_hint, project_from, who
 from handlers.ledger.entries import (
     TrainingLine,
     check_ledger_date,
@@ -85,7 +85,7 @@ def record_training(msg: Incoming, ctx: HandlerContext) -> Reply:
     problems.raise_if_any()
 
     ids = write_trainings(ctx.session, new, ctx.user.userid, ctx.channel)
-    audit(ctx, "training.add", project.code, count=len(ids), first=ids[0], last=ids[-1])
+    ctx.audit("training.add", project.code, count=len(ids), first=ids[0], last=ids[-1])
     workers = {m.worker.id: m.worker for m in matches.values() if m.worker is not None}
     out = [
         f"已登记培训 {len(ids)} 人次（项目 {project.code}，{day:%Y-%m-%d}，{topic}，{mode}，{hours:g}学时）："

@@ -6,7 +6,7 @@ import re
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, audit, correction_hint, money, project_from, who
+from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
 from handlers.ledger.entries import (
     WageLine,
     check_ledger_date,
@@ -115,7 +115,7 @@ def record_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
         if b.worker_id in seen
     }
     ids = write_wages(ctx.session, new, ctx.user.userid, ctx.channel)
-    audit(ctx, "wage.add", project.code, count=len(ids), first=ids[0], last=ids[-1])
+    ctx.audit("wage.add", project.code, count=len(ids), first=ids[0], last=ids[-1])
     workers = {m.worker.id: m.worker for m in matches.values() if m.worker is not None}
     out = [
         f"已登记发放 {len(ids)} 笔（项目 {project.code}，期间 {period}，{paid_on:%Y-%m-%d}，{method}）："

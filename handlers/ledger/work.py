@@ -6,7 +6,7 @@ import re
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, audit, correction_hint, money, project_from, who
+from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
 from handlers.ledger.entries import (
     WorkLine,
     check_daily_wage,
@@ -117,7 +117,7 @@ def record_work(msg: Incoming, ctx: HandlerContext) -> Reply:
     problems.raise_if_any()
 
     ids = write_work(ctx.session, new, ctx.user.userid, ctx.channel)
-    audit(ctx, "work.add", project.code, count=len(ids), first=ids[0], last=ids[-1])
+    ctx.audit("work.add", project.code, count=len(ids), first=ids[0], last=ids[-1])
     workers = {m.worker.id: m.worker for m in matches.values() if m.worker is not None}
     out = [f"已记工 {len(ids)} 条（项目 {project.code}，{work_date:%Y-%m-%d}）："]
     for entry_id, x in zip(ids, new, strict=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, audit, project_from, who
+from handlers.ledger.common import PROJECT_KEY, project_from, who
 from handlers.ledger.people import WorkerInput, check_group, register_workers
 from handlers.parsing import Problems, check_id_number, check_phone, parse_bool, parse_or_refuse
 from models import PriorityGroup, Role
@@ -73,8 +73,7 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
     if errors:
         raise UserError(errors[0][1] + "。没有写入任何数据。")
     r = results[0]
-    audit(
-        ctx,
+    ctx.audit(
         "worker.register",
         project.code,
         worker_id=r.worker.id,
