@@ -19,12 +19,12 @@ RUN apt-get update \
 WORKDIR /app
 # Dependencies first, so that a code change does not reinstall them.
 COPY pyproject.toml uv.lock README.md ./
-RUN uv sync --locked --no-dev --no-install-project
+RUN uv sync --locked --no-dev --no-install-project --compile-bytecode
 COPY bot ./bot
 COPY handlers ./handlers
 COPY models ./models
 COPY reminders ./reminders
-RUN uv sync --locked --no-dev && chown -R yigong:yigong /app
+RUN uv sync --locked --no-dev --compile-bytecode && chown -R yigong:yigong /app
 
 USER yigong
 ENV TZ=Asia/Shanghai

@@ -24,8 +24,11 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
+# Bytecode is compiled at install: with PYTHONDONTWRITEBYTECODE set (as on our machines) every
+# process would otherwise compile SQLAlchemy & co. from source, seconds per start.
 .venv/.synced: $(UV) uv.lock pyproject.toml
-	$(UV) sync --locked --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+	$(UV) sync --locked --compile-bytecode --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+	.venv/bin/python -m compileall -q bot handlers models reminders
 	@touch $@
 
 lint: install

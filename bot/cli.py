@@ -21,8 +21,15 @@ CLI_MODULES = [
 ]
 
 
-def build_cli() -> typer.Typer:
-    """A fresh command tree with every module's commands (no import-time registration)."""
+# A command that must start fast (scripts pipe questions into `yigong ask`) loads only its module.
+FAST_COMMANDS = {"ask": "handlers.policy.cli"}
+
+
+def build_cli(only: str | None = None) -> typer.Typer:
+    """A fresh command tree with every module's commands (no import-time registration).
+
+    `only` names a command of FAST_COMMANDS: then just its module is loaded.
+    """
     app = typer.Typer(
         help="以工代赈助手 (yigong-bot): 企业微信机器人。WeCom bot for 以工代赈 projects.",
         no_args_is_help=True,
@@ -37,10 +44,11 @@ def build_cli() -> typer.Typer:
 
             upgrade(_settings().database_url)
 
-    for name in CLI_MODULES:
+    modules = [FAST_COMMANDS[only]] if only in FAST_COMMANDS else CLI_MODULES
+    for name in modules:
         importlib.import_module(name).register(app)
     return app
 
 
 def main() -> None:
-    build_cli()()
+    build_cli(sys.argv[1] if len(sys.argv) > 1 else None)()
