@@ -241,13 +241,14 @@ def render_metrics(session_factory: Any | None = None) -> tuple[bytes, str]:
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry, path=multiproc)
+        # prometheus_client's multiprocess module is unannotated
+        multiprocess.MultiProcessCollector(registry, path=multiproc)  # type: ignore[no-untyped-call]
     else:
         registry = metrics.registry
     body = generate_latest(registry)
     if session_factory is not None:
         extra = CollectorRegistry()
-        extra.register(_OutboxDepth(session_factory))  # type: ignore[arg-type]
+        extra.register(_OutboxDepth(session_factory))
         try:
             body += generate_latest(extra)
         except Exception:  # the database is down: the counters are still worth scraping
@@ -313,7 +314,7 @@ class ObservabilityMiddleware:
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == b"x-request-id":
-            candidate = value.decode("latin-1")
+            candidate: str = value.decode("latin-1")
             if _RID_RE.match(candidate):
                 return candidate
             break

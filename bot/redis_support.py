@@ -122,7 +122,7 @@ class RedisRateLimiter:
         except _REDIS_ERRORS as exc:
             _failed("rate_count", exc)
             return security.count(session, key, window, now=now)
-        return int(value or 0)  # type: ignore[arg-type]
+        return int(value or 0)
 
     def clear(self, session: Any, key: str) -> None:
         from models import security

@@ -60,7 +60,7 @@ def region_filter(scope: Scope):  # type: ignore[no-untyped-def]
     return and_(*conds)
 
 
-def projects_in_scope(user: Principal) -> Select[tuple[Project]]:
+def projects_in_scope(user: Principal) -> Select[Project]:
     """A SELECT of the projects this user may see (empty for workers and guests)."""
     stmt = select(Project)
     if user.role == Role.ADMIN and user.scope is not None:
@@ -94,7 +94,7 @@ def require_project(ctx: HandlerContext, code: str) -> Project:
     return project
 
 
-def project_ids_in_scope(user: Principal) -> Select[tuple[int]]:
+def project_ids_in_scope(user: Principal) -> Select[int]:
     """A SELECT of the ids of the projects this user may see (for IN clauses)."""
     return projects_in_scope(user).with_only_columns(Project.id)
 

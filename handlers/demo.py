@@ -8,6 +8,7 @@ there, and its dates are anchored to the first run, so running it twice changes 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -53,7 +54,7 @@ def _month_start(d: date, back: int) -> date:
     return date(y, m, 1)
 
 
-def _table(kind: str, rows: list[list[object]]) -> Table:
+def _table(kind: str, rows: Sequence[Sequence[object]]) -> Table:
     cols = KINDS[kind]
     return Table(
         cols, [(i, dict(zip(cols, map(str, r), strict=True))) for i, r in enumerate(rows, start=2)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -93,7 +93,7 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
     ]
     floor = project.labour_floor
     share = figs.get("labour_share")
-    if floor is not None and share is not None and float(share) < float(floor):
+    if floor is not None and share is not None and float(cast(str, share)) < float(floor):
         lines.append(
             f"注意：劳务报酬占比低于 {float(floor) * 100:.0f}% 的最低要求，请核实发放情况。"
         )

@@ -39,9 +39,10 @@ class LedgerEntry:
     @declared_attr
     def reverses_id(cls) -> Mapped[int | None]:  # noqa: N805
         return mapped_column(
-            ForeignKey(f"{cls.__tablename__}.id"),
+            # the mixin has no __tablename__; each concrete ledger model sets it
+            ForeignKey(f"{cls.__tablename__}.id"),  # type: ignore[attr-defined]
             nullable=True,
-            unique=True,  # type: ignore[attr-defined]
+            unique=True,
         )
 
     @property

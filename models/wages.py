@@ -17,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
+    Subquery,
     and_,
     false,
     func,
@@ -61,10 +62,10 @@ class Balance:
 
 
 def _ledger_union(
-    project_ids: Iterable[int] | Select[tuple[int]] | None,
+    project_ids: Iterable[int] | Select[int] | None,
     worker_id: int | None,
     period: str | None,
-) -> Select[tuple[int, int, str, int, int]]:
+) -> Subquery:
     def narrow(stmt: Select, model: type[WorkRecord] | type[WagePayment]) -> Select:  # type: ignore[type-arg]
         if project_ids is not None:
             ids = project_ids if isinstance(project_ids, Select) else list(project_ids)
@@ -95,15 +96,15 @@ def _ledger_union(
         ),
         WagePayment,
     )
-    return union_all(owed, paid).subquery("ledger")  # type: ignore[return-value]
+    return union_all(owed, paid).subquery("ledger")
 
 
 def balances_stmt(
     *,
-    project_ids: Iterable[int] | Select[tuple[int]] | None = None,
+    project_ids: Iterable[int] | Select[int] | None = None,
     worker_id: int | None = None,
     period: str | None = None,
-) -> Select[tuple[int, int, str, int, int, int]]:
+) -> Select[int, int, str, int, int, int]:
     """SELECT project_id, worker_id, period, owed, paid, pay_day grouped per (project, worker, period)."""
     u = _ledger_union(project_ids, worker_id, period)
     return (
@@ -138,7 +139,7 @@ def overdue_filter(
 def balances(
     session: Session,
     *,
-    project_ids: Iterable[int] | Select[tuple[int]] | None = None,
+    project_ids: Iterable[int] | Select[int] | None = None,
     worker_id: int | None = None,
     period: str | None = None,
 ) -> list[Balance]:
@@ -150,7 +151,7 @@ def overdue(
     session: Session,
     today: date,
     *,
-    project_ids: Iterable[int] | Select[tuple[int]] | None = None,
+    project_ids: Iterable[int] | Select[int] | None = None,
     worker_id: int | None = None,
 ) -> list[Balance]:
     """Every (project, worker, period) that is past due with paid < owed, oldest first."""
@@ -168,5 +169,5 @@ def overdue(
     return [_balance(r) for r in session.execute(stmt)]
 
 
-def _balance(r: Row[Any]) -> Balance:
+def _balance(r: Row[Any, Any, Any, Any, Any, Any]) -> Balance:
     return Balance(int(r[0]), int(r[1]), str(r[2]), int(r[3] or 0), int(r[4] or 0), int(r[5]))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from bot.settings import Settings
 
 console = Console()
 app = typer.Typer(help="催办提醒 / reminders (SPEC §6)", no_args_is_help=True)
@@ -17,7 +22,7 @@ AtOption = Annotated[
 ]
 
 
-def _moment(at: str | None, tz) -> datetime:  # type: ignore[no-untyped-def]
+def _moment(at: str | None, tz: tzinfo) -> datetime:
     if not at:
         return datetime.now(tz)
     try:
@@ -28,7 +33,7 @@ def _moment(at: str | None, tz) -> datetime:  # type: ignore[no-untyped-def]
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
 
 
-def _factory():  # type: ignore[no-untyped-def]
+def _factory() -> tuple[Settings, sessionmaker[Session]]:
     from bot.cli_core import _settings
     from models.session import make_engine, make_sessionmaker
 

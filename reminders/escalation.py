@@ -54,7 +54,7 @@ def record_escalations(session: Session, rule_name: str, pairs: set[tuple[int, s
         stmt = sqlite_insert(Escalation).on_conflict_do_nothing()
     else:
         stmt = insert(Escalation)
-    session.execute(stmt, rows)  # type: ignore[arg-type]
+    session.execute(stmt, rows)
 
 
 def _escalate(m: Moment, level: Level) -> Iterator[Owed]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import Project
 from models.money import format_fen
+from models.wages import labour_share
 from reminders import data
 from reminders.engine import Owed
 
@@ -23,7 +24,7 @@ def project_amount(session: Session, project: Project, event: str) -> int:
 
 
 def project_share(session: Session, project: Project, event: str) -> Decimal | None:
-    return data.labour_share(project_amount(session, project, event), project.fiscal_funds_fen)
+    return labour_share(project_amount(session, project, event), project.fiscal_funds_fen)
 
 
 def labour_ratio_messages(
@@ -64,7 +65,7 @@ def below_floor(
     out = []
     for pid in ids:
         p = projects[pid]
-        share = data.labour_share(paid.get(pid, 0), p.fiscal_funds_fen)
+        share = labour_share(paid.get(pid, 0), p.fiscal_funds_fen)
         if p.floor is not None and share is not None and share < p.floor:
             out.append((p, share))
     return sorted(out, key=lambda x: (x[1], x[0].code))

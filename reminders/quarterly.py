@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from models import QuarterlyReport
 from models.calendar import add_workdays, quarter_deadline, quarter_of, quarter_open_day
+from models.wages import labour_share
 from reminders import chart
-from reminders.data import ProjectInfo, format_share, labour_share
+from reminders.data import ProjectInfo, format_share
 from reminders.engine import Moment, Owed, digest_lines, rule
 from reminders.labour_share import below_floor
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import case, func, select
 
 from bot.context import HandlerContext, Incoming, Reply
@@ -121,7 +123,7 @@ def record_post(msg: Incoming, ctx: HandlerContext) -> Reply:
     until = f"至 {end:%Y-%m-%d}" if end else "（未定结束日期）"
     text = (
         f"已登记公益性岗位 {row.number}：项目 {project.code}，{post}，{who(worker)}，"
-        f"月薪 {money(pay)}，{start:%Y-%m-%d} 起{until}。\n{correction_hint(row.number)}"
+        f"月薪 {money(cast(int, pay))}，{start:%Y-%m-%d} 起{until}。\n{correction_hint(row.number)}"
     )
     if project.status not in ("completed", "accepted"):
         text += "\n提醒：政策（九）所指公益性岗位在项目建成后设置，该项目尚未完工。"

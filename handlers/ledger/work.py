@@ -81,11 +81,11 @@ def record_work(msg: Incoming, ctx: HandlerContext) -> Reply:
     for n, line in enumerate(body, start=1):
         where = f"第{n + 1}行「{line}」"
         try:
-            ref, days, wage = parse_line(line)
+            ref, days_text, wage_text = parse_line(line)
         except ValueError:
             problems.add(where, "多写了内容，应为“姓名 天数”，如“张三 1天”")
             continue
-        rows.append((where, ref, days, wage))
+        rows.append((where, ref, days_text, wage_text))
     matches = find_workers(ctx, project, [r[1] for r in rows])
     lines: list[WorkLine] = []
     for where, ref, days_text, wage_text in rows:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -50,7 +50,7 @@ class Exporter:
     def full_ids(self) -> bool:
         return self.actor is None or self.actor.is_admin
 
-    def project_ids(self) -> Select[tuple[int]]:
+    def project_ids(self) -> Select[int]:
         stmt = (
             select(Project.id)
             if self.actor is None
@@ -92,7 +92,7 @@ class Exporter:
 
     # -- rows per kind -----------------------------------------------------------------------
     def rows(self, kind: str) -> Iterator[list[Any]]:
-        return getattr(self, f"_rows_{kind}")()
+        return cast("Iterator[list[Any]]", getattr(self, f"_rows_{kind}")())
 
     def _in_force(self, model: Any) -> Select[Any]:
         reversed_ids = select(model.reverses_id).where(model.reverses_id.is_not(None))

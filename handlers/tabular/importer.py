@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from bot.context import Principal
@@ -159,7 +159,9 @@ def resolve(
     workers: dict[str, int] = {}
     distinct = list(set(hashes.values()))
     for i in range(0, len(distinct), CHUNK):
-        stmt = select(Worker.id_hash, Worker.id).where(Worker.id_hash.in_(distinct[i : i + CHUNK]))
+        stmt: Select[Any, Any] = select(Worker.id_hash, Worker.id).where(
+            Worker.id_hash.in_(distinct[i : i + CHUNK])
+        )
         for h, wid in ic.session.execute(stmt):
             workers[h] = wid
     pairs = {(projects[_code(table, n)].id, workers[h]) for n, h in hashes.items() if h in workers}
@@ -186,7 +188,7 @@ def _code(table: Table, n: int) -> str:
 
 
 def table_row(table: Table, n: int) -> dict[str, str]:
-    index = getattr(table, "_index", None)
+    index: dict[int, dict[str, str]] | None = getattr(table, "_index", None)
     if index is None:
         index = dict(table.rows)
         table._index = index  # type: ignore[attr-defined]

@@ -11,6 +11,8 @@ import posixpath
 import zipfile
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import IO
+from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import iterparse as _std_iterparse
 
 from defusedxml.ElementTree import fromstring
@@ -21,7 +23,7 @@ PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 EPOCH = date(1899, 12, 30)
 
 
-def _iterparse(source):  # type: ignore[no-untyped-def]
+def _iterparse(source: IO[bytes]) -> Iterator[tuple[str, Element]]:
     return _std_iterparse(source, events=("end",))
 
 
