@@ -34,6 +34,7 @@ $(UV):
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy bot handlers models reminders
 
 bench: install
 	.venv/bin/python bench/qa.py
