@@ -30,7 +30,7 @@ from models import (
 from models.calendar import due_date
 from models.people import PriorityGroup
 from models.project import RURAL_XIANJIE_MIN_SHARE, ProjectCategory
-from models.wages import balances_stmt, labour_share  # noqa: F401 (labour_share re-exported)
+from models.wages import balances_stmt, labour_share
 
 
 @dataclass(frozen=True)
