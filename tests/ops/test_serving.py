@@ -1,0 +1,80 @@
+"""How a server process serves: callbacks at most `YIGONG_CONCURRENCY` at a time, a warm start."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from bot.app import build_services, create_app
+from bot.settings import Settings
+from handlers.policy import kb
+from tests.builders import WeComUser
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    yield
+    gc.unfreeze()  # the test process goes on collecting as usual
+
+
+def test_callbacks_beyond_the_limit_wait_their_turn(settings: Settings, engine: Engine) -> None:
+    svc = build_services(settings.model_copy(update={"concurrency": 2}), engine=engine)
+    running, peak, lock = 0, 0, threading.Lock()
+    feed = svc.dispatcher.feed
+
+    def slow_feed(*args: Any, **kwargs: Any) -> Any:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            time.sleep(0.15)  # a slow database
+            return feed(*args, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    svc.dispatcher.feed = slow_feed  # type: ignore[method-assign]
+    with TestClient(create_app(svc.settings, services=svc, background=False)) as client:
+        wecom = WeComUser(client, svc.settings)
+        results: list[int] = []
+        threads = [
+            threading.Thread(target=lambda i=i: results.append(wecom.text(f"u-{i}", "帮助").status))
+            for i in range(6)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert results == [200] * 6  # all answered …
+    assert peak == 2  # … never more than two at once
+
+
+def test_pool_holds_a_connection_per_concurrent_callback(settings: Settings, db_url: str) -> None:
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite has no server connections to pool")
+    svc = build_services(settings.model_copy(update={"concurrency": 7}))
+    try:
+        assert svc.engine.pool.size() == 7 + 4  # type: ignore[attr-defined]
+    finally:
+        svc.engine.dispose()
+
+
+def test_warm_start_loads_the_policy_index_and_freezes_the_heap(
+    settings: Settings, engine: Engine, unfrozen: None
+) -> None:
+    kb._cache = kb._Cache()  # as in a new process
+    gc.unfreeze()
+    svc = build_services(settings, engine=engine)
+    with TestClient(create_app(settings, services=svc, background=False, warm=True)) as client:
+        assert kb._cache._by_db  # built before the first question arrives
+        assert gc.get_freeze_count() > 10_000  # the long-lived heap is out of the collector's way
+        reply = WeComUser(client, settings).text("u-warm", "劳务报酬占比有什么要求")
+        assert "劳务报酬" in reply.text
