@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import random
 import secrets
 import signal
 import statistics
@@ -55,6 +54,9 @@ class Sent:
     status: int | None = None
     reply: str = ""
     latencies: list[float] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    raw_reply: bytes = b""
 
 
 # -- set-up ----------------------------------------------------------------------------------
@@ -124,9 +126,13 @@ def seed(url: str, settings: Settings) -> dict[str, list]:  # type: ignore[type-
     return {"liaisons": liaisons, "workers": workers, "names": groups}
 
 
-def start_replicas(url: str, ports: list[int], log_dir: Path) -> list[subprocess.Popen[bytes]]:
+def start_replicas(
+    url: str, ports: list[int], log_dir: Path, concurrency: int | None
+) -> list[subprocess.Popen[bytes]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "YIGONG_", "REDIS"))}
     env.update(DATABASE_URL=url, YIGONG_OUTBOX_INTERVAL="1", PYTHONPATH=str(ROOT))
+    if concurrency:
+        env["YIGONG_CONCURRENCY"] = str(concurrency)
     procs = []
     for port in ports:
         log = (log_dir / f"replica-{port}.log").open("wb")
@@ -171,8 +177,25 @@ class Traffic:
         self.ids = itertools.count(int(time.time() * 1000) * 1000)
         self.lock = threading.Lock()
         self.groups = WORKERS_PER_PROJECT // GROUP
+        self.ready: list[Sent] = []
+        self.crypto: CallbackCrypto | None = None
+        self.corp = ""
+
+    def prepare(self, count: int, crypto: CallbackCrypto, corp: str) -> None:
+        """Build and encrypt `count` messages ahead, as WeCom's own servers would have done."""
+        self.ready = [seal(self.build(), crypto, corp) for _ in range(count)]
+        self.ready.reverse()
+        self.crypto, self.corp = crypto, corp
 
     def next(self) -> Sent:
+        """The next prepared message (or a freshly built one when they run out)."""
+        with self.lock:
+            if self.ready:
+                return self.ready.pop()
+        assert self.crypto is not None, "prepare() first"
+        return seal(self.build(), self.crypto, self.corp)
+
+    def build(self) -> Sent:
         with self.lock:
             n, msg_id = next(self.counter), str(next(self.ids))
             kind = ("ask", "wages", "work")[n % 3]
@@ -193,25 +216,34 @@ class Traffic:
         return Sent(msg_id, kind, liaison, content)
 
 
-def post_once(http: httpx.Client, crypto: CallbackCrypto, corp: str, port: int, s: Sent) -> None:
+def seal(s: Sent, crypto: CallbackCrypto, corp: str) -> Sent:
+    """Encrypt and sign the callback body of one message."""
     fields = {"FromUserName": s.user, "CreateTime": int(time.time()), "MsgType": "text",
               "Content": s.content, "MsgId": s.msg_id, "AgentID": 1000001}  # fmt: skip
     ts, nonce = str(int(time.time())), secrets.token_hex(6)
     body, sig = crypto.encrypt_body(message_xml(fields, corp), nonce, ts)
+    s.params, s.body = {"msg_signature": sig, "timestamp": ts, "nonce": nonce}, body.encode()
+    return s
+
+
+def post_once(http: httpx.Client, port: int, s: Sent) -> None:
+    """One delivery; the reply is kept raw and decrypted after the run (off the clock)."""
     s.tries += 1
     t0 = time.perf_counter()
     try:
-        resp = http.post(f"http://127.0.0.1:{port}/wecom/callback",
-                         params={"msg_signature": sig, "timestamp": ts, "nonce": nonce},
-                         content=body.encode())  # fmt: skip
+        resp = http.post(f"http://127.0.0.1:{port}/wecom/callback", params=s.params, content=s.body)
     except httpx.HTTPError:
         s.latencies.append(time.perf_counter() - t0)
         s.status = 0
         return
     s.latencies.append(time.perf_counter() - t0)
     s.status = resp.status_code
-    if resp.status_code == 200 and resp.content:
-        outer = safe_parse_xml(resp.content)
+    s.raw_reply = resp.content if resp.status_code == 200 else b""
+
+
+def open_reply(s: Sent, crypto: CallbackCrypto) -> None:
+    if s.raw_reply:
+        outer = safe_parse_xml(s.raw_reply)
         inner = crypto._crypto.decrypt_message(
             {"Encrypt": outer["Encrypt"]}, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"]
         )
@@ -219,14 +251,13 @@ def post_once(http: httpx.Client, crypto: CallbackCrypto, corp: str, port: int, 
 
 
 def client_loop(i: int, ports: list[int], stop: threading.Event, traffic: Traffic,
-                settings: Settings, done: list[Sent], retry_pause: float) -> None:  # fmt: skip
-    crypto = CallbackCrypto(settings)
-    rng = random.Random(i)
+                done: list[Sent], retry_pause: float) -> None:  # fmt: skip
+    turn = itertools.count(i)  # round robin over the replicas, as nginx's default upstream does
     with httpx.Client(timeout=5.0) as http:
         while not stop.is_set():
             s = traffic.next()
             for _ in range(3):  # WeCom: three tries in all
-                post_once(http, crypto, settings.corp_id, ports[rng.randrange(len(ports))], s)
+                post_once(http, ports[next(turn) % len(ports)], s)
                 if s.status == 200:
                     break
                 time.sleep(retry_pause)
@@ -327,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
         "YIGONG_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))  # fmt: skip
     ap.add_argument("--database", default="yigong_load")
     ap.add_argument("--ports", default="18081,18082")
+    ap.add_argument("--concurrency", type=int, help="YIGONG_CONCURRENCY of each replica")
+    ap.add_argument("--prepare-rate", type=float, default=400,
+                    help="callbacks per second of the run to encrypt ahead")  # fmt: skip
     args = ap.parse_args(argv)
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -340,12 +374,16 @@ def main(argv: list[str] | None = None) -> int:
     questions = [line.split("\t")[0] for line in (ROOT / "tests/data/policy_questions.tsv")
                  .read_text("utf-8").splitlines() if line and not line.startswith("#")]  # fmt: skip
     ports = [int(p) for p in args.ports.split(",")]
-    procs = start_replicas(url, ports, OUT)
+    procs = start_replicas(url, ports, OUT, args.concurrency)
     traffic = Traffic(people, questions)
+    crypto = CallbackCrypto(settings)
+    t0 = time.perf_counter()
+    traffic.prepare(int(args.seconds * args.prepare_rate), crypto, settings.corp_id)
+    print(f"prepared {len(traffic.ready)} encrypted callbacks ({time.perf_counter() - t0:.1f} s)")
     done: list[Sent] = []
     stop = threading.Event()
     chaos_log: list[str] = []
-    threads = [threading.Thread(target=client_loop, args=(i, ports, stop, traffic, settings, done,
+    threads = [threading.Thread(target=client_loop, args=(i, ports, stop, traffic, done,
                                                           1.0 if args.chaos else 0.2))
                for i in range(args.clients)]  # fmt: skip
     if args.chaos:
@@ -364,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop_replicas(procs)
 
+    for s in done:
+        open_reply(s, crypto)
     first = [s.latencies[0] for s in done if s.latencies]
     ok_first = [s.latencies[0] for s in done if s.tries == 1 and s.status == 200]
     statuses = Counter(s.status for s in done)
