@@ -58,6 +58,7 @@ class WorkRecord(LedgerEntry, Base):
     __table_args__ = (
         Index(None, "project_id", "worker_id", "work_date"),
         Index(None, "project_id", "period"),
+        Index(None, "worker_id", "period"),  # a worker's own 查工资 / 未收到, across projects
     )
     PREFIX = "W"
 
@@ -80,7 +81,10 @@ class WagePayment(LedgerEntry, Base):
     """A line of 劳务报酬发放台账: a payment for a pay period."""
 
     __tablename__ = "wage_payments"
-    __table_args__ = (Index(None, "project_id", "worker_id", "period"),)
+    __table_args__ = (
+        Index(None, "project_id", "worker_id", "period"),
+        Index(None, "worker_id", "period"),  # a worker's own 查工资, across projects
+    )
     PREFIX = "P"
 
     period: Mapped[str] = mapped_column(String(7))
@@ -100,7 +104,7 @@ class Training(LedgerEntry, Base):
     """A line of 技能培训台账."""
 
     __tablename__ = "trainings"
-    __table_args__ = (Index(None, "project_id", "worker_id"),)
+    __table_args__ = (Index(None, "project_id", "worker_id"), Index(None, "worker_id"))
     PREFIX = "T"
 
     train_date: Mapped[date] = mapped_column(Date)
@@ -121,7 +125,7 @@ class PublicPost(LedgerEntry, Base):
     """A public-welfare post after completion (policy （九）)."""
 
     __tablename__ = "public_posts"
-    __table_args__ = (Index(None, "project_id", "worker_id"),)
+    __table_args__ = (Index(None, "project_id", "worker_id"), Index(None, "worker_id"))
     PREFIX = "G"
 
     post_type: Mapped[str] = mapped_column(String(16))
