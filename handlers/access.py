@@ -6,7 +6,9 @@ everybody else on nothing but questions and help. Roles come from imported data 
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, literal, select
+import functools
+
+from sqlalchemy import Select, String, and_, bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from bot.context import HandlerContext, Principal, Scope
@@ -14,14 +16,13 @@ from bot.errors import UserError
 from models import Contact, Project, ProjectLiaison, Region, Role, Worker
 
 
-def resolve_principal(session: Session, userid: str) -> Principal:
-    """Look the sender up: a contact (admin/liaison) first, then a bound worker, else a guest.
-
-    One round trip for everybody (this runs for every message): the contact's row and region
-    come outer-joined, the bound worker's id as a scalar subquery.
-    """
+@functools.cache
+def _principal_stmt() -> Select[int, str, str, str, str, str, int]:
+    """Built once: a statement object reused with new parameters skips SQLAlchemy's
+    construction and cache-key work, which cost more CPU than the query itself."""
+    userid = bindparam("userid", type_=String)
     worker = select(Worker.id).where(Worker.wecom_userid == userid).scalar_subquery()
-    row = session.execute(
+    return (
         select(
             Contact.id,
             Contact.role,
@@ -34,7 +35,16 @@ def resolve_principal(session: Session, userid: str) -> Principal:
         .select_from(select(literal(1).label("one")).subquery())
         .outerjoin(Contact, Contact.userid == userid)
         .outerjoin(Region, Region.id == Contact.region_id)
-    ).one()
+    )
+
+
+def resolve_principal(session: Session, userid: str) -> Principal:
+    """Look the sender up: a contact (admin/liaison) first, then a bound worker, else a guest.
+
+    One round trip for everybody (this runs for every message): the contact's row and region
+    come outer-joined, the bound worker's id as a scalar subquery.
+    """
+    row = session.execute(_principal_stmt(), {"userid": userid}).one()
     contact_id, role, name, province, city, county, worker_id = row
     if contact_id is not None:
         return Principal(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.context import HandlerContext, Incoming, Reply
@@ -68,16 +70,21 @@ def day_text(d: date) -> str:
     return f"{d:%Y-%m-%d}（周{WEEKDAYS[d.weekday()]}）"
 
 
-def own_projects(session: Session, worker_id: int) -> list[Project]:
-    """The projects a worker is registered on or has ledger lines in, by code."""
+@functools.cache
+def _own_projects_stmt() -> Select[Project]:
+    worker_id = bindparam("worker_id", type_=BigInteger)
     on_ledger = select(WorkRecord.project_id).where(WorkRecord.worker_id == worker_id)
     registered = select(ProjectWorker.project_id).where(ProjectWorker.worker_id == worker_id)
-    stmt = (
+    return (
         select(Project)
         .where(Project.id.in_(registered.union(on_ledger).scalar_subquery()))
         .order_by(Project.code)
     )
-    return list(session.scalars(stmt))
+
+
+def own_projects(session: Session, worker_id: int) -> list[Project]:
+    """The projects a worker is registered on or has ledger lines in, by code."""
+    return list(session.scalars(_own_projects_stmt(), {"worker_id": worker_id}))
 
 
 def worker_label(worker: Worker) -> str:
@@ -94,31 +101,42 @@ def status_text(b: Balance, today: date) -> str:
     return f"应于{day_text(b.due)}前发放，未到期"
 
 
-def days_worked(session: Session, worker_id: int) -> dict[tuple[int, str], Decimal]:
-    """Days per (project, period); reversal rows carry negative days, so SUM is the truth."""
-    rows = session.execute(
+# The worker's own queries run on every 查工资: built once and run with parameters, they skip
+# SQLAlchemy's statement construction, which costs more CPU than PostgreSQL spends on them.
+@functools.cache
+def _days_stmt() -> Select[int, str, Decimal]:
+    return (
         select(WorkRecord.project_id, WorkRecord.period, func.sum(WorkRecord.days))
-        .where(WorkRecord.worker_id == worker_id)
+        .where(WorkRecord.worker_id == bindparam("worker_id"))
         .group_by(WorkRecord.project_id, WorkRecord.period)
     )
+
+
+def days_worked(session: Session, worker_id: int) -> dict[tuple[int, str], Decimal]:
+    """Days per (project, period); reversal rows carry negative days, so SUM is the truth."""
+    rows = session.execute(_days_stmt(), {"worker_id": worker_id})
     return {(int(p), str(per)): Decimal(d or 0) for p, per, d in rows}
 
 
-def payments(session: Session, worker_id: int) -> dict[tuple[int, str], list[WagePayment]]:
-    """Payments not cancelled by a reversal, per (project, period)."""
+@functools.cache
+def _payments_stmt() -> Select[WagePayment]:
     rev = aliased(WagePayment)
     cancelled = select(rev.reverses_id).where(rev.reverses_id.is_not(None))
-    stmt = (
+    return (
         select(WagePayment)
         .where(
-            WagePayment.worker_id == worker_id,
+            WagePayment.worker_id == bindparam("worker_id"),
             WagePayment.reverses_id.is_(None),
             WagePayment.id.not_in(cancelled.scalar_subquery()),
         )
         .order_by(WagePayment.paid_on, WagePayment.id)
     )
+
+
+def payments(session: Session, worker_id: int) -> dict[tuple[int, str], list[WagePayment]]:
+    """Payments not cancelled by a reversal, per (project, period)."""
     found: dict[tuple[int, str], list[WagePayment]] = defaultdict(list)
-    for p in session.scalars(stmt):
+    for p in session.scalars(_payments_stmt(), {"worker_id": worker_id}):
         found[(p.project_id, p.period)].append(p)
     return found
 
@@ -128,8 +146,18 @@ def days_text(d: Decimal) -> str:
     return f"{d.normalize():f}天"
 
 
-def wage_lines(session: Session, worker: Worker, today: date) -> tuple[list[str], int, int]:
-    """The per-project wage lines of 查工资, the total outstanding and the overdue part."""
+@dataclass
+class WageLines:
+    """The per-project lines of 查工资, the total outstanding, its overdue part, the oldest
+    period with money outstanding (None when all is paid)."""
+
+    lines: list[str]
+    total: int
+    late: int
+    first_unpaid: str | None
+
+
+def wage_lines(session: Session, worker: Worker, today: date) -> WageLines:
     rows = balances(session, worker_id=worker.id)
     days = days_worked(session, worker.id)
     paid = payments(session, worker.id)
@@ -163,7 +191,8 @@ def wage_lines(session: Session, worker: Worker, today: date) -> tuple[list[str]
             lines.append(text + "；" + status_text(b, today) + "。")
         if len(settled) > SETTLED_SHOWN:
             lines.append(f"（更早{len(settled) - SETTLED_SHOWN}个月已发清，未列出）")
-    return lines, total, late
+    unpaid = [b.period for b in rows if b.outstanding_fen > 0]
+    return WageLines(lines, total, late, min(unpaid) if unpaid else None)
 
 
 @router.command(
@@ -175,15 +204,15 @@ def wage_lines(session: Session, worker: Worker, today: date) -> tuple[list[str]
 def my_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
     worker = require_worker(ctx)
     throttle(ctx)
-    lines, total, late = wage_lines(ctx.session, worker, ctx.today)
+    found = wage_lines(ctx.session, worker, ctx.today)
+    lines, total, late = found.lines, found.total, found.late
     head = f"{worker.name}的劳务报酬（截至{ctx.today:%Y-%m-%d}）："
     if not lines:
         return Reply(head + "\n您还没有在任何项目登记。如在工地干过活，请联系项目联系人登记。")
-    unpaid = [b.period for b in balances(ctx.session, worker_id=worker.id) if b.outstanding_fen > 0]
     if total > 0:
         tail = f"合计未发{format_fen(total)}"
         tail += f"，其中已逾期{format_fen(late)}。" if late else "，均未到期。"
-        lines += ["", tail, hotline(min(unpaid) if unpaid else period_of(ctx.today))]
+        lines += ["", tail, hotline(found.first_unpaid or period_of(ctx.today))]
     else:
         last = shift_period(period_of(ctx.today), -1)
         lines += [

@@ -7,6 +7,7 @@ holidays; they are turned into a per-pay-day cutoff period so that the database 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -14,11 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Row,
     Select,
     Subquery,
     and_,
+    bindparam,
     false,
     func,
     literal,
@@ -62,13 +65,17 @@ class Balance:
 
 
 def _ledger_union(
-    project_ids: Iterable[int] | Select[int] | None,
-    worker_id: int | None,
-    period: str | None,
+    project_ids: Iterable[int] | Select[int] | BindParameter[Any] | None,
+    worker_id: int | BindParameter[Any] | None,
+    period: str | BindParameter[Any] | None,
 ) -> Subquery:
     def narrow(stmt: Select, model: type[WorkRecord] | type[WagePayment]) -> Select:  # type: ignore[type-arg]
         if project_ids is not None:
-            ids = project_ids if isinstance(project_ids, Select) else list(project_ids)
+            ids = (
+                project_ids
+                if isinstance(project_ids, Select | BindParameter)
+                else list(project_ids)
+            )
             stmt = stmt.where(model.project_id.in_(ids))
         if worker_id is not None:
             stmt = stmt.where(model.worker_id == worker_id)
@@ -101,9 +108,9 @@ def _ledger_union(
 
 def balances_stmt(
     *,
-    project_ids: Iterable[int] | Select[int] | None = None,
-    worker_id: int | None = None,
-    period: str | None = None,
+    project_ids: Iterable[int] | Select[int] | BindParameter[Any] | None = None,
+    worker_id: int | BindParameter[Any] | None = None,
+    period: str | BindParameter[Any] | None = None,
 ) -> Select[int, int, str, int, int, int]:
     """SELECT project_id, worker_id, period, owed, paid, pay_day grouped per (project, worker, period)."""
     u = _ledger_union(project_ids, worker_id, period)
@@ -136,6 +143,19 @@ def overdue_filter(
     return and_(owed > paid, or_(*per_day) if per_day else false())
 
 
+@functools.cache
+def _balances_shape(
+    projects: bool, worker: bool, period: bool
+) -> Select[int, int, str, int, int, int]:
+    """The statement for one combination of filters, built once and run with parameters:
+    building this UNION costs more CPU than PostgreSQL spends running it for one worker."""
+    return balances_stmt(
+        project_ids=bindparam("project_ids", expanding=True) if projects else None,
+        worker_id=bindparam("worker_id") if worker else None,
+        period=bindparam("period") if period else None,
+    )
+
+
 def balances(
     session: Session,
     *,
@@ -143,8 +163,15 @@ def balances(
     worker_id: int | None = None,
     period: str | None = None,
 ) -> list[Balance]:
-    stmt = balances_stmt(project_ids=project_ids, worker_id=worker_id, period=period)
-    return [_balance(r) for r in session.execute(stmt)]
+    if isinstance(project_ids, Select):
+        stmt = balances_stmt(project_ids=project_ids, worker_id=worker_id, period=period)
+        return [_balance(r) for r in session.execute(stmt)]
+    params: dict[str, Any] = {"worker_id": worker_id, "period": period}
+    if project_ids is not None:
+        params["project_ids"] = list(project_ids)
+    params = {k: v for k, v in params.items() if v is not None}
+    shape = _balances_shape(project_ids is not None, worker_id is not None, period is not None)
+    return [_balance(r) for r in session.execute(shape, params)]
 
 
 def overdue(
