@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py --seconds 60            # figures for SPEC §8
     .venv/bin/python bench/load.py --chaos --seconds 20    # kill DB connections mid-run
+    .venv/bin/python bench/load.py --redis redis://127.0.0.1:6379/14   # replicas share Redis
 
 Creates a fresh database (default `yigong_load`), migrates and seeds it, starts two `yigong serve`
 processes in sandbox mode, fires a mix of policy questions, 查工资 and 记工 batches from
@@ -127,12 +128,17 @@ def seed(url: str, settings: Settings) -> dict[str, list]:  # type: ignore[type-
 
 
 def start_replicas(
-    url: str, ports: list[int], log_dir: Path, concurrency: int | None
+    url: str, ports: list[int], log_dir: Path, concurrency: int | None, redis_url: str | None
 ) -> list[subprocess.Popen[bytes]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "YIGONG_", "REDIS"))}
     env.update(DATABASE_URL=url, YIGONG_OUTBOX_INTERVAL="1", PYTHONPATH=str(ROOT))
     if concurrency:
         env["YIGONG_CONCURRENCY"] = str(concurrency)
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()  # a clean slate: no replies cached from before
+        env["REDIS_URL"] = redis_url
     procs = []
     for port in ports:
         log = (log_dir / f"replica-{port}.log").open("wb")
@@ -285,7 +291,7 @@ def killer(url: str, stop: threading.Event, every: float, log: list[str]) -> Non
 # -- verification ----------------------------------------------------------------------------
 
 
-def verify(url: str, done: list[Sent]) -> list[str]:
+def verify(url: str, done: list[Sent], redis_url: str | None = None) -> list[str]:
     """Exactly once, from the database: message rows, work records, query counters."""
     from models import InboundMessage, RateCounter, WorkRecord
     from models.session import make_engine, make_sessionmaker
@@ -332,6 +338,16 @@ def verify(url: str, done: list[Sent]) -> list[str]:
                 RateCounter.key.like("query:%")
             )
         )
+        if redis_url:  # the replicas counted in Redis (and in the database only if it failed)
+            import redis
+
+            from bot.redis_support import PREFIX
+
+            client = redis.Redis.from_url(redis_url)
+            names = list(client.scan_iter(f"{PREFIX}rate:query:*", count=1000))
+            queries = (
+                (queries or 0) + sum(int(v) for v in client.mget(names) if v) if names else queries
+            )
         wages = sum(1 for s in processed if s.kind == "wages")
         if queries != wages:
             problems.append(f"查工资 counted {queries} times for {wages} processed messages")
@@ -359,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--database", default="yigong_load")
     ap.add_argument("--ports", default="18081,18082")
     ap.add_argument("--concurrency", type=int, help="YIGONG_CONCURRENCY of each replica")
+    ap.add_argument("--redis", metavar="URL", help="REDIS_URL of the replicas (its db is flushed)")
     ap.add_argument("--prepare-rate", type=float, default=400,
                     help="callbacks per second of the run to encrypt ahead")  # fmt: skip
     args = ap.parse_args(argv)
@@ -374,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     questions = [line.split("\t")[0] for line in (ROOT / "tests/data/policy_questions.tsv")
                  .read_text("utf-8").splitlines() if line and not line.startswith("#")]  # fmt: skip
     ports = [int(p) for p in args.ports.split(",")]
-    procs = start_replicas(url, ports, OUT, args.concurrency)
+    procs = start_replicas(url, ports, OUT, args.concurrency, args.redis)
     traffic = Traffic(people, questions)
     crypto = CallbackCrypto(settings)
     t0 = time.perf_counter()
@@ -411,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = [s for s in done if s.status != 200]
     kinds = Counter(s.kind for s in done)
     print(f"mode: {'chaos' if args.chaos else 'load'}, {args.clients} clients, 2 replicas, "
-          f"{elapsed:.1f} s, PostgreSQL")  # fmt: skip
+          f"{elapsed:.1f} s, PostgreSQL{' + Redis' if args.redis else ''}")  # fmt: skip
     print(f"callbacks: {len(done)} ({dict(kinds)}), throughput {len(done) / elapsed:.1f}/s")
     print(f"latency (first try): p50 {pct(first, 0.5) * 1000:.1f} ms, p99 {pct(first, 0.99) * 1000:.1f} ms, "
           f"max {max(first, default=0) * 1000:.1f} ms; successful only p99 {pct(ok_first, 0.99) * 1000:.1f} ms")  # fmt: skip
@@ -423,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"final status: {dict(statuses)}; retried {retried}; errors after 3 tries: {len(failed)}")
     for line in chaos_log:
         print("chaos:", line)
-    problems = verify(url, done)
+    problems = verify(url, done, args.redis)
     print("exactly once:", "OK" if not problems else "FAILED")
     for p in problems:
         print("  -", p)
