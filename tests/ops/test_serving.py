@@ -68,13 +68,16 @@ def test_pool_holds_a_connection_per_concurrent_callback(settings: Settings, db_
 
 
 def test_warm_start_loads_the_policy_index_and_freezes_the_heap(
-    settings: Settings, engine: Engine, unfrozen: None
+    settings: Settings, engine: Engine, db_url: str, unfrozen: None
 ) -> None:
+    # `engine` made the schema; the app gets its own engine, sized to its concurrency
     kb._cache = kb._Cache()  # as in a new process
     gc.unfreeze()
-    svc = build_services(settings, engine=engine)
+    svc = build_services(settings.model_copy(update={"concurrency": 3}))
     with TestClient(create_app(settings, services=svc, background=False, warm=True)) as client:
         assert kb._cache._by_db  # built before the first question arrives
         assert gc.get_freeze_count() > 10_000  # the long-lived heap is out of the collector's way
+        if not db_url.startswith("sqlite"):
+            assert svc.engine.pool.checkedin() >= 3  # type: ignore[attr-defined]  # one per slot
         reply = WeComUser(client, settings).text("u-warm", "劳务报酬占比有什么要求")
         assert "劳务报酬" in reply.text
