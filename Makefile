@@ -10,7 +10,7 @@ UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench bench-load clean
 
 run: install
 	.venv/bin/yigong serve
@@ -40,6 +40,10 @@ bench: install
 	.venv/bin/python bench/qa.py
 	.venv/bin/python bench/ledger.py
 	.venv/bin/python bench/reminders.py
+
+# Two replicas on PostgreSQL (YIGONG_BENCH_DATABASE_URL, default local postgres), 60 s of load.
+bench-load: install
+	.venv/bin/python bench/load.py --seconds 60
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache
