@@ -22,6 +22,7 @@ def _open(user: str | None):  # type: ignore[no-untyped-def]
     factory = make_sessionmaker(make_engine(settings.database_url))
     session = factory()
     actor = resolve_principal(session, user) if user else None
+    session.rollback()  # end the lookup's read so that the command can begin its own transaction
     return settings, session, actor
 
 
