@@ -47,6 +47,18 @@ class Settings(BaseSettings):
     sync_reply_budget: float = Field(default=2.0, gt=0, alias="YIGONG_SYNC_REPLY_BUDGET")
 
     @model_validator(mode="after")
+    def _require_all_or_no_credentials(self) -> Settings:
+        # A partial set must not fall back to sandbox mode (published keys on 0.0.0.0).
+        creds = self._credentials()
+        missing = [name for name, value in creds.items() if value in (None, "")]
+        if missing and len(missing) < len(creds):
+            raise ValueError(
+                "企业微信凭据不完整，缺少 " + "、".join(missing) + "：要么全部设置 "
+                + "、".join(creds) + "（正式模式），要么全部不设（沙箱模式）"
+            )  # fmt: skip
+        return self
+
+    @model_validator(mode="after")
     def _require_data_key(self) -> Settings:
         if not self.sandbox and (self.data_key is None or len(self.data_key) < 32):
             raise ValueError("YIGONG_DATA_KEY 必须设置且不少于 32 个字符（非沙箱模式）")
@@ -54,11 +66,19 @@ class Settings(BaseSettings):
             raise ValueError("YIGONG_DATA_KEY 不少于 32 个字符")
         return self
 
+    def _credentials(self) -> dict[str, object]:
+        return {
+            "WECOM_CORP_ID": self.wecom_corp_id,
+            "WECOM_AGENT_ID": self.wecom_agent_id,
+            "WECOM_SECRET": self.wecom_secret,
+            "WECOM_TOKEN": self.wecom_token,
+            "WECOM_AES_KEY": self.wecom_aes_key,
+        }
+
     @property
     def sandbox(self) -> bool:
-        """True when no WeCom credentials are configured."""
-        creds = (self.wecom_corp_id, self.wecom_secret, self.wecom_token, self.wecom_aes_key)
-        return not all(creds)
+        """True when no WeCom credentials are configured (validation forbids a partial set)."""
+        return all(value in (None, "") for value in self._credentials().values())
 
     @property
     def corp_id(self) -> str:

@@ -17,6 +17,7 @@ from tests.builders import WeComUser
 
 SAMPLE = {
     "WECOM_CORP_ID": "wx5823bf96d3bd56c7",
+    "WECOM_AGENT_ID": 218,
     "WECOM_TOKEN": "QDG6eK",
     "WECOM_AES_KEY": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
     "WECOM_SECRET": "x",

@@ -9,13 +9,22 @@ from typer.testing import CliRunner
 
 from bot.cli import build_cli
 
+SANDBOX_UNSET = (
+    "WECOM_CORP_ID",
+    "WECOM_AGENT_ID",
+    "WECOM_SECRET",
+    "WECOM_TOKEN",
+    "WECOM_AES_KEY",
+    "YIGONG_DATA_KEY",
+)
+
 
 @pytest.fixture
 def sandbox_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path}/cli.db"
     monkeypatch.chdir(tmp_path)  # no stray .env is read
     monkeypatch.setenv("DATABASE_URL", url)
-    for var in ("WECOM_CORP_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY", "YIGONG_DATA_KEY"):
+    for var in SANDBOX_UNSET:
         monkeypatch.delenv(var, raising=False)
     return url
 
@@ -42,6 +51,7 @@ def test_bad_configuration_is_a_clear_message(
 ) -> None:
     for var, value in {
         "WECOM_CORP_ID": "ww1",
+        "WECOM_AGENT_ID": "1000002",
         "WECOM_SECRET": "s",
         "WECOM_TOKEN": "t",
         "WECOM_AES_KEY": "k" * 43,

@@ -1,0 +1,65 @@
+"""Settings: sandbox only with no credentials at all; bad values are clear Chinese errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+DATA_KEY = "settings-test-data-key-0123456789abcdef"
+CREDS: dict[str, Any] = {
+    "WECOM_CORP_ID": "wwtestcorp0001",
+    "WECOM_AGENT_ID": 1000002,
+    "WECOM_SECRET": "test-secret",
+    "WECOM_TOKEN": "testToken",
+    "WECOM_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+}
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (*CREDS, "YIGONG_DATA_KEY", "YIGONG_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def make(**values: Any) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def test_no_credentials_is_sandbox() -> None:
+    settings = make()
+    assert settings.sandbox
+    assert settings.corp_id == "ww0000sandbox"
+
+
+def test_all_credentials_leave_sandbox() -> None:
+    settings = make(**CREDS, YIGONG_DATA_KEY=DATA_KEY)
+    assert not settings.sandbox
+    assert settings.corp_id == "wwtestcorp0001" and settings.agent_id == 1000002
+
+
+@pytest.mark.parametrize("dropped", sorted(CREDS))
+def test_one_missing_credential_is_an_error_not_sandbox(dropped: str) -> None:
+    values = {k: v for k, v in CREDS.items() if k != dropped}
+    with pytest.raises(ValidationError) as err:
+        make(**values, YIGONG_DATA_KEY=DATA_KEY)
+    message = str(err.value)
+    assert "企业微信凭据不完整" in message and f"缺少 {dropped}" in message
+
+
+def test_empty_credential_counts_as_missing() -> None:
+    with pytest.raises(ValidationError, match="缺少 WECOM_TOKEN"):
+        make(**{**CREDS, "WECOM_TOKEN": ""}, YIGONG_DATA_KEY=DATA_KEY)
+
+
+def test_partial_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WECOM_CORP_ID", "ww1")
+    monkeypatch.setenv("WECOM_SECRET", "s")
+    with pytest.raises(ValidationError) as err:
+        make()
+    message = str(err.value)
+    for name in ("WECOM_AGENT_ID", "WECOM_TOKEN", "WECOM_AES_KEY"):
+        assert name in message
