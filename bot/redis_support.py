@@ -18,7 +18,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from bot.tokens import EPOCH, Fetch, Token
+from bot.tokens import EPOCH, Fetch, MemoryTokenStore, Token, TokenStore
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -136,28 +136,41 @@ class RedisRateLimiter:
         security.clear(session, key)  # a fallback may have counted there
 
 
+class LockTimeout(RuntimeError):
+    """Another process held the refresh lock past `lock_seconds` while Redis kept answering.
+
+    Deliberately not an OSError (as the built-in TimeoutError is), so that it is not taken
+    for a Redis failure and answered from the fallback store.
+    """
+
+
 class RedisTokenStore:
     """The access_token in a Redis hash; one refresh at a time under a SET NX lock.
 
     Matches `bot.tokens.TokenStore`. The lock expires by itself, so a process that dies while
-    calling gettoken blocks the others for `lock_seconds` at most.
+    calling gettoken blocks the others for `lock_seconds` at most. When Redis fails, `fallback`
+    (the database store, from `token_store()`) serves the call instead, so sending never
+    depends on Redis.
     """
 
     def __init__(
         self,
         client: redis.Redis,
         *,
+        fallback: TokenStore | None = None,
         lock_seconds: float = 10.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.client = client
+        self.fallback: TokenStore = fallback if fallback is not None else MemoryTokenStore()
         self.lock_seconds = lock_seconds
         self._clock = clock
 
     def _key(self, key: str) -> str:
         return f"{PREFIX}token:{key}"
 
-    def load(self, key: str) -> Token | None:
+    def _load(self, key: str) -> Token | None:
+        """The token in Redis; raises on Redis errors."""
         raw: Any = self.client.hgetall(self._key(key))
         if not raw:
             return None
@@ -165,34 +178,59 @@ class RedisTokenStore:
         expires = datetime.fromtimestamp(float(raw.get(b"expires_at", b"0")), UTC)
         return Token(value, expires if expires.timestamp() > 0 else EPOCH)
 
+    def load(self, key: str) -> Token | None:
+        try:
+            return self._load(key)
+        except _REDIS_ERRORS as exc:
+            _failed("token_load", exc)
+            return self.fallback.load(key)
+
     def refresh(self, key: str, fetch: Fetch, *, is_fresh: Callable[[Token], bool]) -> Token:
         lock = f"{PREFIX}token-lock:{key}"
         owner = secrets.token_hex(8)
         deadline = time.monotonic() + self.lock_seconds
-        while not self.client.set(lock, owner, nx=True, px=int(self.lock_seconds * 1000)):
-            current = self.load(key)
-            if current is not None and is_fresh(current):
-                return current  # another process refreshed while we waited
-            if time.monotonic() > deadline:
-                raise TimeoutError("access_token refresh lock held too long")
-            time.sleep(0.05)
         try:
-            current = self.load(key)
+            while not self.client.set(lock, owner, nx=True, px=int(self.lock_seconds * 1000)):
+                current = self._load(key)
+                if current is not None and is_fresh(current):
+                    return current  # another process refreshed while we waited
+                if time.monotonic() > deadline:
+                    raise LockTimeout("access_token refresh lock held too long")
+                time.sleep(0.05)
+        except _REDIS_ERRORS as exc:
+            _failed("token_refresh", exc)
+            return self.fallback.refresh(key, fetch, is_fresh=is_fresh)
+        try:
+            try:
+                current = self._load(key)
+            except _REDIS_ERRORS as exc:
+                _failed("token_refresh", exc)
+                return self.fallback.refresh(key, fetch, is_fresh=is_fresh)
             if current is not None and is_fresh(current):
                 return current
             value, expires_in = fetch()
             token = Token(value, self._clock() + timedelta(seconds=expires_in))
-            self.client.hset(
-                self._key(key),
-                mapping={"token": value, "expires_at": str(token.expires_at.timestamp())},
-            )
-            self.client.expire(self._key(key), int(expires_in) + 60)
+            try:
+                self.client.hset(
+                    self._key(key),
+                    mapping={"token": value, "expires_at": str(token.expires_at.timestamp())},
+                )
+                self.client.expire(self._key(key), int(expires_in) + 60)
+            except _REDIS_ERRORS as exc:
+                _failed("token_save", exc)  # the token is good: the caller keeps it in memory
             return token
         finally:
-            self.client.eval(_RELEASE, 1, lock, owner)
+            try:
+                self.client.eval(_RELEASE, 1, lock, owner)
+            except _REDIS_ERRORS as exc:
+                _failed("token_unlock", exc)  # the lock expires by itself
 
     def invalidate(self, key: str, token: str) -> None:
-        self.client.eval(_INVALIDATE, 1, self._key(key), token)
+        try:
+            self.client.eval(_INVALIDATE, 1, self._key(key), token)
+        except _REDIS_ERRORS as exc:
+            _failed("token_invalidate", exc)
+            self.fallback.invalidate(key, token)
 
 
 @dataclass
@@ -202,7 +240,6 @@ class RedisSupport:
     client: redis.Redis
     replies: RecentReplies
     limiter: RedisRateLimiter
-    tokens: RedisTokenStore
 
     def ping(self) -> bool:
         try:
@@ -223,15 +260,18 @@ def build_redis(url: str | None) -> RedisSupport | None:
         client=client,
         replies=RecentReplies(client),
         limiter=RedisRateLimiter(client),
-        tokens=RedisTokenStore(client),
     )
 
 
-def token_store(services: Any) -> Any:
-    """The shared token store for the WeCom client: Redis when configured, else the database."""
-    support = services.extras.get("redis")
-    if support is not None:
-        return support.tokens
+def token_store(services: Any) -> TokenStore:
+    """The shared token store for the WeCom client: Redis when configured, else the database.
+
+    The Redis store falls back to the database whenever Redis fails.
+    """
     from bot.tokens import DbTokenStore
 
-    return DbTokenStore(services.session_factory)
+    database = DbTokenStore(services.session_factory)
+    support = services.extras.get("redis")
+    if support is None:
+        return database
+    return RedisTokenStore(support.client, fallback=database)

@@ -16,11 +16,24 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
 
 import models
-from bot.app import build_services, create_app
-from bot.redis_support import RecentReplies, RedisRateLimiter, RedisTokenStore, build_redis, connect
+from bot.app import Services, build_services, create_app
+from bot.observability import get_metrics
+from bot.outbox import drain
+from bot.redis_support import (
+    RecentReplies,
+    RedisRateLimiter,
+    RedisTokenStore,
+    build_redis,
+    connect,
+    token_store,
+)
+from bot.sender import WeComSender
 from bot.settings import Settings
-from bot.tokens import AccessTokenManager
+from bot.tokens import AccessTokenManager, DbTokenStore
+from bot.wecom_api import WeComClient
+from models import AccessToken, OutboxMessage, OutboxStatus
 from tests.builders import WeComUser
+from tests.fake_wecom import FakeWeCom, offline_http
 
 REDIS_URL = os.environ.get("YIGONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -141,6 +154,59 @@ def test_token_refreshed_once_across_processes(redis_client: redis.Redis) -> Non
     assert managers[1].get() == "tok-1"  # its memory copy is still good until it fails itself
     assert AccessTokenManager(RedisTokenStore(redis_client), key, fetch).get() == "tok-2"
     redis_client.delete(f"yigong:token:{key}")
+
+
+def _redis_errors(op: str) -> float:
+    value = get_metrics().registry.get_sample_value("yigong_redis_errors_total", {"op": op})
+    return value or 0.0
+
+
+def test_messages_are_sent_with_the_database_token_when_redis_is_down(
+    fake_wecom: FakeWeCom, db_url: str, engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    svc = build_services(
+        fake_wecom.settings(database_url=db_url, redis_url="redis://127.0.0.1:1/0"), engine=engine
+    )
+    store = token_store(svc)
+    assert isinstance(store, RedisTokenStore) and isinstance(store.fallback, DbTokenStore)
+    ops = ("token_load", "token_refresh", "token_invalidate")
+    before = {op: _redis_errors(op) for op in ops}
+    client = WeComClient(svc.settings, store, http=offline_http())
+
+    def queue(text: str) -> int:
+        with session_factory.begin() as session:
+            row = OutboxMessage(
+                recipient="zhangsan", channel="app", msgtype="text", payload={"content": text}
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    try:
+        sender = WeComSender(client)
+        ids = [queue("一")]
+        assert drain(session_factory, sender).sent == 1  # load and refresh fell back to the DB
+        first_token = client.get_token()
+        fake_wecom.expire_tokens()
+        ids.append(queue("二"))
+        assert drain(session_factory, sender).sent == 1  # 42001: invalidated in the DB, refreshed
+        token = client.get_token()
+    finally:
+        client._http.close()
+        svc.extras["redis"].close()
+    assert fake_wecom.texts("zhangsan") == ["一", "二"] and fake_wecom.token_calls == 2
+    assert token != first_token
+    with session_factory() as session:
+        for msg_id in ids:
+            sent = session.get(OutboxMessage, msg_id)
+            assert sent is not None and sent.status == OutboxStatus.SENT
+        saved = session.get(AccessToken, f"{fake_wecom.corp_id}:{fake_wecom.agent_id}")
+        assert saved is not None and saved.token == token  # shared through the database
+    assert all(_redis_errors(op) > before[op] for op in ops)  # each fallback was counted
+
+
+def test_token_store_without_redis_is_the_database(services: Services) -> None:
+    assert isinstance(token_store(services), DbTokenStore)
 
 
 def test_build_redis_without_url() -> None:
