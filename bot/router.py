@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 Handler = Callable[[Incoming, HandlerContext], Reply]
 
 _BOUNDARY = frozenset(" \t\r\n：:，,")
+# Sentence endings after a bare command ("查工资？"); NFKC has made the full-width ones half-width.
+_TRAILING = " \t\r\n?!.。~～…"
+_LONGEST_SPACED = 12  # "查 工资" is tried without spaces only for short texts
 
 
 @dataclass(frozen=True)
@@ -123,11 +126,25 @@ class Router:
         return self._index
 
     def match(self, text: str) -> tuple[Command, str] | None:
-        """The command a text starts with, and the rest of the text (its arguments)."""
+        """The command a text starts with, and the rest of the text (its arguments).
+
+        People type "查工资？", "查工资。" or "查 工资": a command alone followed by sentence
+        punctuation, or spelled with spaces, is still that command (with no arguments).
+        """
         head = normalize_command_text(text)
         for name, cmd in self._names():
-            if head.startswith(name) and (len(head) == len(name) or head[len(name)] in _BOUNDARY):
-                return cmd, head[len(name) :].lstrip(" \t：:，,")
+            if not head.startswith(name):
+                continue
+            rest = head[len(name) :]
+            if not rest.strip(_TRAILING):
+                return cmd, ""
+            if rest[0] in _BOUNDARY:
+                return cmd, rest.lstrip(" \t：:，,")
+        squeezed = "".join(head.split()).rstrip(_TRAILING)
+        if squeezed != head and len(squeezed) <= _LONGEST_SPACED:
+            for name, cmd in self._names():
+                if squeezed == name:
+                    return cmd, ""
         return None
 
     def find(self, name: str) -> Command | None:
