@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
 from handlers.access import projects_in_scope, require_project
 from handlers.parsing import parse_or_refuse, require
-from models import Contact, Project, ProjectLiaison, ProjectStatus, QuarterlyReport, Role
-from models.calendar import quarter_deadline
+from models import (
+    Contact,
+    Project,
+    ProjectLiaison,
+    ProjectStatus,
+    QuarterlyReport,
+    Role,
+    WorkRecord,
+)
+from models.calendar import quarter_deadline, quarter_of, quarter_open_day
 from models.money import format_fen
 from reminders import data
 from reminders.engine import digest_lines
@@ -46,6 +55,56 @@ def parse_quarter(text: str) -> str:
     return f"{m.group(1)}Q{m.group(2)}"
 
 
+def next_quarter(quarter: str) -> str:
+    y, q = int(quarter[:4]), int(quarter[-1])
+    return f"{y + 1}Q1" if q == 4 else f"{y}Q{q + 1}"
+
+
+def _project_start(ctx: HandlerContext, project: Project) -> tuple[date, str]:
+    """When the project started, and what that date is (start date, first work, registration)."""
+    if project.start_date is not None:
+        return project.start_date, "开工日期"
+    first = ctx.session.scalar(
+        select(func.min(WorkRecord.work_date)).where(WorkRecord.project_id == project.id)
+    )
+    if first is not None:
+        return first, "未填开工日期，按最早记工日期"
+    return project.created_at.astimezone(ctx.now.tzinfo).date(), "未填开工日期，按项目登记日期"
+
+
+def check_quarter(ctx: HandlerContext, project: Project, quarter: str | None) -> str:
+    """The quarter a report may be for: from the project's start quarter to the one in dispatch.
+
+    A quarter's report is sent from the 20th of its last month (when dispatch opens) and is due
+    on the 5th of the following month (SPEC §6), so the latest reportable quarter is
+    `dispatch_quarter(today)`: the current quarter from its open day, else the previous one.
+    Later quarters have not been dispatched yet; quarters before the start need no report.
+    """
+    latest = dispatch_quarter(ctx.today)
+    start, start_what = _project_start(ctx, project)
+    earliest = quarter_of(start)
+    if earliest > latest:  # same-width "YYYYQn" strings order like the quarters they name
+        raise UserError(
+            f"{project.code} {start_what} {start:%Y-%m-%d}，首个季度报告为 {earliest}，"
+            f"{quarter_open_day(earliest):%Y-%m-%d} 起可报送，现在无需报送。"
+        )
+    span = latest if earliest == latest else f"{earliest} 至 {latest}"
+    allowed = f"目前 {project.code} 可报送的季度：{span}（不写季度即为 {latest}）。"
+    if quarter is None:
+        return latest
+    if quarter > latest:
+        upcoming = next_quarter(latest)
+        raise UserError(
+            f"{quarter} 还不能报送：季度报告在季度最后一个月20日起报送、次月5日前截止，"
+            f"下一个是 {upcoming}，{quarter_open_day(upcoming):%Y-%m-%d} 起可报送。{allowed}"
+        )
+    if quarter < earliest:
+        raise UserError(
+            f"{quarter} 在项目开工之前（{start_what} {start:%Y-%m-%d}），无需报送。{allowed}"
+        )
+    return quarter
+
+
 def figures_text(f: dict[str, Any]) -> str:
     share = f.get("labour_share")
     share_text = "—" if share is None else f"{float(share) * 100:.1f}%"
@@ -68,7 +127,9 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
     project = require_project(ctx, require(fields, "项目", "NT-2026-001"))
     progress = parse_progress(require(fields, "进度", "60%"))
     problems = fields.get("问题", "").strip() or "\n".join(body).strip() or "无"
-    quarter = parse_quarter(fields["季度"]) if fields.get("季度") else dispatch_quarter(ctx.today)
+    quarter = check_quarter(
+        ctx, project, parse_quarter(fields["季度"]) if fields.get("季度") else None
+    )
     figs = data.figures(ctx.session, [project.id])[project.id]
     replaced = ctx.session.scalar(
         select(QuarterlyReport.id).where(

@@ -1,0 +1,86 @@
+"""季度报告 and 季度调度 through encrypted callbacks: which quarters, lateness, figures, limits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import QuarterlyReport
+from tests.conftest import at
+from tests.reminders.conftest import LIAISON, County, build_county
+
+
+@pytest.fixture
+def county(session: Session) -> County:
+    """Project NT-2026-001 (started 2026-08-01, i.e. in 2026Q3) with liaison 李联络."""
+    return build_county(session)
+
+
+def _freeze(services, when: str) -> None:  # type: ignore[no-untyped-def]
+    services.dispatcher.now = lambda: at(when)
+
+
+def _reports(county: County) -> list[QuarterlyReport]:
+    county.session.expire_all()
+    rows = list(county.session.scalars(select(QuarterlyReport).order_by(QuarterlyReport.id)))
+    county.session.rollback()
+    return rows
+
+
+def test_future_quarters_are_refused_naming_the_acceptable_ones(
+    county: County, wecom, services
+) -> None:  # type: ignore[no-untyped-def]
+    _freeze(services, "2026-11-26T10:00")
+    reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：60% 季度：2030Q1").text
+    assert "2030Q1 还不能报送" in reply
+    assert "2026Q4，2026-12-20 起可报送" in reply
+    assert "可报送的季度：2026Q3（不写季度即为 2026Q3）" in reply
+    # the quarter still running is not open before the 20th of its last month either
+    reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：60% 季度：2026Q4").text
+    assert "2026Q4 还不能报送" in reply
+    assert _reports(county) == []
+
+
+def test_quarters_before_the_project_started_are_refused(county: County, wecom, services) -> None:  # type: ignore[no-untyped-def]
+    _freeze(services, "2027-01-04T10:00")
+    for quarter in ("1999Q1", "2026Q2"):
+        reply = wecom.text(LIAISON, f"季度报告 项目：NT-2026-001 进度：60% 季度：{quarter}").text
+        assert f"{quarter} 在项目开工之前（开工日期 2026-08-01）" in reply
+        assert "可报送的季度：2026Q3 至 2026Q4（不写季度即为 2026Q4）" in reply
+    assert _reports(county) == []
+
+
+def test_the_dispatched_quarter_and_earlier_ones_are_accepted(
+    county: County, wecom, services
+) -> None:  # type: ignore[no-untyped-def]
+    _freeze(services, "2026-12-21T10:00")  # 2026Q4 dispatch opened on 12-20
+    assert "已记录" in wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：70%").text
+    reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：40% 季度：2026年第三季度").text
+    assert "已记录" in reply
+    assert [r.quarter for r in _reports(county)] == ["2026Q4", "2026Q3"]
+
+
+def test_a_project_starting_later_has_nothing_to_report_yet(
+    county: County, wecom, services
+) -> None:  # type: ignore[no-untyped-def]
+    county.add_project("NT-2027-001", start_date=date(2027, 2, 1))
+    county.session.commit()
+    _freeze(services, "2026-11-26T10:00")
+    reply = wecom.text(LIAISON, "季度报告 项目：NT-2027-001 进度：0%").text
+    assert "首个季度报告为 2027Q1，2027-03-20 起可报送" in reply
+    assert _reports(county) == []
+
+
+def test_without_a_start_date_the_first_work_record_bounds_the_quarters(
+    county: County, wecom, services
+) -> None:  # type: ignore[no-untyped-def]
+    p = county.add_project("NT-2026-009", start_date=None)
+    county.work(county.workers[0], date(2026, 9, 2), project=p)
+    county.session.commit()
+    _freeze(services, "2026-11-26T10:00")
+    reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-009 进度：10% 季度：2026Q2").text
+    assert "未填开工日期，按最早记工日期 2026-09-02" in reply
+    assert "已记录" in wecom.text(LIAISON, "季度报告 项目：NT-2026-009 进度：10%").text
