@@ -1,5 +1,9 @@
 # 以工代赈助手: one image for every replica. Build: docker build -t yigong-bot .
-FROM python:3.11-slim
+# Pinned to Debian bookworm: its postgresql-client-15 must match the PostgreSQL major version
+# in docker-compose.yml (pg_dump refuses a newer server). Change both together.
+FROM python:3.11-slim-bookworm
+
+ARG PG_MAJOR=15
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -9,12 +13,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PROJECT_ENVIRONMENT=/app/.venv \
     PATH=/app/.venv/bin:$PATH
 
-# postgresql-client: pg_dump/pg_restore for `yigong backup` and `yigong restore`.
+# postgresql-client: pg_dump/pg_restore for `yigong backup` and `yigong restore`; the build fails
+# if it is not the expected major version. /backups is where the compose `backups` volume is
+# mounted: created here and owned by the bot's user, so that an empty named volume takes this
+# ownership and `yigong backup /backups/...` can write to it.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client tzdata \
+    && apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}" tzdata \
     && rm -rf /var/lib/apt/lists/* \
+    && pg_dump --version | grep -q "(PostgreSQL) ${PG_MAJOR}\." \
     && pip install --no-cache-dir uv \
-    && useradd --create-home --uid 10001 yigong
+    && groupadd --gid 10001 yigong \
+    && useradd --create-home --uid 10001 --gid yigong yigong \
+    && mkdir -p /backups \
+    && chown yigong:yigong /backups
 
 WORKDIR /app
 # Dependencies first, so that a code change does not reinstall them.
