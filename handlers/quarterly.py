@@ -22,7 +22,7 @@ from models import (
     Role,
     WorkRecord,
 )
-from models.calendar import quarter_deadline, quarter_of, quarter_open_day
+from models.calendar import quarter_deadline, quarter_of, quarter_open_day, workdays_between
 from models.money import format_fen
 from reminders import data
 from reminders.engine import digest_lines
@@ -131,8 +131,8 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
         ctx, project, parse_quarter(fields["季度"]) if fields.get("季度") else None
     )
     figs = data.figures(ctx.session, [project.id])[project.id]
-    replaced = ctx.session.scalar(
-        select(QuarterlyReport.id).where(
+    first_sent = ctx.session.scalar(
+        select(func.min(QuarterlyReport.submitted_at)).where(
             QuarterlyReport.project_id == project.id, QuarterlyReport.quarter == quarter
         )
     )
@@ -158,11 +158,36 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
         lines.append(
             f"注意：劳务报酬占比低于 {float(floor) * 100:.0f}% 的最低要求，请核实发放情况。"
         )
-    lines.append(
-        ("已覆盖此前的报告；" if replaced else "")
-        + f"报送截止 {quarter_deadline(quarter):%Y-%m-%d}，如需修改请重新发送，以最后一次为准。"
-    )
+    deadline = quarter_deadline(quarter)
+    first_day = None if first_sent is None else first_sent.astimezone(ctx.now.tzinfo).date()
+    if ctx.today > deadline:
+        lines.append(
+            f"注意：{quarter} 季度报告应于 {deadline:%Y-%m-%d} 前报送，{lateness(deadline, ctx.today)}，"
+            "报告已照常记录。"
+            + (
+                f"首次报送（{first_day:%Y-%m-%d}）在截止前，本次为截止后的修改。"
+                if first_day is not None and first_day <= deadline
+                else ""
+            )
+        )
+        lines.append(
+            ("已覆盖此前的报告；" if first_sent else "") + "如需修改请重新发送，以最后一次为准。"
+        )
+    else:
+        lines.append(
+            ("已覆盖此前的报告；" if first_sent else "")
+            + f"报送截止 {deadline:%Y-%m-%d}，如需修改请重新发送，以最后一次为准。"
+        )
     return Reply("\n".join(lines))
+
+
+def lateness(deadline: date, today: date) -> str:
+    """How late a report sent on `today` is: working days (China's calendar) and calendar days."""
+    days = (today - deadline).days
+    workdays = workdays_between(deadline, today)
+    if workdays == 0:
+        return f"已逾期 {days} 天（均为休息日）"
+    return f"已逾期 {workdays} 个工作日（{days} 天）"
 
 
 @router.command(

@@ -84,3 +84,35 @@ def test_without_a_start_date_the_first_work_record_bounds_the_quarters(
     reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-009 进度：10% 季度：2026Q2").text
     assert "未填开工日期，按最早记工日期 2026-09-02" in reply
     assert "已记录" in wecom.text(LIAISON, "季度报告 项目：NT-2026-009 进度：10%").text
+
+
+def test_a_late_report_is_recorded_and_says_how_late(county: County, wecom, services) -> None:  # type: ignore[no-untyped-def]
+    _freeze(services, "2026-11-26T10:00")
+    reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：60%").text
+    assert "已记录 NT-2026-001" in reply and "2026Q3" in reply
+    # 2026Q3 is due 10-05, moved past the National Day holiday to 10-08
+    assert (
+        "2026Q3 季度报告应于 2026-10-08 前报送，已逾期 36 个工作日（49 天），报告已照常记录"
+        in reply
+    )
+    assert "报送截止" not in reply
+    assert [(r.quarter, r.progress) for r in _reports(county)] == [("2026Q3", 60)]
+
+
+def test_an_on_time_report_and_a_late_correction(county: County, wecom, services) -> None:  # type: ignore[no-untyped-def]
+    _freeze(services, "2026-10-08T17:00")  # the deadline day itself is on time
+    reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：50%").text
+    assert "报送截止 2026-10-08" in reply and "逾期" not in reply
+    _freeze(services, "2026-10-12T09:00")
+    reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：55%").text
+    assert "已逾期 3 个工作日（4 天）" in reply  # 10-10 was a make-up working Saturday
+    assert "首次报送（2026-10-08）在截止前，本次为截止后的修改" in reply
+    assert "已覆盖此前的报告" in reply
+    assert [r.progress for r in _reports(county)] == [50, 55]
+
+
+def test_lateness_over_rest_days_only() -> None:
+    from handlers.quarterly import lateness
+
+    assert lateness(date(2026, 11, 13), date(2026, 11, 15)) == "已逾期 2 天（均为休息日）"
+    assert lateness(date(2026, 11, 13), date(2026, 11, 16)) == "已逾期 1 个工作日（3 天）"
