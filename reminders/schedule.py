@@ -19,8 +19,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.observability import record_reminder_run
 from models import ReminderRun
-from reminders.engine import RunResult, run_rules
+from reminders.engine import RunResult, rules, run_rules
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,12 @@ def tick(services: Any, now: datetime | None = None) -> TickResult:
         outcome = run_once(services.session_factory, now)
     except Exception:
         log.exception("reminder tick failed")
+        record_reminder_run("all", "error")
         return TickResult(False, "error")
     if outcome.ran and outcome.result is not None:
+        skipped = set(outcome.result.skipped_rules)
+        for name in rules():
+            record_reminder_run(name, "skipped" if name in skipped else "ok")
         log.info("reminders %s: queued %s", now.isoformat(), outcome.result.by_rule())
         sender = services.extras.get("sender")
         if sender is not None:
@@ -88,7 +93,11 @@ def tick(services: Any, now: datetime | None = None) -> TickResult:
 
 
 def catch_up(services: Any, now: datetime | None = None) -> TickResult | None:
-    """At start-up: if today's tick time has passed and today did not run, run it now."""
+    """If today's tick time has passed and today did not run, run it now.
+
+    Runs at start-up and then hourly, so a day whose tick failed (the database was down at
+    09:00) still runs once the database is back, not only at the next restart.
+    """
     now = now or datetime.now(services.settings.tz)
     if now.hour < services.settings.reminder_hour:
         return None
@@ -111,4 +120,14 @@ def schedule(scheduler: BackgroundScheduler, services: Any) -> None:
     )
     scheduler.add_job(
         catch_up, "date", args=[services], id=f"{JOB_ID}-catch-up", replace_existing=True
+    )
+    scheduler.add_job(
+        catch_up,
+        "interval",
+        hours=1,
+        args=[services],
+        id=f"{JOB_ID}-retry",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import date, timedelta
 
@@ -10,13 +11,15 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from bot.observability import render_metrics
 from bot.outbox import drain
 from bot.sender import RecordingSender, WeComSender
 from bot.wecom_api import WeComClient
 from models import OutboxMessage, ReminderRun
 from models.session import make_engine, make_sessionmaker
 from reminders import cli as reminders_cli
-from reminders.schedule import JOB_ID, catch_up, run_once, schedule
+from reminders.engine import rules
+from reminders.schedule import JOB_ID, catch_up, run_once, schedule, tick
 from tests.conftest import at
 from tests.fake_wecom import FakeWeCom
 from tests.reminders.conftest import LIAISON, County
@@ -111,6 +114,27 @@ def test_catch_up_runs_a_missed_day_once(county: County, services) -> None:  # t
     assert len(services.extras["sender"].recorded) == len(first.result.queued)
 
 
+def _runs(rule: str, outcome: str) -> float:
+    body = render_metrics()[0].decode()
+    wanted = f'yigong_reminder_runs_total{{outcome="{outcome}",rule="{rule}"}} '
+    line = next((x for x in body.splitlines() if x.startswith(wanted)), None)
+    return float(line.split()[-1]) if line else 0.0
+
+
+def test_tick_counts_rule_runs_and_failures_in_metrics(county: County, services) -> None:  # type: ignore[no-untyped-def]
+    _late(county)
+    services.extras["sender"] = RecordingSender()
+    before = {name: _runs(name, "ok") for name in rules()}
+    assert tick(services, at("2026-11-16T09:00")).ran  # a Monday: every rule runs
+    assert all(_runs(name, "ok") == before[name] + 1 for name in rules())
+
+    failed = _runs("all", "error")
+    down = make_sessionmaker(make_engine("sqlite:////nonexistent-dir/yigong.db"))  # unreachable
+    broken = dataclasses.replace(services, session_factory=down)
+    assert tick(broken, at("2026-11-17T09:00")).reason == "error"
+    assert _runs("all", "error") == failed + 1
+
+
 def test_schedule_adds_fixed_jobs(services) -> None:  # type: ignore[no-untyped-def]
     scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
     scheduler.start(paused=True)
@@ -118,7 +142,7 @@ def test_schedule_adds_fixed_jobs(services) -> None:  # type: ignore[no-untyped-
         schedule(scheduler, services)
         schedule(scheduler, services)  # replaced, not doubled
         ids = sorted(j.id for j in scheduler.get_jobs())
-        assert ids == [JOB_ID, f"{JOB_ID}-catch-up"]
+        assert ids == [JOB_ID, f"{JOB_ID}-catch-up", f"{JOB_ID}-retry"]
         assert "hour='9'" in str(scheduler.get_job(JOB_ID).trigger)
     finally:
         scheduler.shutdown(wait=False)
