@@ -162,6 +162,8 @@ def create_app(
         result = await anyio.to_thread.run_sync(handle, limiter=svc.limiter)
         if result.duplicate:
             note("outcome", "duplicate")
+        elif result.crashed:
+            note("outcome", "handler_error")  # answered 200 with an apology: a bug to look at
         return Response(result.body, media_type="application/xml" if result.body else "text/plain")
 
     @app.get("/healthz")

@@ -34,6 +34,7 @@ class FeedResult:
     chunks: list[str] = field(default_factory=list)
     body: str = ""
     duplicate: bool = False
+    crashed: bool = False  # a handler bug: the user got the apology (for metrics and alerts)
 
     @property
     def reply(self) -> str:
@@ -78,19 +79,22 @@ class Dispatcher:
         """
         key = msg.dedup_key
         moment = now or self.now()
+        crashed = False
         try:
             return self._handle(msg, key, channel, moment, render)
         except _Refused as refused:
-            text = refused.text
+            text, crashed = refused.text, refused.crashed
         except IntegrityError:
             stored = self._stored(key)
             if stored is not None:
                 return stored  # a twin (or an earlier delivery) committed first
             log.exception("integrity error in handler", extra={"msg_key": key, "kind": msg.kind})
-            text = INTERNAL_ERROR_REPLY
+            text, crashed = INTERNAL_ERROR_REPLY, True
         try:
             with self.session_factory() as session, session.begin():
-                return self._record(session, msg, key, text, render)
+                result = self._record(session, msg, key, text, render)
+                result.crashed = crashed
+                return result
         except IntegrityError:
             stored = self._stored(key)
             if stored is None:
@@ -131,7 +135,7 @@ class Dispatcher:
                 raise  # the database itself failed: no answer is stored, so WeCom's retry runs again
             except Exception:
                 log.exception("handler failed", extra={"msg_key": key, "kind": msg.kind})
-                raise _Refused(INTERNAL_ERROR_REPLY) from None
+                raise _Refused(INTERNAL_ERROR_REPLY, crashed=True) from None
             return self._record(session, msg, key, reply.text, render)
 
     def _record(
@@ -164,6 +168,7 @@ class Dispatcher:
 class _Refused(Exception):
     """A handler's refusal or crash: its writes are rolled back, this text is the answer."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, crashed: bool = False) -> None:
         super().__init__(text)
         self.text = text
+        self.crashed = crashed

@@ -117,3 +117,32 @@ def test_metrics_count_callbacks(wecom: WeComUser, client: TestClient) -> None:
     assert re.search(r'yigong_callbacks_total\{outcome="rejected_4\d\d"\}', after)
     assert 'yigong_outbox_depth{status="pending"}' in after
     assert "yigong_wecom_sends_total" in after or "yigong_wecom_sends" in after
+
+
+def test_a_handler_crash_is_an_apology_writes_nothing_and_is_counted(
+    wecom: WeComUser, client: TestClient, services: Services
+) -> None:
+    from sqlalchemy import func, select
+
+    from bot.context import HandlerContext, Incoming, Reply
+    from bot.dispatcher import INTERNAL_ERROR_REPLY
+    from models import AuditLog
+
+    @services.router.command("崩溃测试", help="test only", hidden=True)
+    def crash(msg: Incoming, ctx: HandlerContext) -> Reply:
+        ctx.audit("test.before-crash", "x")  # a write that must not survive
+        raise ZeroDivisionError("a bug")
+
+    before = client.get("/metrics").text
+    reply = wecom.text("someone", "崩溃测试")
+    assert reply.status == 200 and reply.text == INTERNAL_ERROR_REPLY
+    with services.session_factory() as session:
+        assert not session.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.action == "test.before-crash")
+        )
+    after = client.get("/metrics").text
+    labels = 'outcome="handler_error"'
+    assert (
+        _sample(after, "yigong_callbacks_total", labels)
+        == _sample(before, "yigong_callbacks_total", labels) + 1
+    )
