@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bot.settings import Settings, get_settings
 
@@ -19,8 +20,8 @@ db_app = typer.Typer(help="数据库迁移 / database migrations", no_args_is_he
 def _settings() -> Settings:
     try:
         return get_settings()
-    except Exception as exc:  # pydantic's message names the variable at fault
-        console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
+    except Exception as exc:  # ConfigError: each line names the variable at fault
+        console.print(f"[red]配置错误 / configuration error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
 
 

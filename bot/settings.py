@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Fixed credentials of sandbox mode: printed at start-up so that a local client can sign callbacks.
@@ -14,6 +16,10 @@ SANDBOX_AES_KEY = "c2FuZGJveGtleWZvcnlpZ29uZ2JvdGxvY2FsdGVzdDA"  # 43 chars, bas
 SANDBOX_CORP_ID = "ww0000sandbox"
 SANDBOX_AGENT_ID = 1000001
 SANDBOX_DATA_KEY = "sandbox-only-data-key-do-not-use-in-production!!"
+
+
+class ConfigError(ValueError):
+    """Settings that cannot work: one Chinese line per problem, naming the variable."""
 
 
 class Settings(BaseSettings):
@@ -45,6 +51,33 @@ class Settings(BaseSettings):
     reminder_hour: int = Field(default=9, ge=0, le=23, alias="YIGONG_REMINDER_HOUR")
     concurrency: int = Field(default=4, ge=1, le=64, alias="YIGONG_CONCURRENCY")
     sync_reply_budget: float = Field(default=2.0, gt=0, alias="YIGONG_SYNC_REPLY_BUDGET")
+
+    @field_validator("wecom_aes_key")
+    @classmethod
+    def _check_aes_key(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        hint = "：从 应用管理 → 本应用 → 接收消息 → EncodingAESKey 原样复制"
+        if len(value) != 43:
+            raise ValueError(f"WECOM_AES_KEY 应为 43 个字符，实际 {len(value)} 个{hint}")
+        try:
+            raw = base64.b64decode(value + "=", validate=True)
+        except binascii.Error:
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError(f"WECOM_AES_KEY 不是有效的 Base64（只能含 A-Z a-z 0-9 + /）{hint}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, OSError):
+            raise ValueError(
+                f"YIGONG_TIMEZONE={value!r} 不是有效的时区名：应为 IANA 时区，例如 Asia/Shanghai"
+            ) from None
+        return value
 
     @model_validator(mode="after")
     def _require_all_or_no_credentials(self) -> Settings:
@@ -106,5 +139,23 @@ class Settings(BaseSettings):
 
 
 def get_settings(**overrides: object) -> Settings:
-    """Build settings from the environment; keyword overrides win (tests, CLI flags)."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """Build settings from the environment; keyword overrides win (tests, CLI flags).
+
+    Raises ConfigError with readable messages (no echo of the values, which may be secrets).
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(describe(exc)) from exc
+
+
+def describe(exc: ValidationError) -> str:
+    """One line per error: our own messages as they are, pydantic's prefixed with the variable."""
+    lines = []
+    for err in exc.errors(include_url=False, include_input=False):
+        if err["type"] == "value_error":
+            lines.append(str(err["ctx"]["error"]))
+        else:
+            where = ".".join(str(part) for part in err["loc"])
+            lines.append(f"{where}：{err['msg']}" if where else err["msg"])
+    return "\n".join(lines)

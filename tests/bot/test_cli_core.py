@@ -60,3 +60,27 @@ def test_bad_configuration_is_a_clear_message(
     result = CliRunner().invoke(build_cli(), ["db", "upgrade"])
     assert result.exit_code == 2
     assert "YIGONG_DATA_KEY" in result.output
+
+
+@pytest.mark.parametrize("command", [["serve"], ["doctor"], ["db", "upgrade"]])
+@pytest.mark.parametrize(
+    ("var", "value", "fragment"),
+    [
+        ("YIGONG_TIMEZONE", "Asia/Shanghia", "不是有效的时区名"),
+        ("WECOM_AES_KEY", "k" * 42, "WECOM_AES_KEY 应为 43 个字符"),
+    ],
+)
+def test_bad_value_is_a_message_not_a_traceback(
+    sandbox_env: str,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    var: str,
+    value: str,
+    fragment: str,
+) -> None:
+    monkeypatch.setenv(var, value)
+    result = CliRunner().invoke(build_cli(), command)
+    assert result.exit_code == 2, result.output
+    assert "配置错误" in result.output and fragment in result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings, describe, get_settings
 
 DATA_KEY = "settings-test-data-key-0123456789abcdef"
 CREDS: dict[str, Any] = {
@@ -63,3 +63,50 @@ def test_partial_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatc
     message = str(err.value)
     for name in ("WECOM_AGENT_ID", "WECOM_TOKEN", "WECOM_AES_KEY"):
         assert name in message
+
+
+@pytest.mark.parametrize(
+    ("key", "fragment"),
+    [
+        ("abc", "应为 43 个字符，实际 3 个"),
+        (CREDS["WECOM_AES_KEY"] + "=", "应为 43 个字符，实际 44 个"),
+        ("_" * 43, "不是有效的 Base64"),
+        ("abcdefghijklmnopqrstuvwxyz0123456789ABCDE-G", "不是有效的 Base64"),
+    ],
+)
+def test_bad_aes_key_is_named(key: str, fragment: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        make(**{**CREDS, "WECOM_AES_KEY": key}, YIGONG_DATA_KEY=DATA_KEY)
+    message = describe(err.value)
+    assert message.startswith("WECOM_AES_KEY ") and fragment in message
+    assert key not in message  # a secret: never echoed
+
+
+def test_real_wecom_sample_key_is_accepted() -> None:
+    settings = make(
+        **{**CREDS, "WECOM_AES_KEY": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"},
+        YIGONG_DATA_KEY=DATA_KEY,
+    )
+    assert settings.aes_key.startswith("jWmY")
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghia", "asia/shanghai", "Asia", "", "../etc/passwd"])
+def test_bad_timezone_is_named(zone: str) -> None:
+    with pytest.raises(ValidationError, match="YIGONG_TIMEZONE.*不是有效的时区名"):
+        make(YIGONG_TIMEZONE=zone)
+
+
+def test_good_timezone() -> None:
+    assert make(YIGONG_TIMEZONE="Asia/Urumqi").tz.key == "Asia/Urumqi"
+
+
+def test_get_settings_gives_one_readable_line_per_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YIGONG_TIMEZONE", "Mars/Base")
+    monkeypatch.setenv("YIGONG_CONCURRENCY", "many")
+    with pytest.raises(ConfigError) as err:
+        get_settings(_env_file=None)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 2
+    assert any(line.startswith("YIGONG_TIMEZONE=") for line in lines)
+    assert any(line.startswith("YIGONG_CONCURRENCY：") for line in lines)
+    assert "errors.pydantic.dev" not in str(err.value)
