@@ -6,7 +6,8 @@ import re
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
@@ -18,13 +19,24 @@ from models import (
     Project,
     ProjectLiaison,
     ProjectStatus,
+    PublicPost,
     QuarterlyReport,
     Role,
+    Training,
+    WagePayment,
+    Worker,
     WorkRecord,
 )
-from models.calendar import quarter_deadline, quarter_of, quarter_open_day, workdays_between
+from models.calendar import (
+    quarter_bounds,
+    quarter_deadline,
+    quarter_of,
+    quarter_open_day,
+    workdays_between,
+)
 from models.money import format_fen
-from reminders import data
+from models.people import PriorityGroup
+from models.wages import labour_share
 from reminders.engine import digest_lines
 from reminders.quarterly import dispatch_quarter, submitted
 
@@ -105,6 +117,57 @@ def check_quarter(ctx: HandlerContext, project: Project, quarter: str | None) ->
     return quarter
 
 
+def figures_through(session: Session, project: Project, cutoff: date) -> dict[str, Any]:
+    """The report's ledger figures, cumulative up to and including `cutoff` (a few SQL sums).
+
+    Entries count by the date they are about: work by work date, wages by the day paid,
+    trainings by their date, posts by their start. A reversal copies the date of the entry it
+    cancels, so the two fall on the same side of the cutoff.
+    """
+    pid = project.id
+    per_worker = (
+        select(WorkRecord.worker_id, func.sum(WorkRecord.days).label("days"))
+        .where(WorkRecord.project_id == pid, WorkRecord.work_date <= cutoff)
+        .group_by(WorkRecord.worker_id)
+        .having(func.sum(WorkRecord.days) > 0)
+        .subquery()
+    )
+    poor = case((Worker.priority_group == PriorityGroup.POVERTY_ALLEVIATED, 1), else_=0)
+    workers, poverty, days = session.execute(
+        select(func.count(), func.sum(poor), func.sum(per_worker.c.days))
+        .select_from(per_worker)
+        .join(Worker, Worker.id == per_worker.c.worker_id)
+    ).one()
+    paid = session.scalar(
+        select(func.sum(WagePayment.amount_fen)).where(
+            WagePayment.project_id == pid, WagePayment.paid_on <= cutoff
+        )
+    )
+    trainings = session.scalar(
+        select(func.sum(case((Training.reverses_id.is_(None), 1), else_=-1))).where(
+            Training.project_id == pid, Training.train_date <= cutoff
+        )
+    )
+    posts = session.scalar(
+        select(func.sum(case((PublicPost.reverses_id.is_(None), 1), else_=-1))).where(
+            PublicPost.project_id == pid, PublicPost.start_date <= cutoff
+        )
+    )
+    paid_fen = int(paid or 0)
+    # no payment yet: no share (as before), rather than a 0% warning on a project just started
+    share = None if paid is None else labour_share(paid_fen, int(project.fiscal_funds_fen or 0))
+    return {
+        "as_of": f"{cutoff:%Y-%m-%d}",
+        "workers": int(workers or 0),
+        "poverty_workers": int(poverty or 0),
+        "days": str(days or 0),
+        "wages_paid_fen": paid_fen,
+        "labour_share": None if share is None else f"{share:.4f}",
+        "trainings": int(trainings or 0),
+        "posts": int(posts or 0),
+    }
+
+
 def figures_text(f: dict[str, Any]) -> str:
     share = f.get("labour_share")
     share_text = "—" if share is None else f"{float(share) * 100:.1f}%"
@@ -130,7 +193,10 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
     quarter = check_quarter(
         ctx, project, parse_quarter(fields["季度"]) if fields.get("季度") else None
     )
-    figs = data.figures(ctx.session, [project.id])[project.id]
+    # Cumulative through the quarter's end (what 调度 reports), or through today while the
+    # quarter is still running (its dispatch opens on the 20th of the last month).
+    cutoff = min(quarter_bounds(quarter)[1], ctx.today)
+    figs = figures_through(ctx.session, project, cutoff)
     first_sent = ctx.session.scalar(
         select(func.min(QuarterlyReport.submitted_at)).where(
             QuarterlyReport.project_id == project.id, QuarterlyReport.quarter == quarter
@@ -150,7 +216,7 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
     )
     lines = [
         f"已记录 {project.code} {project.name} {quarter} 季度报告：进度 {progress}%，问题：{problems}",
-        f"台账数据：{figures_text(figs)}",
+        f"台账数据（截至{cutoff:%Y-%m-%d}累计）：{figures_text(figs)}",
     ]
     floor = project.labour_floor
     share = figs.get("labour_share")

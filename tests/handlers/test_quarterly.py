@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import QuarterlyReport
+from models import QuarterlyReport, Training, WagePayment
 from tests.conftest import at
 from tests.reminders.conftest import LIAISON, County, build_county
 
@@ -116,3 +117,56 @@ def test_lateness_over_rest_days_only() -> None:
 
     assert lateness(date(2026, 11, 13), date(2026, 11, 15)) == "已逾期 2 天（均为休息日）"
     assert lateness(date(2026, 11, 13), date(2026, 11, 16)) == "已逾期 1 个工作日（3 天）"
+
+
+def test_figures_are_cumulative_through_the_quarter_end(county: County, wecom, services) -> None:  # type: ignore[no-untyped-def]
+    a, b = county.workers
+    s = county.session
+    county.work(a, date(2026, 8, 20))
+    county.work(a, date(2026, 9, 30))
+    county.work(b, date(2026, 11, 20))  # November: not in 2026Q3
+    county.pay(a, "2026-08", 15000, date(2026, 9, 10))
+    county.pay(a, "2026-09", 15000, date(2026, 10, 13))  # paid after the quarter ended
+    county.pay(b, "2026-11", 15000, date(2026, 11, 25))
+    wrong = WagePayment(
+        project_id=county.project.id, worker_id=a.id, period="2026-08", amount_fen=9900,
+        paid_on=date(2026, 9, 12), method="银行代发", created_by="t",
+    )  # fmt: skip
+    s.add(wrong)
+    s.flush()
+    s.add(
+        WagePayment(
+            project_id=county.project.id, worker_id=a.id, period="2026-08", amount_fen=-9900,
+            paid_on=date(2026, 9, 12), method="银行代发", created_by="t", reverses_id=wrong.id,
+        )
+    )  # fmt: skip
+    for day in (date(2026, 9, 1), date(2026, 11, 2)):
+        s.add(
+            Training(
+                project_id=county.project.id, worker_id=a.id, train_date=day, topic="砌筑",
+                mode="以工代训", hours=Decimal(4), created_by="t",
+            )
+        )  # fmt: skip
+    s.commit()
+    _freeze(services, "2026-11-26T10:00")
+    reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：60%").text
+    assert (
+        "台账数据（截至2026-09-30累计）：务工 1 人（脱贫人口 1 人），工日 2.00，"
+        "已发劳务报酬 150元（占财政资金 0.0%），培训 1 次，公益性岗位 0 个"
+    ) in reply
+    (row,) = _reports(county)
+    assert row.figures["as_of"] == "2026-09-30"
+    assert (row.figures["workers"], row.figures["wages_paid_fen"]) == (1, 15000)
+    assert row.figures["trainings"] == 1
+
+
+def test_figures_of_a_running_quarter_are_through_today(county: County, wecom, services) -> None:  # type: ignore[no-untyped-def]
+    a, b = county.workers
+    county.work(a, date(2026, 12, 1))
+    county.pay(a, "2026-11", 15000, date(2026, 12, 10))
+    county.session.commit()
+    _freeze(services, "2026-12-22T10:00")
+    reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：80%").text
+    assert "2026Q4" in reply
+    assert "台账数据（截至2026-12-22累计）：务工 1 人（脱贫人口 1 人）" in reply
+    assert "已发劳务报酬 150元" in reply
