@@ -89,9 +89,9 @@ def drain(
             log.exception(
                 "outbox %s: unexpected error while delivering (worker %s)", msg.id, worker
             )
-            internal = WeComError(
-                0, f"internal error: {type(exc).__name__}: {exc}"[:500], kind=ErrorKind.RETRY
-            )
+            # Only the type: admins see last_error in WeCom, and a database error's text
+            # carries SQL and its parameters (names, message text). The log has the rest.
+            internal = WeComError(0, f"internal error: {type(exc).__name__}", kind=ErrorKind.RETRY)
             _record_error(session_factory, msg, internal, now, stats, worker)
         else:
             status = sender.success_status

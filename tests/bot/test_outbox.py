@@ -344,7 +344,7 @@ def test_an_unexpected_error_is_retried_then_failed_and_the_drain_goes_on(
 
         def deliver(self, msg: OutboxMessage) -> None:
             if msg.id == broken_id:
-                raise ValueError("boom")
+                raise ValueError("INSERT … parameters: 张三 142329198503121233")
             sender.deliver(msg)
 
     stats = drain(db_factory, Buggy(), now=T0)
@@ -357,6 +357,7 @@ def test_an_unexpected_error_is_retried_then_failed_and_the_drain_goes_on(
     broken = row(db_factory, broken_id)
     assert broken.status == OutboxStatus.FAILED and broken.attempts == 5
     assert "ValueError" in broken.last_error and broken.last_errcode is None
+    assert "张三" not in broken.last_error and "1423" not in broken.last_error  # admins see it
 
 
 def test_summary_for_admins(
