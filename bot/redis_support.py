@@ -226,11 +226,12 @@ class RedisTokenStore:
                 _failed("token_unlock", exc)  # the lock expires by itself
 
     def invalidate(self, key: str, token: str) -> None:
+        """In Redis and in the fallback: the token may have come from either (rare, cheap)."""
         try:
             self.client.eval(_INVALIDATE, 1, self._key(key), token)
         except _REDIS_ERRORS as exc:
             _failed("token_invalidate", exc)
-            self.fallback.invalidate(key, token)
+        self.fallback.invalidate(key, token)
 
 
 @dataclass

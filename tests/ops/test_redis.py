@@ -29,9 +29,10 @@ from bot.redis_support import (
 )
 from bot.sender import WeComSender
 from bot.settings import Settings
-from bot.tokens import AccessTokenManager, DbTokenStore
+from bot.tokens import AccessTokenManager, DbTokenStore, MemoryTokenStore
 from bot.wecom_api import WeComClient
 from models import AccessToken, OutboxMessage, OutboxStatus
+from models.base import utcnow
 from tests.builders import WeComUser
 from tests.fake_wecom import FakeWeCom, offline_http
 
@@ -203,6 +204,18 @@ def test_messages_are_sent_with_the_database_token_when_redis_is_down(
         saved = session.get(AccessToken, f"{fake_wecom.corp_id}:{fake_wecom.agent_id}")
         assert saved is not None and saved.token == token  # shared through the database
     assert all(_redis_errors(op) > before[op] for op in ops)  # each fallback was counted
+
+
+def test_invalidate_reaches_a_token_the_fallback_handed_out(redis_client: redis.Redis) -> None:
+    # Redis refusing writes (full, noeviction) sends refresh to the fallback while reads work:
+    # the rejected token lives only there, and must not stay "fresh" there.
+    key = f"corp:{uuid.uuid4().hex}"
+    fallback = MemoryTokenStore()
+    fallback.refresh(key, lambda: ("tok-db", 7200), is_fresh=lambda t: False)
+    store = RedisTokenStore(redis_client, fallback=fallback)
+    store.invalidate(key, "tok-db")
+    stored = fallback.load(key)
+    assert stored is not None and not stored.fresh(utcnow())
 
 
 def test_token_store_without_redis_is_the_database(services: Services) -> None:
