@@ -94,12 +94,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = services or build_services(settings)
         app.state.services = svc
+        if warm:  # before the scheduler's threads start allocating
+            await run_in_threadpool(warm_up, svc)
         if background:
             from bot.runtime import start_background
 
             start_background(svc)
-        if warm:
-            await run_in_threadpool(warm_up, svc)
         try:
             yield
         finally:
