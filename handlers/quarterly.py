@@ -13,7 +13,7 @@ from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
 from handlers.access import projects_in_scope, require_project
-from handlers.parsing import parse_or_refuse, require
+from handlers.parsing import parse_or_refuse, refusal, require
 from models import (
     Contact,
     Project,
@@ -49,6 +49,8 @@ ALIASES = {
     "问题": ("存在问题", "困难", "备注"),
     "季度": ("期间",),
 }
+MAX_PROBLEMS = 2000  # characters of 问题 a report keeps; longer is refused, never cut
+ECHO_CHARS = 200  # the reply repeats this much of a longer 问题 (2,000 would be 3 messages)
 _QUARTER = re.compile(r"^(\d{4})\s*(?:Q|q|年第?)\s*([1-4])(?:季度)?$")
 _CN_DIGITS = str.maketrans("一二三四", "1234")
 
@@ -190,6 +192,16 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
     project = require_project(ctx, require(fields, "项目", "NT-2026-001"))
     progress = parse_progress(require(fields, "进度", "60%"))
     problems = fields.get("问题", "").strip() or "\n".join(body).strip() or "无"
+    if len(problems) > MAX_PROBLEMS:
+        raise UserError(
+            refusal(
+                [
+                    f"问题：最多 {MAX_PROBLEMS} 字，收到 {len(problems)} 字；"
+                    "请精简为要点后重新发送（详细材料可另行报送）"
+                ],
+                EXAMPLE,
+            )
+        )
     quarter = check_quarter(
         ctx, project, parse_quarter(fields["季度"]) if fields.get("季度") else None
     )
@@ -207,7 +219,7 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
             project_id=project.id,
             quarter=quarter,
             progress=progress,
-            problems=problems[:2000],
+            problems=problems,
             figures=figs,
             submitted_by=ctx.user.userid,
             submitted_at=ctx.now,
@@ -215,7 +227,8 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
         )
     )
     lines = [
-        f"已记录 {project.code} {project.name} {quarter} 季度报告：进度 {progress}%，问题：{problems}",
+        f"已记录 {project.code} {project.name} {quarter} 季度报告：进度 {progress}%，"
+        f"问题：{echo(problems)}",
         f"台账数据（截至{cutoff:%Y-%m-%d}累计）：{figures_text(figs)}",
     ]
     floor = project.labour_floor
@@ -245,6 +258,13 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
             + f"报送截止 {deadline:%Y-%m-%d}，如需修改请重新发送，以最后一次为准。"
         )
     return Reply("\n".join(lines))
+
+
+def echo(problems: str) -> str:
+    """问题 as the reply repeats it: in full when short, else its start and its length."""
+    if len(problems) <= ECHO_CHARS:
+        return problems
+    return f"{problems[:ECHO_CHARS]}……（共 {len(problems)} 字，已全文记录）"
 
 
 def lateness(deadline: date, today: date) -> str:

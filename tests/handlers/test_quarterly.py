@@ -170,3 +170,20 @@ def test_figures_of_a_running_quarter_are_through_today(county: County, wecom, s
     assert "2026Q4" in reply
     assert "台账数据（截至2026-12-22累计）：务工 1 人（脱贫人口 1 人）" in reply
     assert "已发劳务报酬 150元" in reply
+
+
+def test_an_over_long_problems_field_is_refused_not_cut(county: County, wecom, services) -> None:  # type: ignore[no-untyped-def]
+    _freeze(services, "2026-12-22T10:00")
+    text = "雨季停工" * 750  # 3,000 characters
+    reply = wecom.text(LIAISON, f"季度报告 项目：NT-2026-001 进度：60% 问题：{text}").text
+    assert "没有写入任何记录" in reply
+    assert "问题：最多 2000 字，收到 3000 字" in reply
+    assert text not in reply
+    assert _reports(county) == []
+    body = "\n".join(["季度报告 项目：NT-2026-001 进度：60%", "雨" * 2001])
+    assert "收到 2001 字" in wecom.text(LIAISON, body).text
+    assert _reports(county) == []
+    exact = "停" * 2000
+    reply = wecom.text(LIAISON, f"季度报告 项目：NT-2026-001 进度：60% 问题：{exact}").text
+    assert "已记录" in reply and "问题：" + "停" * 200 + "……（共 2000 字，已全文记录）" in reply
+    assert [r.problems for r in _reports(county)] == [exact]
