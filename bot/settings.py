@@ -81,10 +81,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _require_all_or_no_credentials(self) -> Settings:
-        # A partial set must not fall back to sandbox mode (published keys on 0.0.0.0).
+        # A partial set must not fall back to sandbox mode (published keys on 0.0.0.0);
+        # an empty value (`WECOM_TOKEN=` in .env) counts as set but missing.
         creds = self._credentials()
         missing = [name for name, value in creds.items() if value in (None, "")]
-        if missing and len(missing) < len(creds):
+        if missing and any(value is not None for value in creds.values()):
             raise ValueError(
                 "企业微信凭据不完整，缺少 " + "、".join(missing) + "：要么全部设置 "
                 + "、".join(creds) + "（正式模式），要么全部不设（沙箱模式）"

@@ -55,6 +55,13 @@ def test_empty_credential_counts_as_missing() -> None:
         make(**{**CREDS, "WECOM_TOKEN": ""}, YIGONG_DATA_KEY=DATA_KEY)
 
 
+def test_all_credentials_empty_is_not_sandbox() -> None:
+    # A deployment .env with blank values must refuse to start, not serve sandbox keys.
+    blank = {k: "" for k in CREDS if k != "WECOM_AGENT_ID"}
+    with pytest.raises(ValidationError, match="企业微信凭据不完整"):
+        make(**blank)
+
+
 def test_partial_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WECOM_CORP_ID", "ww1")
     monkeypatch.setenv("WECOM_SECRET", "s")
