@@ -50,7 +50,6 @@ class Settings(BaseSettings):
     outbox_interval: float = Field(default=2.0, gt=0, alias="YIGONG_OUTBOX_INTERVAL")
     reminder_hour: int = Field(default=9, ge=0, le=23, alias="YIGONG_REMINDER_HOUR")
     concurrency: int = Field(default=4, ge=1, le=64, alias="YIGONG_CONCURRENCY")
-    sync_reply_budget: float = Field(default=2.0, gt=0, alias="YIGONG_SYNC_REPLY_BUDGET")
 
     @field_validator("wecom_aes_key")
     @classmethod
