@@ -318,11 +318,13 @@ def dispatch(msg: Incoming, ctx: HandlerContext) -> Reply:
 
 
 def _liaison_names(ctx: HandlerContext, ids: list[int]) -> dict[int, str]:
+    """project id → its liaisons by name (the WeCom userid only for a contact without one)."""
     out: dict[int, list[str]] = {}
-    for pid, name in ctx.session.execute(
-        select(ProjectLiaison.project_id, Contact.name)
+    for pid, name, userid in ctx.session.execute(
+        select(ProjectLiaison.project_id, Contact.name, Contact.userid)
         .join(Contact, Contact.id == ProjectLiaison.contact_id)
         .where(ProjectLiaison.project_id.in_(ids))
+        .order_by(ProjectLiaison.project_id, Contact.userid)
     ):
-        out.setdefault(pid, []).append(name)
+        out.setdefault(pid, []).append((name or "").strip() or userid)
     return {pid: "、".join(v) for pid, v in out.items()}

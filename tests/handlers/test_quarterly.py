@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import QuarterlyReport, Training, WagePayment
+from models import Contact, ProjectLiaison, QuarterlyReport, Training, WagePayment
 from tests.conftest import at
-from tests.reminders.conftest import LIAISON, County, build_county
+from tests.reminders.conftest import COUNTY_ADMIN, LIAISON, County, build_county
 
 
 @pytest.fixture
@@ -187,3 +187,18 @@ def test_an_over_long_problems_field_is_refused_not_cut(county: County, wecom, s
     reply = wecom.text(LIAISON, f"季度报告 项目：NT-2026-001 进度：60% 问题：{exact}").text
     assert "已记录" in reply and "问题：" + "停" * 200 + "……（共 2000 字，已全文记录）" in reply
     assert [r.problems for r in _reports(county)] == [exact]
+
+
+def test_dispatch_names_liaisons_by_name_not_userid(county: County, wecom, services) -> None:  # type: ignore[no-untyped-def]
+    s = county.session
+    p = county.add_project("NT-2026-002")
+    nameless = Contact(userid="wx-zhou", name=" ", role="liaison", region_id=county.county.id)
+    s.add(nameless)
+    s.flush()
+    s.add(ProjectLiaison(project_id=p.id, contact_id=nameless.id))
+    s.commit()
+    _freeze(services, "2026-10-09T10:00")
+    reply = wecom.text(COUNTY_ADMIN, "季度调度").text
+    assert "NT-2026-001 NT-2026-001道路（联系人：李联络）" in reply
+    assert "NT-2026-002 NT-2026-002道路（联系人：李联络、wx-zhou）" in reply
+    assert LIAISON not in reply
