@@ -35,7 +35,15 @@ def _font() -> list[str]:
     return [n for n in _CJK_FONTS if n in names] + ["DejaVu Sans"]
 
 
-def labour_share_png(title: str, bars: list[Bar]) -> bytes:
+def chart_text(quarter: str, chinese: bool) -> tuple[str, str]:
+    """Title and axis label: Chinese when a CJK font is installed (the Docker image has one);
+    without one Chinese would draw as empty boxes, so the labels fall back to English."""
+    if chinese:
+        return f"{quarter} 劳务报酬占比", "劳务报酬 / 财政资金（%）  |  黑线：最低要求"
+    return f"{quarter} labour share", "Labour compensation / fiscal funds (%)  |  black: floor"
+
+
+def labour_share_png(quarter: str, bars: list[Bar]) -> bytes:
     """A horizontal bar chart (PNG): share per project, floor marked, bars below it in red."""
     # Imported here: a second of start-up only on the days with charts. Figure, not pyplot:
     # no global figure registry, nothing to close, safe in the scheduler's threads.
@@ -45,7 +53,9 @@ def labour_share_png(title: str, bars: list[Bar]) -> bytes:
     shown = sorted(bars, key=lambda b: (b.share if b.share is not None else Decimal(-1), b.label))
     shown = shown[:MAX_BARS]
     height = max(2.5, 0.28 * len(shown) + 1.2)
-    with rc_context({"font.sans-serif": _font(), "axes.unicode_minus": False}):
+    fonts = _font()
+    title, xlabel = chart_text(quarter, chinese=len(fonts) > 1)
+    with rc_context({"font.sans-serif": fonts, "axes.unicode_minus": False}):
         fig = Figure(figsize=(7, height), dpi=80)
         ax = fig.add_subplot()
         ys = range(len(shown))
@@ -60,7 +70,7 @@ def labour_share_png(title: str, bars: list[Bar]) -> bytes:
             ax.scatter([x for _, x in floors], [y for y, _ in floors], marker="|", s=120,
                        color="black", linewidths=1.5, zorder=3)  # fmt: skip
         ax.set_yticks(list(ys), [b.label for b in shown], fontsize=7)
-        ax.set_xlabel("Labour compensation / fiscal funds (%)  |  black: floor")
+        ax.set_xlabel(xlabel)
         ax.set_title(title, fontsize=10)
         ax.invert_yaxis()
         fig.subplots_adjust(left=0.2, right=0.97, top=1 - 0.5 / height, bottom=0.6 / height)
@@ -74,13 +84,13 @@ def image_payload(png: bytes, filename: str) -> dict[str, str]:
     return {"png_base64": base64.b64encode(png).decode(), "filename": filename}
 
 
-def chart_payload(title: str, bars: list[Bar], filename: str) -> dict[str, Any]:
+def chart_payload(quarter: str, bars: list[Bar], filename: str) -> dict[str, Any]:
     """An outbox image payload drawn at send time: the tick only stores the numbers."""
     return {
         "render": "labour_share",
         "filename": filename,
         "args": {
-            "title": title,
+            "quarter": quarter,
             "bars": [
                 [
                     b.label,
@@ -103,4 +113,4 @@ def _render(args: dict[str, Any]) -> bytes:
         )
         for label, share, floor in args["bars"]
     ]
-    return labour_share_png(str(args["title"]), bars)
+    return labour_share_png(str(args.get("quarter") or args.get("title", "")), bars)

@@ -155,7 +155,7 @@ def _county_summary(
         chart.Bar(p.code, labour_share(m.wages_paid.get(p.id, 0), p.fiscal_funds_fen), p.floor)
         for p in projects
     ]
-    image = chart.chart_payload(f"{q} labour share", bars, f"labour_share_{q}.png")
+    image = chart.chart_payload(q, bars, f"labour_share_{q}.png")
     for userid in admins:
         yield Owed("quarterly_missing", userid, q, "", text)
         yield Owed("quarterly_missing", userid, q, "chart", "", msgtype="image", payload=image)
