@@ -138,12 +138,21 @@ def parse_decimal(text: str, what: str, units: Sequence[str], example: str) -> D
     return value
 
 
+MAX_DAYS_PER_DATE = Decimal(1)
+
+
 @lru_cache(maxsize=4096)
 def parse_days(text: str) -> Decimal:
-    """Days worked on one line: `1`, `1天`, `0.5天`, `半天`; at most 31."""
+    """Days worked by one worker on one date: `1`, `1天`, `0.5天`, `半天`; more than 0, at most 1.
+
+    Work is recorded per date, so a worker cannot have worked more than one day on it.
+    """
     days = parse_decimal(text, "天数", ("个工日", "工日", "天", "日", "工"), "1天 或 0.5天")
-    if days > 31:
-        raise UserError(f"天数 {days} 超过一个月的天数，请按月分开记")
+    if days > MAX_DAYS_PER_DATE:
+        raise UserError(
+            f"天数“{normalize(text)}”不对：记工按日期记，一人一天最多记1天（半天写“0.5天”）。"
+            "干了几天就按日期分几次记，或用文件导入（每行一个日期）"
+        )
     return days
 
 

@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.settings import Settings
-from handlers.parsing import check_in_project, check_not_future, normalize, period_of
+from handlers.parsing import (
+    MAX_DAYS_PER_DATE,
+    check_in_project,
+    check_not_future,
+    normalize,
+    period_of,
+)
 from models import Channel, PayMethod, Project, Training, TrainingMode, WagePayment, WorkRecord
 
 # -- line types ---------------------------------------------------------------------------------
@@ -137,38 +143,70 @@ def _range(lines: Sequence[Any], attr: str) -> tuple[date, date]:
     return min(values), max(values)
 
 
+WORKER_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class WorkNet:
+    """What the ledger holds, net of reversals, for one (project, worker, date)."""
+
+    code: str
+    days: Decimal
+    daily_wage_fen: int
+
+
 def work_existing(
     session: Session, lines: Sequence[WorkLine]
-) -> dict[tuple[int, int, date], tuple[Decimal, int]]:
-    """Net (days, wage) already recorded per (project, worker, date) touched by `lines`."""
+) -> dict[tuple[int, int, date], WorkNet]:
+    """Net work per (project, worker, date) for the workers and dates of `lines`, on any project.
+
+    Every project counts, not only those of `lines`: a worker's days on one date are capped
+    across projects. Workers are looked up in chunks through the (worker_id, period) index.
+    """
     if not lines:
         return {}
     lo, hi = _range(lines, "work_date")
-    stmt = (
-        select(
-            WorkRecord.project_id,
-            WorkRecord.worker_id,
-            WorkRecord.work_date,
-            func.sum(WorkRecord.days),
-            func.max(WorkRecord.daily_wage_fen),
+    workers = sorted({x.worker_id for x in lines})
+    out: dict[tuple[int, int, date], WorkNet] = {}
+    for i in range(0, len(workers), WORKER_CHUNK):
+        stmt = (
+            select(
+                WorkRecord.project_id,
+                Project.code,
+                WorkRecord.worker_id,
+                WorkRecord.work_date,
+                func.sum(WorkRecord.days),
+                func.max(WorkRecord.daily_wage_fen),
+            )
+            .join(Project, Project.id == WorkRecord.project_id)
+            .where(
+                WorkRecord.worker_id.in_(workers[i : i + WORKER_CHUNK]),
+                WorkRecord.period.between(period_of(lo), period_of(hi)),
+                WorkRecord.work_date.between(lo, hi),
+            )
+            .group_by(
+                WorkRecord.project_id, Project.code, WorkRecord.worker_id, WorkRecord.work_date
+            )
+            .having(func.sum(WorkRecord.days) > 0)
         )
-        .where(
-            WorkRecord.project_id.in_({x.project.id for x in lines}),
-            WorkRecord.work_date.between(lo, hi),
-        )
-        .group_by(WorkRecord.project_id, WorkRecord.worker_id, WorkRecord.work_date)
-        .having(func.sum(WorkRecord.days) > 0)
-    )
-    if len({x.worker_id for x in lines}) <= 500:
-        stmt = stmt.where(WorkRecord.worker_id.in_({x.worker_id for x in lines}))
-    return {(p, w, d): (Decimal(days), int(wage)) for p, w, d, days, wage in session.execute(stmt)}
+        for p, code, w, d, days, wage in session.execute(stmt):
+            out[(p, w, d)] = WorkNet(str(code), Decimal(days), int(wage))
+    return out
 
 
 def split_work(
     session: Session, lines: Sequence[WorkLine]
 ) -> tuple[list[WorkLine], list[WorkLine], list[tuple[str, str]]]:
-    """(new lines, lines already recorded with the same content, duplicate problems)."""
+    """(new lines, lines already recorded with the same content, problems).
+
+    Problems: the same worker, project and date twice; a different record for them already
+    in the ledger; and a worker's days on one date going over one day, counting the ledger
+    on every project and the earlier lines of the batch.
+    """
     existing = work_existing(session, lines)
+    on_date: dict[tuple[int, date], list[tuple[str, Decimal]]] = {}
+    for (_, w, d), net in existing.items():
+        on_date.setdefault((w, d), []).append((f"项目 {net.code} 已记", net.days))
     new: list[WorkLine] = []
     same: list[WorkLine] = []
     problems: list[tuple[str, str]] = []
@@ -180,18 +218,42 @@ def split_work(
             continue
         seen[key] = x.where
         old = existing.get(key)
-        if old is None:
-            new.append(x)
-        elif old == (x.days, x.daily_wage_fen):
-            same.append(x)
-        else:
+        if old is not None:
+            if (old.days, old.daily_wage_fen) == (x.days, x.daily_wage_fen):
+                same.append(x)
+            else:
+                problems.append(
+                    (
+                        x.where,
+                        f"{x.work_date:%Y-%m-%d} 已记过工（{show_days(old.days)}天），重复记工不予登记；如需更正请先冲正",
+                    )
+                )
+            continue
+        before = on_date.setdefault((x.worker_id, x.work_date), [])
+        total = sum((days for _, days in before), x.days)
+        if total > MAX_DAYS_PER_DATE:
+            told = "，".join(f"在{what} {show_days(days)}天" for what, days in before)
             problems.append(
                 (
                     x.where,
-                    f"{x.work_date:%Y-%m-%d} 已记过工（{old[0]:g}天），重复记工不予登记；如需更正请先冲正",
+                    f"{x.work_date:%Y-%m-%d} 此人{told}，再记 {show_days(x.days)}天 共 {show_days(total)}天，"
+                    "超过1天：一人一天最多记1天（各项目合计）。请核对天数；记错的请先冲正",
                 )
             )
+            continue
+        before.append((f"{_line_name(x.where)}记", x.days))
+        new.append(x)
     return new, same, problems
+
+
+def show_days(days: Decimal) -> str:
+    """`0.50` from the database as `0.5`, `1.00` as `1`."""
+    return f"{days.normalize():f}"
+
+
+def _line_name(where: str) -> str:
+    """How a batch line is named in a message: `第3行「张三 1天」` or a file's row number."""
+    return f"第{where}行" if where.isdigit() else where
 
 
 def split_wages(

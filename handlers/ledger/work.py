@@ -54,7 +54,7 @@ def parse_line(line: str) -> tuple[str, str, str]:
 @router.command(
     "记工",
     aliases=("考勤", "务工登记", "记工日"),
-    help="记务工台账：一行一人，写天数；日薪写在第一行（某人不同可在行尾写“180元”）",
+    help="记务工台账（按日期记）：一行一人，写当天天数（最多1天，半天写0.5天）；日薪写在第一行（某人不同可在行尾写“180元”）",
     example=EXAMPLE,
     roles=(Role.ADMIN, Role.LIAISON),
 )

@@ -236,7 +236,7 @@ def test_reversal_cancels_and_allows_rerecord(wecom, seed, session):
 
 def test_query_overdue_complete_projects(wecom, seed, session):
     old = seed.today - timedelta(days=75)
-    wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{old:%Y-%m-%d} 日薪：200\n张三 2天")
+    wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{old:%Y-%m-%d} 日薪：400\n张三 1天")
     r = wecom.text(LIAISON, "查询 项目：NT-2026-001")
     assert "应发 400元" in r.text and "已发 0元" in r.text and "逾期 400元" in r.text, r.text
     # The share is of wages paid (劳务报酬发放比例, policy （一）): nothing paid yet.

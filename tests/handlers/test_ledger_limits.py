@@ -1,0 +1,131 @@
+"""Implausible ledger entries are refused, in chat and in file imports, and nothing is written.
+
+Each rule is checked through the real handlers: chat messages through the encrypted
+callback, files through `import_bytes` (what `yigong import` runs) and through a file message.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.jobs import run_pending
+from handlers.tabular.importer import import_bytes
+from models import OutboxMessage, WorkRecord
+from tests.handlers.ledger_fixtures import LIAISON, OTHER_LIAISON, Seed, seed_ledger
+
+
+@pytest.fixture
+def seed(session: Session, settings) -> Seed:  # type: ignore[no-untyped-def]
+    return seed_ledger(session, settings)
+
+
+def count(session: Session, model) -> int:  # type: ignore[no-untyped-def]
+    """Read, then end the transaction: SQLite's BEGIN IMMEDIATE would block the bot."""
+    try:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+    finally:
+        session.rollback()
+
+
+def day(seed: Seed, days_ago: int) -> str:
+    return f"{seed.today - timedelta(days=days_ago):%Y-%m-%d}"
+
+
+def run(session, settings, seed, kind, data: str):  # type: ignore[no-untyped-def]
+    """`yigong import KIND FILE.csv` as the operator."""
+    with session.begin_nested():
+        report = import_bytes(
+            session,
+            settings,
+            kind,
+            f"{kind}.csv",
+            data.encode(),
+            actor=None,
+            channel="cli",
+            today=seed.today,
+        )
+    session.commit()
+    return report
+
+
+WORK_HEAD = "项目编号,身份证号,日期,天数,日薪(元)\n"
+
+
+# -- 1. days per worker and date --------------------------------------------------------------
+
+
+def test_chat_refuses_more_than_one_day_on_a_date(wecom, seed, session):
+    r = wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{day(seed, 2)} 日薪：150\n张三 30天")
+    assert "没有写入任何记录" in r.text and "一人一天最多记1天" in r.text, r.text
+    assert "第2行「张三 30天」" in r.text
+    r = wecom.text(
+        LIAISON, f"记工 项目：NT-2026-001 日期：{day(seed, 2)} 日薪：150\n张三 1天\n李四 1.5天"
+    )
+    assert "第3行「李四 1.5天」" in r.text and "一人一天最多记1天" in r.text, r.text
+    r = wecom.text(
+        LIAISON, f"记工 项目：NT-2026-001 日期：{day(seed, 2)} 人员：张三 天数：2 日薪：150"
+    )
+    assert "一人一天最多记1天" in r.text, r.text
+    assert count(session, WorkRecord) == 0
+    r = wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{day(seed, 2)} 日薪：150\n张三 半天")
+    assert "已记工 1 条" in r.text and "0.5天×150元=75元" in r.text, r.text
+
+
+def test_chat_counts_days_on_other_projects_and_reversals(wecom, seed, session):
+    # 王五 works on both projects; 0.5 day on NT-2026-002 leaves 0.5 day on that date.
+    r = wecom.text(
+        OTHER_LIAISON, f"记工 项目：NT-2026-002 日期：{day(seed, 3)} 日薪：150\n王五 0.5天"
+    )
+    assert "已记工 1 条" in r.text, r.text
+    r = wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{day(seed, 3)} 日薪：150\n王五 1天")
+    assert "没有写入任何记录" in r.text, r.text
+    assert "在项目 NT-2026-002 已记 0.5天" in r.text and "共 1.5天" in r.text
+    assert count(session, WorkRecord) == 1
+    r = wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{day(seed, 3)} 日薪：150\n王五 0.5天")
+    assert "已记工 1 条" in r.text, r.text
+    # Once the other project's record is reversed, the whole day is free again.
+    assert "已冲正" in wecom.text(OTHER_LIAISON, "冲正 记录号：W-000001 原因：记错项目").text
+    r = wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{day(seed, 4)} 日薪：150\n王五 1天")
+    assert "已记工 1 条" in r.text, r.text
+    assert count(session, WorkRecord) == 4
+
+
+def test_import_refuses_absurd_days_and_day_totals(session, settings, seed):
+    z, w = seed.ids["张三"], seed.ids["王五"]
+    d = day(seed, 5)
+    report = run(session, settings, seed, "work", WORK_HEAD + f"NT-2026-001,{z},{d},30,150\n")
+    assert not report.ok and "一人一天最多记1天" in report.text(), report.text()
+    # The same worker and date on two projects of one file: 1.5 days in all.
+    rows = f"NT-2026-001,{w},{d},1,150\nNT-2026-002,{w},{d},0.5,150\n"
+    report = run(session, settings, seed, "work", WORK_HEAD + rows)
+    text = report.text()
+    assert not report.ok and "第3行" in text and "在第2行记 1天" in text and "共 1.5天" in text, (
+        text
+    )
+    assert count(session, WorkRecord) == 0
+    # Against the ledger: 0.5 day already recorded on the other project.
+    assert run(session, settings, seed, "work", WORK_HEAD + f"NT-2026-002,{w},{d},0.5,150\n").ok
+    report = run(session, settings, seed, "work", WORK_HEAD + f"NT-2026-001,{w},{d},1,150\n")
+    assert not report.ok and "在项目 NT-2026-002 已记 0.5天" in report.text(), report.text()
+    assert count(session, WorkRecord) == 1
+
+
+def test_file_message_refuses_absurd_days(wecom, services, session, seed):
+    class Media:
+        def download_media(self, media_id: str) -> tuple[str, bytes]:
+            data = WORK_HEAD + f"NT-2026-001,{seed.ids['张三']},{day(seed, 2)},30,150\n"
+            return "work.csv", data.encode("gbk")
+
+    services.extras["wecom"] = Media()
+    assert "正在后台校验导入" in wecom.file(LIAISON, "m1", "work.csv").text
+    run_pending(services.session_factory, services)
+    texts = [
+        m.payload.get("content", "")
+        for m in session.scalars(select(OutboxMessage).where(OutboxMessage.rule == "job"))
+    ]
+    assert any("第2行" in t and "一人一天最多记1天" in t for t in texts), texts
+    assert count(session, WorkRecord) == 0
