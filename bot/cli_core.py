@@ -25,6 +25,17 @@ def _settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
+def _upgrade(url: str, revision: str = "head") -> None:
+    """Migrate, or say which database could not be reached and exit 1 (no traceback)."""
+    from models.migrate import DatabaseUnavailable, upgrade
+
+    try:
+        upgrade(url, revision)
+    except DatabaseUnavailable as exc:
+        console.print(f"[red]数据库不可用 / database unavailable:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from exc
+
+
 def serve(
     host: Annotated[str, typer.Option(help="监听地址 / bind address")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
@@ -38,14 +49,13 @@ def serve(
     import uvicorn
 
     from bot.observability import uvicorn_log_config
-    from models.migrate import upgrade
 
     os.environ["YIGONG_LOG_FORMAT"] = log_format  # read again by each worker process
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Workers share /metrics through files; set before any worker imports prometheus_client.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="yigong-metrics-")
     settings = _settings()
-    upgrade(settings.database_url)
+    _upgrade(settings.database_url)
     if settings.sandbox:
         console.print(
             "[yellow]沙箱模式 / sandbox mode[/yellow]：未配置企业微信凭据，消息只记录不发送。"
@@ -125,11 +135,9 @@ def _messages(interactive: bool):  # type: ignore[no-untyped-def]
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """应用数据库迁移 / apply migrations."""
-    from models.migrate import upgrade
-
     settings = _settings()
     t0 = time.perf_counter()
-    upgrade(settings.database_url, revision)
+    _upgrade(settings.database_url, revision)
     console.print(f"数据库已升级到 {revision}（{time.perf_counter() - t0:.1f} 秒）")
 
 

@@ -84,3 +84,25 @@ def test_bad_value_is_a_message_not_a_traceback(
     assert "配置错误" in result.output and fragment in result.output
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("command", [["serve"], ["db", "upgrade"]])
+def test_unreachable_database_is_a_message_not_a_traceback(
+    sandbox_env: str, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://yigong:s3cret-pw@127.0.0.1:1/yigong")
+    result = CliRunner().invoke(build_cli(), command)
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    output = " ".join(result.output.split())  # rich wraps long lines
+    assert "无法连接数据库 127.0.0.1:1" in output and "请检查" in output
+    assert "s3cret-pw" not in output and "Traceback" not in output
+
+
+def test_unopenable_sqlite_file_is_a_message(
+    sandbox_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/yigong.db")
+    result = CliRunner().invoke(build_cli(), ["serve"])
+    assert result.exit_code == 1, result.output
+    assert "无法打开 SQLite 数据库" in result.output
