@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -37,6 +38,9 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    if url.startswith("postgresql") and "connect_timeout" not in make_url(url).query:
+        # A blackholed server fails in seconds, not after the kernel's minutes-long TCP retries.
+        kwargs["connect_args"] = {"connect_timeout": 5, **kwargs.get("connect_args", {})}
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", pool_size)
     kwargs.setdefault("max_overflow", 20)
