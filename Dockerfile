@@ -14,11 +14,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/app/.venv/bin:$PATH
 
 # postgresql-client: pg_dump/pg_restore for `yigong backup` and `yigong restore`; the build fails
-# if it is not the expected major version. /backups is where the compose `backups` volume is
+# if it is not the expected major version. fonts-wqy-microhei (5 MB): a CJK font, so that the
+# quarterly chart sent to admins is labelled in Chinese (reminders/chart.py). /backups is where the compose `backups` volume is
 # mounted: created here and owned by the bot's user, so that an empty named volume takes this
 # ownership and `yigong backup /backups/...` can write to it.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}" tzdata \
+       fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/* \
     && pg_dump --version | grep -q "(PostgreSQL) ${PG_MAJOR}\." \
     && pip install --no-cache-dir uv \
