@@ -156,8 +156,8 @@ def figures_through(session: Session, project: Project, cutoff: date) -> dict[st
         )
     )
     paid_fen = int(paid or 0)
-    # no payment yet: no share (as before), rather than a 0% warning on a project just started
-    share = None if paid is None else labour_share(paid_fen, int(project.fiscal_funds_fen or 0))
+    # nothing paid by the cutoff is a 0% share (and below any floor), not "no figure"
+    share = labour_share(paid_fen, int(project.fiscal_funds_fen or 0))
     return {
         "as_of": f"{cutoff:%Y-%m-%d}",
         "workers": int(workers or 0),

@@ -202,3 +202,16 @@ def test_dispatch_names_liaisons_by_name_not_userid(county: County, wecom, servi
     assert "NT-2026-001 NT-2026-001道路（联系人：李联络）" in reply
     assert "NT-2026-002 NT-2026-002道路（联系人：李联络、wx-zhou）" in reply
     assert LIAISON not in reply
+
+
+def test_nothing_paid_by_the_quarter_end_is_a_zero_share(county: County, wecom, services) -> None:  # type: ignore[no-untyped-def]
+    county.work(county.workers[0], date(2026, 9, 10))
+    county.pay(county.workers[0], "2026-09", 15000, date(2026, 10, 13))
+    county.session.commit()
+    _freeze(services, "2026-10-14T10:00")
+    reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：30%").text
+    assert "（截至2026-09-30累计）" in reply
+    assert "已发劳务报酬 0元（占财政资金 0.0%）" in reply
+    assert "劳务报酬占比低于 15% 的最低要求" in reply
+    (row,) = _reports(county)
+    assert row.figures["labour_share"] == "0.0000"
