@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
@@ -25,6 +25,7 @@ from handlers.parsing import (
     period_of,
 )
 from models import Channel, PayMethod, Project, Training, TrainingMode, WagePayment, WorkRecord
+from models.money import format_fen
 
 # -- line types ---------------------------------------------------------------------------------
 
@@ -283,6 +284,93 @@ def split_wages(
         (same if key in existing else new).append(x)
         existing.add(key)
     return new, same
+
+
+def wages_owed_paid(
+    session: Session, lines: Sequence[WageLine]
+) -> dict[tuple[int, int, str], tuple[int, int]]:
+    """(owed per the work ledger, paid) in fen per (project, worker, period) touched by `lines`.
+
+    Both ledgers are append-only with negated reversal rows, so plain SUMs are the truth.
+    """
+    if not lines:
+        return {}
+    projects = {x.project.id for x in lines}
+    periods = {x.period for x in lines}
+    workers = sorted({x.worker_id for x in lines})
+    out: dict[tuple[int, int, str], tuple[int, int]] = {}
+    for i in range(0, len(workers), WORKER_CHUNK):
+        chunk = workers[i : i + WORKER_CHUNK]
+        owed = select(
+            WorkRecord.project_id.label("project_id"),
+            WorkRecord.worker_id.label("worker_id"),
+            WorkRecord.period.label("period"),
+            WorkRecord.due_fen.label("owed"),
+            literal(0).label("paid"),
+        ).where(
+            WorkRecord.project_id.in_(projects),
+            WorkRecord.worker_id.in_(chunk),
+            WorkRecord.period.in_(periods),
+        )
+        paid = select(
+            WagePayment.project_id,
+            WagePayment.worker_id,
+            WagePayment.period,
+            literal(0),
+            WagePayment.amount_fen,
+        ).where(
+            WagePayment.project_id.in_(projects),
+            WagePayment.worker_id.in_(chunk),
+            WagePayment.period.in_(periods),
+        )
+        u = union_all(owed, paid).subquery("ledger")
+        stmt = select(
+            u.c.project_id, u.c.worker_id, u.c.period, func.sum(u.c.owed), func.sum(u.c.paid)
+        ).group_by(u.c.project_id, u.c.worker_id, u.c.period)
+        for p, w, period, owed_fen, paid_fen in session.execute(stmt):
+            out[(int(p), int(w), str(period))] = (int(owed_fen or 0), int(paid_fen or 0))
+    return out
+
+
+def check_wages_owed(session: Session, lines: Sequence[WageLine]) -> list[tuple[str, str]]:
+    """Problems for payments that would take the total paid over the total owed.
+
+    Per (project, worker, period), what the ledger has paid plus the earlier lines of the
+    batch plus this line may not exceed what the work ledger says is owed; a refused line
+    does not count towards the next one.
+    """
+    totals = wages_owed_paid(session, lines)
+    batch: dict[tuple[int, int, str], int] = {}
+    problems: list[tuple[str, str]] = []
+    how = "如有工未记，请先记工（聊天发“记工”，或导入 work 表），再登记发放"
+    for x in lines:
+        key = (x.project.id, x.worker_id, x.period)
+        owed, paid = totals.get(key, (0, 0))
+        earlier = batch.get(key, 0)
+        if paid + earlier + x.amount_fen <= owed:
+            batch[key] = earlier + x.amount_fen
+            continue
+        if owed <= 0:
+            problems.append(
+                (
+                    x.where,
+                    f"务工台账中此人 {x.period} 在项目 {x.project.code} 没有记工、没有应发劳务报酬，"
+                    f"不能登记发放 {format_fen(x.amount_fen)}。{how}",
+                )
+            )
+            continue
+        left = max(owed - paid - earlier, 0)
+        also = f"，本批前面的行已发 {format_fen(earlier)}" if earlier else ""
+        problems.append(
+            (
+                x.where,
+                f"{x.period} 在项目 {x.project.code} 应发 {format_fen(owed)}，已发 {format_fen(paid)}"
+                f"{also}，尚未发放 {format_fen(left)}；本次 {format_fen(x.amount_fen)} "
+                f"超出 {format_fen(x.amount_fen - left)}。发放不能超过务工台账应发数，请核对金额；"
+                + how,
+            )
+        )
+    return problems
 
 
 def split_trainings(

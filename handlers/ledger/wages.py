@@ -11,6 +11,7 @@ from handlers.ledger.entries import (
     WageLine,
     check_ledger_date,
     check_method,
+    check_wages_owed,
     split_wages,
     write_wages,
 )
@@ -24,7 +25,6 @@ from handlers.parsing import (
     period_of,
 )
 from models import Role, WagePayment
-from models.wages import balances
 
 router = Router("wages")
 
@@ -46,7 +46,7 @@ _SPLIT = re.compile(r"[\s:,;]+")
 @router.command(
     "发放",
     aliases=("发工资", "工资发放", "发薪", "发放工资"),
-    help="记劳务报酬发放台账：一行一人写金额；方式限银行代发、一卡通、社保卡",
+    help="记劳务报酬发放台账：一行一人写金额（不能超过务工台账应发未发数）；方式限银行代发、一卡通、社保卡",
     example=EXAMPLE,
     roles=(Role.ADMIN, Role.LIAISON),
 )
@@ -107,32 +107,20 @@ def record_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
         problems.add(
             x.where, f"{x.paid_on:%Y-%m-%d} 已登记过同样的发放（{money(x.amount_fen)}），不重复登记"
         )
+    for where, problem in check_wages_owed(ctx.session, new):
+        problems.add(where, problem)
     problems.raise_if_any()
 
-    owed = {
-        b.worker_id: b.outstanding_fen
-        for b in balances(ctx.session, project_ids=[project.id], period=period)
-        if b.worker_id in seen
-    }
     ids = write_wages(ctx.session, new, ctx.user.userid, ctx.channel)
     ctx.audit("wage.add", project.code, count=len(ids), first=ids[0], last=ids[-1])
     workers = {m.worker.id: m.worker for m in matches.values() if m.worker is not None}
     out = [
         f"已登记发放 {len(ids)} 笔（项目 {project.code}，期间 {period}，{paid_on:%Y-%m-%d}，{method}）："
     ]
-    flags: list[str] = []
     for entry_id, x in zip(ids, new, strict=True):
         out.append(
             f"{WagePayment.PREFIX}-{entry_id:06d} {who(workers[x.worker_id])} {money(x.amount_fen)}"
         )
-        outstanding = owed.get(x.worker_id, 0)
-        if x.amount_fen > outstanding:
-            flags.append(
-                f"{workers[x.worker_id].name} 本期应发未发 {money(max(outstanding, 0))}，"
-                f"本次发放 {money(x.amount_fen)}，超出 {money(x.amount_fen - max(outstanding, 0))}"
-            )
     out.append(f"合计 {money(sum(x.amount_fen for x in new))}。")
-    if flags:
-        out.append("请核对（已登记，但超过务工台账应发数）：\n" + "\n".join(flags))
     out.append(correction_hint(f"{WagePayment.PREFIX}-{ids[0]:06d}"))
     return Reply("\n".join(out))

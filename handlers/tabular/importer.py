@@ -29,6 +29,7 @@ from handlers.ledger.entries import (
     check_ledger_date,
     check_method,
     check_mode,
+    check_wages_owed,
     split_trainings,
     split_wages,
     split_work,
@@ -243,6 +244,8 @@ def import_wages(ic: ImportContext, table: Table, report: ImportReport) -> None:
         voucher = v.get("凭证号", "")[:64]
         lines.append(WageLine(str(n), project, wid, period, fen, paid_on, method, voucher))
     new, same = split_wages(ic.session, lines)
+    for where, problem in check_wages_owed(ic.session, new):
+        report.add(int(where), problem)
     report.skipped = len(same)
     if report.ok:
         report.written = len(write_wages(ic.session, new, ic.actor_id, ic.channel, False))

@@ -82,7 +82,11 @@ def test_csv_encodings(session, settings, seed, encoding):
     text = f"项目编号,姓名,身份证号,手机,村,脱贫户,企业微信账号\nNT-2026-001,孙八,{number},13900139000,东关村,是,\n"
     report = run(session, settings, seed, "workers", "w.csv", text.encode(encoding))
     assert report.ok and report.written == 1, report.text()
-    period = f"{seed.today - timedelta(days=40):%Y-%m}"
+    worked = seed.today - timedelta(days=40)
+    work = f"项目编号,身份证号,日期,天数,日薪(元)\nNT-2026-001,{number},{worked:%Y-%m-%d},1,150\n"
+    report = run(session, settings, seed, "work", "w.csv", work.encode(encoding))
+    assert report.ok and report.written == 1, report.text()
+    period = f"{worked:%Y-%m}"
     wages = f"项目编号,身份证号,期间,金额(元),发放日期,方式,凭证号\nNT-2026-001,{number},{period},150,{seed.today:%Y-%m-%d},银行代发,V1\n"
     report = run(session, settings, seed, "wages", "p.csv", wages.encode(encoding))
     assert report.ok and report.written == 1, report.text()
@@ -166,7 +170,12 @@ def test_projects_and_contacts_import_idempotent(session, settings, seed):
 def test_wage_export_filing_layout_masked_for_liaison_and_audited(
     session, settings, seed, tmp_path
 ):
-    period = f"{seed.today - timedelta(days=40):%Y-%m}"
+    worked = seed.today - timedelta(days=40)
+    work = "项目编号,身份证号,日期,天数,日薪(元)\n" + "".join(
+        f"NT-2026-001,{seed.ids[n]},{worked:%Y-%m-%d},1,150\n" for n in ("张三", "李四")
+    )
+    assert run(session, settings, seed, "work", "w.csv", work.encode()).ok
+    period = f"{worked:%Y-%m}"
     wages = "项目编号,身份证号,期间,金额(元),发放日期,方式,凭证号\n" + "".join(
         f"NT-2026-001,{seed.ids[n]},{period},150,{seed.today:%Y-%m-%d},银行代发,V1\n"
         for n in ("张三", "李四")

@@ -165,7 +165,7 @@ def test_register_worker_bad_id_and_good(wecom, seed, session):
     assert "已在项目" in r.text and "地区代码" in r.text
 
 
-def test_wages_batch_flags_overpayment_and_refuses_cash(wecom, seed, session):
+def test_wages_batch_refuses_overpayment_and_cash(wecom, seed, session):
     period = f"{seed.today - timedelta(days=40):%Y-%m}"
     day = f"{seed.today - timedelta(days=40):%Y-%m-%d}"
     wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{day} 日薪：150\n张三 1天\n李四 1天")
@@ -182,8 +182,15 @@ def test_wages_batch_flags_overpayment_and_refuses_cash(wecom, seed, session):
         LIAISON,
         f"发放 项目：NT-2026-001 期间：{period} 日期：{d(seed, 1)} 方式：银行代发\n张三 150元\n李四 200元",
     )
+    # Paying more than the work ledger owes is refused, not written with a note.
+    assert "没有写入任何记录" in r.text and "第3行「李四 200元」" in r.text, r.text
+    assert "尚未发放 150元" in r.text and "超出 50元" in r.text and "记工" in r.text
+    assert count(session, WagePayment) == 0
+    r = wecom.text(
+        LIAISON,
+        f"发放 项目：NT-2026-001 期间：{period} 日期：{d(seed, 1)} 方式：银行代发\n张三 150元\n李四 150元",
+    )
     assert "已登记发放 2 笔" in r.text and "P-000001" in r.text, r.text
-    assert "超出 50元" in r.text
     assert count(session, WagePayment) == 2
     again = wecom.text(
         LIAISON,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.jobs import run_pending
 from handlers.tabular.importer import import_bytes
-from models import OutboxMessage, WorkRecord
+from models import OutboxMessage, WagePayment, WorkRecord
 from tests.handlers.ledger_fixtures import LIAISON, OTHER_LIAISON, Seed, seed_ledger
 
 
@@ -129,3 +129,61 @@ def test_file_message_refuses_absurd_days(wecom, services, session, seed):
     ]
     assert any("第2行" in t and "一人一天最多记1天" in t for t in texts), texts
     assert count(session, WorkRecord) == 0
+
+
+# -- 2. payments above what the work ledger owes ----------------------------------------------
+
+WAGES_HEAD = "项目编号,身份证号,期间,金额(元),发放日期,方式,凭证号\n"
+
+
+def test_chat_refuses_payment_above_owed(wecom, seed, session):
+    worked = seed.today - timedelta(days=40)
+    period = f"{worked:%Y-%m}"
+    head = f"发放 项目：NT-2026-001 期间：{period} 日期：{day(seed, 1)} 方式：银行代发"
+    r = wecom.text(LIAISON, f"{head}\n王五 150元")
+    assert "没有写入任何记录" in r.text and "没有记工" in r.text and "请先记工" in r.text, r.text
+    r = wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{worked:%Y-%m-%d} 日薪：150\n王五 1天")
+    assert "已记工 1 条" in r.text, r.text
+    r = wecom.text(LIAISON, f"{head}\n王五 99999元")
+    assert "没有写入任何记录" in r.text and "第2行「王五 99999元」" in r.text, r.text
+    assert "应发 150元" in r.text and "尚未发放 150元" in r.text and "超出 99,849元" in r.text
+    assert count(session, WagePayment) == 0
+    assert "已登记发放 1 笔" in wecom.text(LIAISON, f"{head}\n王五 100元").text
+    # What was paid counts: 50元 is left, 60元 is too much.
+    r = wecom.text(LIAISON, f"{head.replace(day(seed, 1), day(seed, 0))}\n王五 60元")
+    assert "已发 100元" in r.text and "尚未发放 50元" in r.text and "超出 10元" in r.text, r.text
+    assert count(session, WagePayment) == 1
+    # A reversed payment is no longer paid.
+    assert "已冲正" in wecom.text(LIAISON, "冲正 记录号：P-000001 原因：金额错误").text
+    r = wecom.text(LIAISON, f"{head.replace(day(seed, 1), day(seed, 0))}\n王五 150元")
+    assert "已登记发放 1 笔" in r.text, r.text
+    assert count(session, WagePayment) == 3
+
+
+def test_import_refuses_payment_above_owed(session, settings, seed):
+    z, li = seed.ids["张三"], seed.ids["李四"]
+    worked = seed.today - timedelta(days=40)
+    period, paid = f"{worked:%Y-%m}", day(seed, 1)
+    work = WORK_HEAD + f"NT-2026-001,{z},{worked:%Y-%m-%d},1,150\n"
+    assert run(session, settings, seed, "work", work).ok
+    rows = f"NT-2026-001,{z},{period},99999,{paid},银行代发,V1\n"
+    rows += f"NT-2026-001,{li},{period},100,{paid},银行代发,V2\n"
+    report = run(session, settings, seed, "wages", WAGES_HEAD + rows)
+    text = report.text()
+    assert not report.ok and "没有写入任何数据" in text, text
+    assert "第2行" in text and "尚未发放 150元" in text and "超出 99,849元" in text
+    assert "第3行" in text and "没有记工" in text
+    assert count(session, WagePayment) == 0
+    # Two rows for one worker and period add up: the second goes over.
+    rows = f"NT-2026-001,{z},{period},100,{paid},银行代发,V1\n"
+    rows += f"NT-2026-001,{z},{period},100,{day(seed, 0)},银行代发,V2\n"
+    report = run(session, settings, seed, "wages", WAGES_HEAD + rows)
+    text = report.text()
+    assert not report.ok and "第3行" in text and "本批前面的行已发 100元" in text, text
+    assert "第2行" not in text
+    report = run(session, settings, seed, "wages", WAGES_HEAD + rows.splitlines()[0] + "\n")
+    assert report.ok and report.written == 1, report.text()
+    # Importing the same file again skips the row already recorded; it is not paid twice.
+    again = run(session, settings, seed, "wages", WAGES_HEAD + rows.splitlines()[0] + "\n")
+    assert again.ok and again.skipped == 1 and again.written == 0, again.text()
+    assert count(session, WagePayment) == 1
