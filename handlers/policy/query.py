@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from handlers.policy import text as tx
 from handlers.policy.dictionary import pos_tag
-from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS
+from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS, is_stopword
 
 SYNONYM_WEIGHT = 0.6  # all synonyms of a word together weigh this much of the word
 SYNONYM_CREDIT = 0.8  # a synonym covers the word it stands for, a little less surely
@@ -94,7 +94,7 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
     concepts: list[Concept] = []
     segments: list[list[str]] = [[]]
     for word, _ in spans:
-        if word in STOPWORDS:
+        if _says_nothing(word, vocab):
             segments.append([])
             continue
         segments[-1].append(word)
@@ -109,6 +109,13 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
                 terms[term] = weight
     grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
     return Query(norm, fixes, terms, grams, tuple(concepts), flags(norm, _ASKS))
+
+
+def _says_nothing(word: str, vocab: Vocabulary) -> bool:
+    """A stopword, or a word of stopwords (干什么) that no clause holds and that is no noun."""
+    if word in STOPWORDS:
+        return True
+    return word not in vocab.idf and not pos_tag(word).startswith("n") and is_stopword(word)
 
 
 def _concept(word: str, vocab: Vocabulary) -> Concept:

@@ -6,6 +6,8 @@ colloquial/official pairs only; questions from the development set are never cop
 
 from __future__ import annotations
 
+import functools
+
 # Terms jieba must keep whole (and the targets of typo correction when 4+ characters long).
 _DOMAIN_TEXT = """
     以工代赈 以工代训 重推 农推 劳务报酬 劳务报酬发放 公益性岗位 定点联系 定点联系人
@@ -177,3 +179,16 @@ _STOPWORD_TEXT = """
     最多 大概 到底 究竟 还是 或者 已经 应当 允许 不行 行吗 好吗 对吗 吗吗 呗 么样 有啥 没啥
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
+
+
+@functools.cache
+def is_stopword(word: str) -> bool:
+    """A stopword, or a word made of stopwords only (干什么 = 干 + 什么, 有什么, 没什么 …).
+
+    jieba keeps many question phrases whole; listing every one would never end, and a word
+    built only of words that carry no topic carries none either. The caller keeps such a word
+    when the clauses hold it (会同, 能用) or it is a noun (同事, 干事).
+    """
+    if word in STOPWORDS:
+        return True
+    return any(word[:end] in STOPWORDS and is_stopword(word[end:]) for end in range(1, len(word)))

@@ -87,6 +87,15 @@ def test_how_much_questions_prefer_the_sentence_with_the_number(kb: KnowledgeBas
     assert "按季度" in hit.sentence
 
 
+def test_question_phrases_made_of_stopwords_do_not_count(kb: KnowledgeBase):
+    # jieba keeps 干什么/做什么/有什么 whole; they are 干/做/有 + 什么 and say nothing
+    assert "干什么" not in kb.index.query("定点联系人是干什么的").terms
+    for question in ("定点联系人是干什么的", "定点联系人是做什么的", "定点联系人有什么用"):
+        hit = kb.ask(question).best
+        assert hit is not None and hit.clause.number == "（十一）", question
+    assert "会同" in kb.index.query("发改部门会同哪些部门").terms  # the clauses hold it
+
+
 @pytest.mark.parametrize(
     "question", ["今天天气怎么样", "你好", "宅基地怎么审批", "猪肉多少钱一斤", "", "？？？"]
 )
