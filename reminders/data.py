@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -19,18 +19,13 @@ from models import (
     Project,
     ProjectLiaison,
     ProjectStatus,
-    PublicPost,
     Region,
     Role,
-    Training,
     WagePayment,
-    Worker,
-    WorkRecord,
 )
 from models.calendar import due_date
-from models.people import PriorityGroup
 from models.project import RURAL_XIANJIE_MIN_SHARE, ProjectCategory
-from models.wages import balances_stmt, labour_share
+from models.wages import balances_stmt
 
 
 @dataclass(frozen=True)
@@ -129,6 +124,19 @@ def liaisons(session: Session) -> dict[int, list[str]]:
     return out
 
 
+def liaison_names(session: Session) -> dict[int, list[str]]:
+    """project id → its liaisons as people read them: the name (the userid only without one)."""
+    out: dict[int, list[str]] = defaultdict(list)
+    rows = session.execute(
+        select(ProjectLiaison.project_id, Contact.name, Contact.userid)
+        .join(Contact, Contact.id == ProjectLiaison.contact_id)
+        .order_by(Contact.userid)
+    )
+    for project_id, name, userid in rows:
+        out[project_id].append(name or userid)
+    return out
+
+
 @dataclass
 class Admins:
     """Admins by the region they cover: (province, city, county) → userids."""
@@ -187,47 +195,3 @@ def wages_paid(session: Session, project_ids: Iterable[int] | None = None) -> di
 
 def format_share(share: Decimal | None) -> str:
     return "—" if share is None else f"{share * 100:.1f}%"
-
-
-def figures(session: Session, project_ids: list[int]) -> dict[int, dict[str, object]]:
-    """The ledger figures of a quarterly report, per project, each one grouped SQL query."""
-    out: dict[int, dict[str, object]] = {
-        pid: {"workers": 0, "poverty_workers": 0, "days": "0", "wages_paid_fen": 0,
-              "labour_share": None, "trainings": 0, "posts": 0}
-        for pid in project_ids
-    }  # fmt: skip
-    if not project_ids:
-        return out
-    per_worker = (
-        select(WorkRecord.project_id, WorkRecord.worker_id, func.sum(WorkRecord.days).label("days"))
-        .where(WorkRecord.project_id.in_(project_ids))
-        .group_by(WorkRecord.project_id, WorkRecord.worker_id)
-        .having(func.sum(WorkRecord.days) > 0)
-        .subquery()
-    )
-    poor = case((Worker.priority_group == PriorityGroup.POVERTY_ALLEVIATED, 1), else_=0)
-    for pid, workers, poverty, days in session.execute(
-        select(per_worker.c.project_id, func.count(), func.sum(poor), func.sum(per_worker.c.days))
-        .join(Worker, Worker.id == per_worker.c.worker_id)
-        .group_by(per_worker.c.project_id)
-    ):
-        out[pid].update(
-            workers=int(workers), poverty_workers=int(poverty or 0), days=str(days or 0)
-        )
-    for model, key in ((Training, "trainings"), (PublicPost, "posts")):
-        net = func.sum(case((model.reverses_id.is_(None), 1), else_=-1))
-        for pid, n in session.execute(
-            select(model.project_id, net)
-            .where(model.project_id.in_(project_ids))
-            .group_by(model.project_id)
-        ):
-            out[pid][key] = int(n or 0)
-    funds = dict(
-        session.execute(
-            select(Project.id, Project.fiscal_funds_fen).where(Project.id.in_(project_ids))
-        ).all()
-    )
-    for pid, paid in wages_paid(session, project_ids).items():
-        share = labour_share(paid, int(funds.get(pid) or 0))
-        out[pid].update(wages_paid_fen=paid, labour_share=None if share is None else f"{share:.4f}")
-    return out

@@ -83,6 +83,10 @@ class Moment:
         return data.liaisons(self.session)
 
     @cached_property
+    def liaison_names(self) -> dict[int, list[str]]:
+        return data.liaison_names(self.session)
+
+    @cached_property
     def admins(self) -> data.Admins:
         return data.admins(self.session)
 

@@ -136,7 +136,7 @@ def _county_summary(
         lines.append("未报送：")
         lines += digest_lines(
             [
-                f"· {p.label}（联系人：{'、'.join(m.liaisons.get(p.id, [])) or '未指定'}）"
+                f"· {p.label}（联系人：{'、'.join(m.liaison_names.get(p.id, [])) or '未指定'}）"
                 for p in missing
             ],
             "发送“季度调度”查看全部。",

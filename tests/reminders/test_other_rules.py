@@ -49,6 +49,7 @@ def test_quarter_deadline_in_the_national_day_holiday(county: County) -> None:
         ("quarterly_missing", COUNTY_ADMIN, "image"),
     ]
     assert "未报 1 个" in summary[0].text and "NT-2026-002" in summary[0].text
+    assert "联系人：李联络" in summary[0].text and LIAISON not in summary[0].text  # a name
     image = summary[1].body()
     assert image["filename"] == "labour_share_2026Q3.png"
     from bot.sender import render_payload
