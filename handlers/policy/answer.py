@@ -38,8 +38,10 @@ def label(clause: Clause) -> str:
     return f"【{clause.heading}】{section}"
 
 
-def not_found() -> str:
-    lines = ["没有找到相关条款。可以换个说法，或这样问："]
+def not_found(too_short: bool = False) -> str:
+    """The refusal; a question of single characters (钱) is asked to say more."""
+    ask = "问题太短，请说得具体一些" if too_short else "可以换个说法"
+    lines = [f"没有找到相关条款。{ask}，或这样问："]
     lines += [f"· {q}" for q in EXAMPLES]
     lines.append("发送“帮助”查看全部命令。")
     return "\n".join(lines)
@@ -49,7 +51,7 @@ def answer_text(kb: KnowledgeBase, result: Result) -> str:
     """The reply to a question (a refusal with examples when nothing is good enough)."""
     best = result.best
     if best is None:
-        return not_found()
+        return not_found(result.too_short)
     shown = [best, result.hits[1]] if result.tie else [best]
     head: list[str] = (
         ["（按" + "、".join(f"“{t}”" for t in result.fixes) + "理解）"] if result.fixes else []

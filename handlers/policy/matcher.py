@@ -55,6 +55,7 @@ class Result:
     confident: bool
     tie: bool = False
     fixes: tuple[str, ...] = ()  # domain terms the question's typos were read as
+    too_short: bool = False  # refused because no word of two characters or more was left
 
     @property
     def best(self) -> Hit | None:
@@ -156,6 +157,8 @@ class Index:
         q = self.query(question)
         if not q.concepts or not self.clauses:
             return Result(question, (), False)
+        if all(len(c.word) == 1 for c in q.concepts):  # 钱, 账: too little to pick a clause by
+            return Result(question, (), False, too_short=True)
         scores = [0.0] * len(self.clauses)
         idf = self._words.idf
         for term, w in q.terms.items():

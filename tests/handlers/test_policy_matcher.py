@@ -107,6 +107,14 @@ def test_off_topic_questions_get_no_clause(kb: KnowledgeBase, question: str):
     assert "农推项目劳务报酬比例有什么要求？" in reply and "帮助" in reply
 
 
+@pytest.mark.parametrize("question", ["钱", "账", "钱呢？", "给钱吗"])
+def test_a_question_of_single_characters_is_asked_to_say_more(kb: KnowledgeBase, question: str):
+    result = kb.ask(question)
+    assert result.best is None and result.too_short
+    assert answer_text(kb, result).startswith("没有找到相关条款。问题太短")
+    assert kb.ask("发钱吗").best is not None  # one word, but a word
+
+
 def test_the_example_questions_of_the_refusal_are_answered(kb: KnowledgeBase):
     from handlers.policy.answer import EXAMPLES
 
