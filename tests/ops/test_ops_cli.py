@@ -23,6 +23,7 @@ SANDBOX_ENV: dict[str, str | None] = dict.fromkeys(
         "WECOM_SECRET",
         "WECOM_TOKEN",
         "WECOM_AES_KEY",
+        "WECOM_AGENT_ID",
         "YIGONG_DATA_KEY",
         "REDIS_URL",
     ]
@@ -59,9 +60,10 @@ def test_doctor_in_sandbox(tmp_path: Path) -> None:
 
 def test_doctor_names_what_to_fix(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/doc.db"
-    code, out = _run(["doctor"], url, WECOM_CORP_ID="wwx", REDIS_URL="redis://127.0.0.1:1/0")
-    assert code == 1
-    assert "缺少 WECOM_SECRET" in out and "REDIS_URL" in out
+    code, out = _run(["doctor"], url, WECOM_CORP_ID="wwx")  # half configured: not sandbox
+    assert code == 2 and "WECOM_SECRET" in out and "Traceback" not in out
+    code, out = _run(["doctor"], url, REDIS_URL="redis://127.0.0.1:1/0")
+    assert code == 1 and "REDIS_URL" in out
     code, out = _run(["doctor"], "postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert code == 1 and "DATABASE_URL" in out
 
