@@ -39,10 +39,9 @@ def build_cli(only: str | None = None) -> typer.Typer:
     @app.callback()
     def _prepare(ctx: typer.Context) -> None:
         if ctx.invoked_subcommand in NEEDS_SCHEMA and "--help" not in sys.argv:
-            from bot.cli_core import _settings
-            from models.migrate import upgrade
+            from bot.cli_core import _settings, _upgrade
 
-            upgrade(_settings().database_url)
+            _upgrade(_settings().database_url)  # a clear message, not a traceback, when down
 
     modules = [FAST_COMMANDS[only]] if only in FAST_COMMANDS else CLI_MODULES
     for name in modules:

@@ -99,7 +99,8 @@ def chat(
         console.print(f"以 {user} 的身份对话。发送“帮助”查看命令，Ctrl-D 退出。")
     for message in _messages(interactive):
         for line in session.send(message):
-            console.print(line, markup=False, highlight=False)
+            # soft_wrap: lines as WeCom shows them (piped output is not cut at 80 columns)
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
         if interactive:
             console.print()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from bot.cli import build_cli
@@ -106,3 +107,20 @@ def test_unopenable_sqlite_file_is_a_message(
     result = CliRunner().invoke(build_cli(), ["serve"])
     assert result.exit_code == 1, result.output
     assert "无法打开 SQLite 数据库" in result.output
+
+
+def test_chat_when_the_database_is_down_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    for var in ("WECOM_CORP_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY", "WECOM_AGENT_ID"):
+        monkeypatch.delenv(var, raising=False)
+    result = CliRunner().invoke(build_cli(), ["chat", "--user", "x"], input="帮助\n")
+    assert result.exit_code == 1
+    assert "数据库不可用" in result.output and isinstance(result.exception, SystemExit)
+
+
+def test_piped_chat_output_is_not_cut_at_80_columns(sandbox_env: str) -> None:
+    runner = CliRunner()
+    result = runner.invoke(build_cli(), ["chat", "--user", "newcomer"], input="劳务报酬占比\n")
+    assert result.exit_code == 0, result.output
+    # a policy answer quotes whole sentences: wider than a default terminal, and kept whole
+    assert max(cell_len(line) for line in result.output.splitlines()) > 80
