@@ -297,6 +297,68 @@ def check_id_number(text: str) -> tuple[str, list[str]]:
     return number, warnings
 
 
+MIN_WORKING_AGE = 16  # 《劳动法》第十五条: no one under 16 may be employed
+
+
+def age_on(birth: date, on: date) -> int:
+    """Full years of age on a date (in a common year a 29 February birthday counts on 1 March)."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def check_working_age(number: str, on: date) -> str:
+    """A normalized ID number whose holder is at least 16 on `on` (the registration date)."""
+    age = age_on(ric.get_birth_date(number), on)
+    if age < MIN_WORKING_AGE:
+        raise UserError(
+            f"身份证号 {mask_id_text(number)} 的持有人到登记日（{on:%Y-%m-%d}）未满16周岁"
+            f"（{age}岁）。我国法定最低就业年龄为16周岁（《劳动法》第十五条：禁止招用未满"
+            "十六周岁的未成年人），不能登记为务工人员。如果是身份证号写错了，请核对后重新登记"
+        )
+    return number
+
+
+# Look-alikes of the middle dot of minority and foreign names (阿依古丽·买买提).
+_NAME_DOTS = str.maketrans(dict.fromkeys("•‧・∙⋅･", "·"))
+MAX_NAME_LENGTH = 30
+NAME_RULE = (
+    "姓名只能由汉字或拉丁字母组成，少数民族和外国人姓名可用“·”或空格分隔"
+    "（如 阿依古丽·买买提、Anna Schmidt），最多30个字"
+)
+
+
+def normalize_name(text: str) -> str:
+    """A person's name as stored: NFKC, one kind of middle dot, single spaces."""
+    return " ".join(normalize(text).translate(_NAME_DOTS).split())
+
+
+def _name_letter(c: str) -> bool:
+    name = unicodedata.name(c, "")
+    return (
+        name.startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"))
+        or c == "\u3007"  # 〇, written in some names
+        or (unicodedata.category(c) in ("Lu", "Ll") and name.startswith("LATIN"))
+    )
+
+
+def check_person_name(text: str) -> str:
+    """A plausible name, normalized: CJK or Latin letters, `·` and spaces between them only.
+
+    No digits, emoji or other symbols; at most 30 characters.
+    """
+    name = normalize_name(text)
+    if not name:
+        raise UserError("缺少姓名")
+    if len(name) > MAX_NAME_LENGTH:
+        raise UserError(f"姓名“{name[:MAX_NAME_LENGTH]}…”有{len(name)}个字，太长了。{NAME_RULE}")
+    bad = [c for c in dict.fromkeys(name) if not (_name_letter(c) or c in "· ")]
+    if bad:
+        shown = "、".join(f"“{c}”" for c in bad[:5])
+        raise UserError(f"姓名“{name}”里有{shown}，不像姓名。{NAME_RULE}")
+    if re.search(r"^[· ]|[· ]$|[· ]{2}", name):
+        raise UserError(f"姓名“{name}”中的“·”和空格只能夹在两个字中间。{NAME_RULE}")
+    return name
+
+
 def mask_id_text(number: str) -> str:
     from models.privacy import mask_id
 
@@ -338,6 +400,7 @@ def find_workers(
     result: dict[str, WorkerMatch] = {}
     by_hash: dict[str, str] = {}
     names: list[str] = []
+    name_of: dict[str, str] = {}
     for ref in refs:
         if looks_like_id(ref):
             try:
@@ -348,6 +411,7 @@ def find_workers(
             by_hash[pd.lookup_hash(number)] = ref
         elif ref:
             names.append(ref)
+            name_of[ref] = normalize_name(ref)
         else:
             result[ref] = WorkerMatch(error="没有写人员")
     base = (
@@ -369,10 +433,11 @@ def find_workers(
             )
     if names:
         groups: dict[str, list[Worker]] = {}
-        for w in ctx.session.scalars(base.where(Worker.name.in_(names))):
+        stored = set(name_of.values())
+        for w in ctx.session.scalars(base.where(Worker.name.in_(stored))):
             groups.setdefault(w.name, []).append(w)
         for name in names:
-            ws = groups.get(name, [])
+            ws = groups.get(name_of[name], [])
             if len(ws) == 1:
                 result[name] = WorkerMatch(ws[0])
             elif not ws:

@@ -7,7 +7,15 @@ from bot.errors import UserError
 from bot.router import Router
 from handlers.ledger.common import PROJECT_KEY, project_from, who
 from handlers.ledger.people import WorkerInput, check_group, register_workers
-from handlers.parsing import Problems, check_id_number, check_phone, parse_bool, parse_or_refuse
+from handlers.parsing import (
+    Problems,
+    check_id_number,
+    check_person_name,
+    check_phone,
+    check_working_age,
+    parse_bool,
+    parse_or_refuse,
+)
 from models import PriorityGroup, Role
 
 router = Router("workers")
@@ -28,7 +36,7 @@ ALIASES = {
 @router.command(
     "登记工人",
     aliases=("登记人员", "添加工人", "新增工人", "登记务工人员"),
-    help="在项目中登记一位务工人员（身份证号会校验，加密保存）",
+    help="在项目中登记一位务工人员（身份证号会校验、加密保存；未满16周岁不能登记）",
     example=EXAMPLE,
     roles=(Role.ADMIN, Role.LIAISON),
 )
@@ -38,16 +46,17 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
     problems = Problems(EXAMPLE)
     if body:
         problems.add("", f"看不懂“{body[0]}”：每项写成“键：值”")
-    name = fields.get("姓名", "").strip()
-    if not name:
-        problems.add("姓名", "缺少姓名")
-    elif len(name) > 30 or any(c.isdigit() for c in name):
-        problems.add("姓名", f"“{name}”不像姓名")
+    name = problems.check("姓名", check_person_name, fields.get("姓名", "")) or ""
     checked = (
         problems.check("身份证", check_id_number, fields.get("身份证", ""))
         if fields.get("身份证")
         else None
     )
+    if (
+        checked is not None
+        and problems.check("身份证", check_working_age, checked[0], ctx.today) is None
+    ):
+        checked = None
     if not fields.get("身份证"):
         problems.add("身份证", "缺少身份证号")
     phone = problems.check("手机", check_phone, fields["手机"]) if fields.get("手机") else ""

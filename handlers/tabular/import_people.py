@@ -12,7 +12,15 @@ from sqlalchemy import select
 from bot.errors import UserError
 from handlers.access import within_scope
 from handlers.ledger.people import WorkerInput, check_group, register_workers
-from handlers.parsing import check_id_number, check_phone, parse_amount, parse_bool, parse_date
+from handlers.parsing import (
+    check_id_number,
+    check_person_name,
+    check_phone,
+    check_working_age,
+    parse_amount,
+    parse_bool,
+    parse_date,
+)
 from handlers.tabular.importer import ImportContext, ImportReport, check, resolve_codes
 from handlers.tabular.readers import Table
 from models import Contact, PriorityGroup, Project, ProjectCategory, ProjectLiaison, Region, Role
@@ -273,10 +281,10 @@ def import_workers(ic: ImportContext, table: Table, report: ImportReport) -> Non
         code = v["项目编号"].strip().upper()
         if code not in projects:
             report.add(n, f"项目 {code or '（空）'} 不存在或您无权操作")
-        name = v["姓名"].strip()
-        if not name or len(name) > 30:
-            report.add(n, "缺少姓名")
+        name = check(report, n, check_person_name, v["姓名"]) or ""
         checked = check(report, n, check_id_number, v["身份证号"])
+        if checked and check(report, n, check_working_age, checked[0], ic.today) is None:
+            checked = None
         if checked and checked[1]:
             report.warnings.extend((n, w) for w in checked[1])
         phone = check(report, n, check_phone, v["手机"]) if v.get("手机") else ""

@@ -6,15 +6,18 @@ callback, files through `import_bytes` (what `yigong import` runs) and through a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.errors import UserError
 from bot.jobs import run_pending
+from handlers.demo import valid_id
+from handlers.parsing import check_working_age
 from handlers.tabular.importer import import_bytes
-from models import OutboxMessage, WagePayment, WorkRecord
+from models import OutboxMessage, WagePayment, Worker, WorkRecord
 from tests.handlers.ledger_fixtures import LIAISON, OTHER_LIAISON, Seed, seed_ledger
 
 
@@ -187,3 +190,71 @@ def test_import_refuses_payment_above_owed(session, settings, seed):
     again = run(session, settings, seed, "wages", WAGES_HEAD + rows.splitlines()[0] + "\n")
     assert again.ok and again.skipped == 1 and again.written == 0, again.text()
     assert count(session, WagePayment) == 1
+
+
+# -- 3. workers: minimum working age and plausible names --------------------------------------
+
+
+def years_before(d: date, years: int) -> date:
+    return (
+        d.replace(year=d.year - years)
+        if (d.month, d.day) != (2, 29)
+        else date(d.year - years, 3, 1)
+    )
+
+
+def test_chat_refuses_under_16_and_implausible_names(wecom, seed, session):
+    baby = valid_id("142329", seed.today - timedelta(days=330), 1)
+    r = wecom.text(LIAISON, f"登记工人 项目：NT-2026-001 姓名：孙七 身份证：{baby}")
+    assert "没有写入任何记录" in r.text and "未满16周岁" in r.text, r.text
+    assert "最低就业年龄为16周岁" in r.text and baby not in r.text
+    almost = valid_id("142329", years_before(seed.today, 16) + timedelta(days=180), 2)
+    r = wecom.text(LIAISON, f"登记工人 项目：NT-2026-001 姓名：孙七 身份证：{almost}")
+    assert "未满16周岁（15岁）" in r.text, r.text
+    adult = valid_id("142329", date(1990, 2, 3), 3)
+    for bad, what in (("🙂🙂", "“🙂”"), ("张3", "“3”"), ("·张", "中间"), ("张" * 31, "太长")):
+        r = wecom.text(LIAISON, f"登记工人 项目：NT-2026-001 姓名：{bad} 身份证：{adult}")
+        assert "没有写入任何记录" in r.text and what in r.text and "汉字或拉丁字母" in r.text, (
+            r.text
+        )
+    assert count(session, Worker) == 3
+    teen = valid_id("142329", years_before(seed.today, 17), 4)
+    r = wecom.text(LIAISON, f"登记工人 项目：NT-2026-001 姓名：孙七 身份证：{teen}")
+    assert "已在项目 NT-2026-001 登记：孙七" in r.text, r.text
+    # Minority and foreign names: middle dots (any look-alike) and spaces.
+    r = wecom.text(LIAISON, f"登记工人 项目：NT-2026-001 姓名：阿依古丽•买买提 身份证：{adult}")
+    assert "登记：阿依古丽·买买提" in r.text, r.text
+    r = wecom.text(
+        LIAISON, f"记工 项目：NT-2026-001 日期：{day(seed, 1)} 日薪：150\n阿依古丽・买买提 1天"
+    )
+    assert "已记工 1 条" in r.text, r.text
+    other = valid_id("142329", date(1988, 6, 7), 5)
+    r = wecom.text(LIAISON, f"登记工人 项目：NT-2026-001 姓名：Anna Schmidt 身份证：{other}")
+    assert "登记：Anna Schmidt" in r.text, r.text
+    assert count(session, Worker) == 6
+
+
+def test_working_age_boundary():
+    """16 on the registration date itself is old enough; the day before is not."""
+    today = date(2026, 11, 26)
+    assert check_working_age(valid_id("142329", date(2010, 11, 26), 1), today)
+    with pytest.raises(UserError, match="未满16周岁（15岁）"):
+        check_working_age(valid_id("142329", date(2010, 11, 27), 1), today)
+    # Born on 29 February (the 16th birthday always falls in a leap year).
+    assert check_working_age(valid_id("142329", date(2008, 2, 29), 1), date(2024, 3, 1))
+    with pytest.raises(UserError):
+        check_working_age(valid_id("142329", date(2008, 2, 29), 1), date(2024, 2, 28))
+
+
+def test_import_refuses_under_16_and_implausible_names(session, settings, seed):
+    head = "项目编号,姓名,身份证号,手机,村,脱贫户,企业微信账号\n"
+    baby = valid_id("142329", date(2025, 12, 31), 1)
+    adult = valid_id("142329", date(1990, 2, 3), 3)
+    rows = f"NT-2026-001,孙七,{baby},,东关村,否,\nNT-2026-001,🙂🙂,{adult},,东关村,否,\n"
+    report = run(session, settings, seed, "workers", head + rows)
+    text = report.text()
+    assert not report.ok and "没有写入任何数据" in text, text
+    assert "第2行" in text and "未满16周岁" in text and "第3行" in text and "“🙂”" in text
+    assert count(session, Worker) == 3
+    report = run(session, settings, seed, "workers", head + f"NT-2026-001,周 八,{adult},,,否,\n")
+    assert report.ok and report.written == 1, report.text()
