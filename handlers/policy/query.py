@@ -22,6 +22,7 @@ FUNCTION_WEIGHT = 0.5  # adverbs, pronouns, conjunctions … even where the clau
 MEMO_WORDS = 50_000  # words whose analysis is kept per index (a pure function of the word)
 _FUNCTION_TAG_TEXT = "d ad df dg r rr rz rg p c u uj ul uv uz ud ug y e o m mq q"
 _FUNCTION_TAGS = frozenset(_FUNCTION_TAG_TEXT.split())
+_TIME_SUFFIXES = "后前时"
 
 # What a question asks for (bits), and the sentences that hold it (same bits).
 NUMBER, PERIOD, DEFINITION = 1, 2, 4
@@ -94,6 +95,7 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
     concepts: list[Concept] = []
     segments: list[list[str]] = [[]]
     for word, _ in spans:
+        word = _without_time_suffix(word)
         if _says_nothing(word, vocab):
             segments.append([])
             continue
@@ -109,6 +111,15 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
                 terms[term] = weight
     grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
     return Query(norm, fixes, terms, grams, tuple(concepts), flags(norm, _ASKS))
+
+
+def _without_time_suffix(word: str) -> str:
+    """完工后 → 完工, 验收时 → 验收: jieba keeps a few such words whole, most it splits
+    (建成/后), so 完工后 would count twice where it is written (as itself and as 完工) and the
+    synonyms of 完工 (→ 建成) would never apply. 后, 前 and 时 on their own are stopwords."""
+    if len(word) > 2 and word[-1] in _TIME_SUFFIXES and tx.is_word(word[:-1]):
+        return word[:-1]
+    return word
 
 
 def _says_nothing(word: str, vocab: Vocabulary) -> bool:

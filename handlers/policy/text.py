@@ -52,6 +52,11 @@ def subwords(word: str) -> Iterator[str]:
                 yield part
 
 
+def is_word(text: str) -> bool:
+    """Whether the tokenizer's dictionary holds `text` as a word."""
+    return bool(tokenizer().FREQ.get(text))
+
+
 def search_words(text: str) -> list[str]:
     """Every word and the dictionary words inside it, for indexing a normalised text."""
     out: list[str] = []

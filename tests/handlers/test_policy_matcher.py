@@ -68,6 +68,15 @@ def test_synonyms_bridge_colloquial_words_at_a_lower_weight(kb: KnowledgeBase):
     assert kb.ask("护林员谁能当").best.clause.number == "（九）"  # type: ignore[union-attr]
 
 
+def test_a_time_suffix_falls_off_the_word_so_its_synonyms_apply(kb: KnowledgeBase):
+    q = kb.index.query("项目完工后有什么岗位")
+    assert "完工后" not in q.terms and "完工" in q.terms and "建成" in q.terms  # 完工 → 建成
+    result = kb.ask("项目完工后有什么岗位")  # （九）: 项目建成后 … 公益性岗位
+    assert result.best is not None and result.best.clause.number == "（九）"
+    hit = kb.ask("项目完工后工人的信息要保存吗").best
+    assert hit is not None and hit.clause.number == "（七）"
+
+
 def test_typos_in_domain_terms_are_read_as_the_term(kb: KnowledgeBase):
     result = kb.ask("以工带赈的项目劳务报筹比例不低于多少")
     assert set(result.fixes) == {"以工代赈", "劳务报酬"}
