@@ -17,8 +17,13 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
     On a server database `pool_size` connections stay open (the server sizes it to its
     concurrency plus its background tasks); up to 20 more open for bursts.
     """
+    # Error messages and logs never carry bound parameters: they are names, ID hashes and
+    # message text (SPEC §8). The statement itself is enough to debug.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        if ":memory:" not in url:
+            kwargs.setdefault("pool_size", pool_size)  # file databases pool like a server's
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")

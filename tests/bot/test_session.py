@@ -42,3 +42,15 @@ def test_the_url_and_the_caller_can_set_their_own() -> None:
         connect_args={"connect_timeout": 1, "application_name": "t"},
     )
     assert params["connect_timeout"] == 1 and params["application_name"] == "t"
+
+
+def test_database_errors_do_not_carry_personal_data(engine: Any) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    with pytest.raises(SQLAlchemyError) as err, engine.connect() as conn:
+        conn.execute(
+            text("INSERT INTO no_such_table (name, id_number) VALUES (:n, :i)"),
+            {"n": "张三", "i": "142329198503121233"},
+        )
+    assert "张三" not in str(err.value) and "142329198503121233" not in str(err.value)
