@@ -123,10 +123,13 @@ def _without_time_suffix(word: str) -> str:
 
 
 def _says_nothing(word: str, vocab: Vocabulary) -> bool:
-    """A stopword, or a word of stopwords (干什么) that no clause holds and that is no noun."""
+    """A stopword, or a word of stopwords (干什么) that no clause holds, that is no noun and
+    that the synonym table does not know (没给 → 按时足额)."""
     if word in STOPWORDS:
         return True
-    return word not in vocab.idf and not pos_tag(word).startswith("n") and is_stopword(word)
+    if word in vocab.idf or word in SYNONYMS or pos_tag(word).startswith("n"):
+        return False
+    return is_stopword(word)
 
 
 def _concept(word: str, vocab: Vocabulary) -> Concept:

@@ -77,6 +77,19 @@ def test_a_time_suffix_falls_off_the_word_so_its_synonyms_apply(kb: KnowledgeBas
     assert hit is not None and hit.clause.number == "（七）"
 
 
+@pytest.mark.parametrize("question", ["工钱没发怎么办", "没给工资", "工资没收到", "欠薪"])
+def test_unpaid_wages_get_the_payment_clauses(kb: KnowledgeBase, question: str):
+    result = kb.ask(question)
+    numbers = [h.clause.number for h in result.hits]
+    assert result.best is not None and {"（三）", "（十）"} <= set(numbers[:3]), numbers
+
+
+def test_a_question_about_how_often_wages_are_paid_gets_the_period(kb: KnowledgeBase):
+    result = kb.ask("一个月发一次工资吗")  # （十）: 劳务报酬发放标准、周期
+    assert result.best is not None and result.best.clause.number == "（十）"
+    assert "周期" in result.best.sentence
+
+
 def test_typos_in_domain_terms_are_read_as_the_term(kb: KnowledgeBase):
     result = kb.ask("以工带赈的项目劳务报筹比例不低于多少")
     assert set(result.fixes) == {"以工代赈", "劳务报酬"}
