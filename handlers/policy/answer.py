@@ -6,6 +6,7 @@ and points to `全文 （一）` when the whole would not fit; `全文` itself p
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from handlers.policy import text as tx
@@ -19,6 +20,19 @@ EXAMPLES = (
     "竣工验收时要核查哪些台账？",
     "公益性岗位优先安排哪些人？",
 )
+
+# SPEC §4: every reply to a worker about unpaid wages names the 12333 hotline.
+HOTLINE = "没有按时足额拿到工钱，可以拨打劳动保障监察投诉电话 12333 反映。"
+_NOT_PAID = re.compile(
+    r"没发|未发|不发|欠发|晚发|迟发|没给|不给|没收到|未收到|拿不到|没拿到|没到账|未到账|拖欠|扣"
+)
+_WAGES = re.compile(r"工资|工钱|薪|劳务费|报酬|钱|工费")
+
+
+def about_unpaid_wages(question: str) -> bool:
+    """Whether a question is about wages not (fully) paid: 工钱没发, 拖欠工资, 欠薪 …"""
+    text = tx.normalize(question)
+    return "欠薪" in text or bool(_NOT_PAID.search(text) and _WAGES.search(text))
 
 
 def _size(text: str) -> int:
@@ -38,11 +52,13 @@ def label(clause: Clause) -> str:
     return f"【{clause.heading}】{section}"
 
 
-def not_found(too_short: bool = False) -> str:
+def not_found(too_short: bool = False, unpaid: bool = False) -> str:
     """The refusal; a question of single characters (钱) is asked to say more."""
     ask = "问题太短，请说得具体一些" if too_short else "可以换个说法"
     lines = [f"没有找到相关条款。{ask}，或这样问："]
     lines += [f"· {q}" for q in EXAMPLES]
+    if unpaid:
+        lines.append(HOTLINE)
     lines.append("发送“帮助”查看全部命令。")
     return "\n".join(lines)
 
@@ -50,8 +66,9 @@ def not_found(too_short: bool = False) -> str:
 def answer_text(kb: KnowledgeBase, result: Result) -> str:
     """The reply to a question (a refusal with examples when nothing is good enough)."""
     best = result.best
+    unpaid = about_unpaid_wages(result.question)
     if best is None:
-        return not_found(result.too_short)
+        return not_found(result.too_short, unpaid)
     shown = [best, result.hits[1]] if result.tie else [best]
     head: list[str] = (
         ["（按" + "、".join(f"“{t}”" for t in result.fixes) + "理解）"] if result.fixes else []
@@ -59,6 +76,8 @@ def answer_text(kb: KnowledgeBase, result: Result) -> str:
     head.append("这两条都相关：" if result.tie else "")
     for hit in shown:
         head += [label(hit.clause), f"要点：{hit.sentence}"]
+    if unpaid:
+        head.append(HOTLINE)
     tail: list[str] = []
     related = [h for h in result.related if h not in shown][:3]
     if related:

@@ -78,16 +78,30 @@ def test_a_time_suffix_falls_off_the_word_so_its_synonyms_apply(kb: KnowledgeBas
 
 
 @pytest.mark.parametrize("question", ["工钱没发怎么办", "没给工资", "工资没收到", "欠薪"])
-def test_unpaid_wages_get_the_payment_clauses(kb: KnowledgeBase, question: str):
+def test_unpaid_wages_get_the_payment_clauses_and_the_12333_hotline(
+    kb: KnowledgeBase, question: str
+):
     result = kb.ask(question)
     numbers = [h.clause.number for h in result.hits]
     assert result.best is not None and {"（三）", "（十）"} <= set(numbers[:3]), numbers
+    assert "12333" in answer_text(kb, result)
 
 
 def test_a_question_about_how_often_wages_are_paid_gets_the_period(kb: KnowledgeBase):
     result = kb.ask("一个月发一次工资吗")  # （十）: 劳务报酬发放标准、周期
     assert result.best is not None and result.best.clause.number == "（十）"
     assert "周期" in result.best.sentence
+    for question in ("一个月发一次工资吗", "工资必须按时发吗", "农推项目劳务报酬比例有什么要求"):
+        assert "12333" not in answer_text(kb, kb.ask(question)), question
+
+
+def test_even_a_refusal_about_unpaid_wages_names_12333():
+    text = "测试办法\n一、总则\n（一）道路养护。村道的养护由乡镇负责。\n"
+    kb = KnowledgeBase.of([parse_text(text, name="测试办法")])
+    result = kb.ask("工资没发怎么办")
+    assert result.best is None
+    reply = answer_text(kb, result)
+    assert reply.startswith("没有找到相关条款") and "12333" in reply
 
 
 def test_typos_in_domain_terms_are_read_as_the_term(kb: KnowledgeBase):
