@@ -95,14 +95,26 @@ def require(fields: Mapping[str, str], key: str, example: str) -> str:
 # -- numbers and money ---------------------------------------------------------------------
 
 _AMOUNT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|万|元|块)?$")
+# Thousands separators: 1–3 digits, then groups of exactly three (`1,500.50`, `1,000,000`).
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:万元|万|元|块)?$")
 
 
 @lru_cache(maxsize=4096)
 def parse_amount(text: str) -> int:
-    """An amount in fen: `1500`, `1500元`, `1,500.50元`, `0.15万元`, `¥1500`. No negatives."""
-    raw = normalize(text)
-    s = raw.replace(",", "").replace("，", "").replace("¥", "").replace("￥", "").replace(" ", "")
-    s = s.removeprefix("人民币")
+    """An amount in fen: `1500`, `1500元`, `1,500.50元`, `0.15万元`, `¥1500`. No negatives.
+
+    A comma is a thousands separator only when exactly three digits follow it (and at most
+    three precede the first one): `1,50` is refused rather than read as 150.
+    """
+    raw = normalize(text)  # NFKC: ，→, and ￥→¥
+    s = raw.replace("¥", "").replace(" ", "").removeprefix("人民币")
+    if "," in s:
+        if not _GROUPED_RE.match(s):
+            raise UserError(
+                f"金额“{raw}”中的逗号用法不对：逗号只能作千位分隔符，后面正好三位数字"
+                "（如 1,500 或 1,500.50元）；小数请用小数点（如 1.50）"
+            )
+        s = s.replace(",", "")
     m = _AMOUNT_RE.match(s)
     if not m:
         raise UserError(f"金额“{raw}”看不懂，请写成 1500、1500元、1,500.50元 或 0.15万元")
@@ -457,6 +469,16 @@ def find_worker(ctx: HandlerContext, project: Project, ref: str) -> Worker:
     if match.worker is None:
         raise UserError(match.error)
     return match.worker
+
+
+# Between the fields of a batch line: blanks, `:` `;`, and commas that are not inside a
+# number (`1,500.50元` stays one token; after a 15+ digit run a comma ends an ID number).
+_LINE_SPLIT = re.compile(r"[\s:;]+|,(?!\d)|(?<!\d),|(?<=\d{15}),")
+
+
+def split_line(line: str) -> list[str]:
+    """`张三 1,500.50元` → ['张三', '1,500.50元']; `张三，1天，180元` → three tokens."""
+    return [t for t in _LINE_SPLIT.split(normalize(line)) if t]
 
 
 def split_names(text: str) -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
 from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
@@ -23,6 +21,7 @@ from handlers.parsing import (
     parse_or_refuse,
     parse_period,
     period_of,
+    split_line,
 )
 from models import Role, WagePayment
 
@@ -40,7 +39,6 @@ ALIASES = {
     "人员": ("姓名", "工人", "身份证", "身份证号"),
     "金额": ("金额(元)", "工资"),
 }
-_SPLIT = re.compile(r"[\s:,;]+")
 
 
 @router.command(
@@ -77,7 +75,7 @@ def record_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
     rows: list[tuple[str, str, str]] = []
     for n, line in enumerate(body, start=1):
         where = f"第{n + 1}行「{line}」"
-        tokens = [t for t in _SPLIT.split(line) if t]
+        tokens = split_line(line)
         if len(tokens) != 2:
             problems.add(where, "应为“姓名 金额”，如“张三 150元”")
             continue

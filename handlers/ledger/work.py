@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
 from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
@@ -21,6 +19,7 @@ from handlers.parsing import (
     parse_date,
     parse_days,
     parse_or_refuse,
+    split_line,
 )
 from models import Role, WorkRecord
 
@@ -34,12 +33,11 @@ ALIASES = {
     "人员": ("姓名", "工人", "身份证", "身份证号"),
     "天数": ("工日", "天"),
 }
-_SPLIT = re.compile(r"[\s:,;]+")
 
 
 def parse_line(line: str) -> tuple[str, str, str]:
     """`张三 1天 [180元]` → (worker ref, days text, wage text)."""
-    tokens = [t for t in _SPLIT.split(line) if t]
+    tokens = split_line(line)
     ref, days, wage = tokens[0], "", ""
     for tok in tokens[1:]:
         if tok.endswith(("元", "块")) or (days and not wage):

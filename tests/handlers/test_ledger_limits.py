@@ -258,3 +258,70 @@ def test_import_refuses_under_16_and_implausible_names(session, settings, seed):
     assert count(session, Worker) == 3
     report = run(session, settings, seed, "workers", head + f"NT-2026-001,周 八,{adult},,,否,\n")
     assert report.ok and report.written == 1, report.text()
+
+
+# -- 4. thousands separators in per-person lines; a comma that is not one ---------------------
+
+
+def last_month(seed: Seed) -> date:
+    """The first day of last month: it and the next day share a pay period."""
+    return (seed.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def test_chat_lines_take_thousands_separators(wecom, seed, session):
+    first = last_month(seed)
+    for when in (first, first + timedelta(days=1)):
+        r = wecom.text(
+            LIAISON,
+            f"记工 项目：NT-2026-001 日期：{when:%Y-%m-%d} 日薪：150\n"
+            "张三 1天 1,000元\n李四，1天，1,000.00元",
+        )
+        assert "已记工 2 条" in r.text and "1天×1,000元=1,000元" in r.text, r.text
+    r = wecom.text(
+        LIAISON,
+        f"发放 项目：NT-2026-001 期间：{first:%Y-%m} 日期：{day(seed, 1)} 方式：银行代发\n"
+        "张三 1,500.50元\n李四，1,500元",
+    )
+    assert "已登记发放 2 笔" in r.text and "合计 3,000.50元" in r.text, r.text
+    paid = session.scalars(select(WagePayment.amount_fen).order_by(WagePayment.id)).all()
+    session.rollback()
+    assert paid == [150050, 150000]
+
+
+def test_comma_not_followed_by_three_digits_refused(wecom, seed, session):
+    r = wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{day(seed, 2)} 日薪=1,50\n张三 1天")
+    assert "没有写入任何记录" in r.text and "日薪" in r.text and "逗号" in r.text, r.text
+    r = wecom.text(
+        LIAISON, f"记工 项目：NT-2026-001 日期：{day(seed, 2)} 日薪：150\n张三 1天 1,50元"
+    )
+    assert "第2行「张三 1天 1,50元」" in r.text and "千位分隔符" in r.text, r.text
+    period = f"{seed.today - timedelta(days=40):%Y-%m}"
+    r = wecom.text(
+        LIAISON,
+        f"发放 项目：NT-2026-001 期间：{period} 日期：{day(seed, 1)} 方式：银行代发\n张三 1,50元",
+    )
+    assert "第2行「张三 1,50元」" in r.text and "千位分隔符" in r.text, r.text
+    assert count(session, WorkRecord) == 0 and count(session, WagePayment) == 0
+
+
+def test_import_takes_thousands_and_refuses_bad_commas(session, settings, seed):
+    z, li = seed.ids["张三"], seed.ids["李四"]
+    worked = last_month(seed)
+    work = WORK_HEAD + f'NT-2026-001,{z},{worked:%Y-%m-%d},1,"1,50"\n'
+    report = run(session, settings, seed, "work", work)
+    assert not report.ok and "第2行" in report.text() and "千位分隔符" in report.text()
+    work = WORK_HEAD + "".join(
+        f'NT-2026-001,{n},{worked + timedelta(days=k):%Y-%m-%d},1,"1,000.00"\n'
+        for n in (z, li)
+        for k in (0, 1)
+    )
+    report = run(session, settings, seed, "work", work)
+    assert report.ok and report.written == 4, report.text()
+    rows = f'NT-2026-001,{z},{worked:%Y-%m},"1,500.50",{day(seed, 1)},银行代发,V1\n'
+    rows += f'NT-2026-001,{li},{worked:%Y-%m},"1,0",{day(seed, 1)},银行代发,V2\n'
+    report = run(session, settings, seed, "wages", WAGES_HEAD + rows)
+    text = report.text()
+    assert not report.ok and "第3行" in text and "千位分隔符" in text and "第2行" not in text, text
+    report = run(session, settings, seed, "wages", WAGES_HEAD + rows.splitlines()[0] + "\n")
+    assert report.ok and report.written == 1, report.text()
+    assert session.scalar(select(func.sum(WagePayment.amount_fen))) == 150050

@@ -19,6 +19,7 @@ from handlers.parsing import (
     parse_days,
     parse_fields,
     parse_period,
+    split_line,
 )
 
 TODAY = date(2026, 11, 20)
@@ -44,6 +45,9 @@ def test_fields_aliases_separators_and_body():
         ("1,500.50元", 150050),
         ("0.15万元", 150000),
         ("１５０元", 15000),
+        ("1,000,000", 100000000),
+        ("１，５００元", 150000),
+        ("¥1,500.50", 150050),
     ],
 )
 def test_amounts(text, fen):
@@ -54,6 +58,26 @@ def test_amounts(text, fen):
 def test_bad_amounts(text):
     with pytest.raises(UserError):
         parse_amount(text)
+
+
+@pytest.mark.parametrize("text", ["1,50", "1500,00", "1,5000", "12,345,6", "1,500,00元", ",150"])
+def test_comma_must_be_a_thousands_separator(text):
+    with pytest.raises(UserError, match="千位分隔符"):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "tokens"),
+    [
+        ("赵六 1,500.50元", ["赵六", "1,500.50元"]),
+        ("赵六，1,500元", ["赵六", "1,500元"]),
+        ("张三,1天,180元", ["张三", "1天", "180元"]),
+        ("142329198503121233,150元", ["142329198503121233", "150元"]),
+        ("张三 1,50元", ["张三", "1,50元"]),  # kept whole, so that parse_amount refuses it
+    ],
+)
+def test_split_line_keeps_numbers_whole(line, tokens):
+    assert split_line(line) == tokens
 
 
 def test_dates_and_periods():
