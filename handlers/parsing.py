@@ -513,9 +513,10 @@ class Problems:
             raise UserError(refusal(self.items, self.example))
 
 
-def refusal(problems: Sequence[str], example: str) -> str:
-    """The standard refusal: nothing written, every problem, the right form."""
-    lines = ["没有写入任何记录，请改正后重新发送："]
+def refusal(problems: Sequence[str], example: str, *, writes: bool = True) -> str:
+    """The standard refusal: nothing written (for commands that write), every problem, the
+    right form."""
+    lines = ["没有写入任何记录，请改正后重新发送：" if writes else "请改正后重新发送："]
     lines += [f"· {p}" for p in problems]
     if example:
         lines += ["", "正确格式示例：", example]
@@ -523,10 +524,10 @@ def refusal(problems: Sequence[str], example: str) -> str:
 
 
 def parse_or_refuse(
-    text: str, aliases: Mapping[str, Iterable[str]], example: str
+    text: str, aliases: Mapping[str, Iterable[str]], example: str, *, writes: bool = True
 ) -> tuple[dict[str, str], list[str]]:
     """`parse_fields`, with the refusal carrying the example of the right form."""
     try:
         return parse_fields(text, aliases)
     except UserError as err:
-        raise UserError(refusal([err.message], example)) from None
+        raise UserError(refusal([err.message], example, writes=writes)) from None

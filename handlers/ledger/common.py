@@ -12,15 +12,17 @@ from models.money import format_fen
 PROJECT_KEY = {"项目": ("项目编号", "编号", "项目号")}
 
 
-def project_from(ctx: HandlerContext, fields: dict[str, str], example: str) -> Project:
+def project_from(
+    ctx: HandlerContext, fields: dict[str, str], example: str, *, writes: bool = True
+) -> Project:
     """The project a message names, if the sender may act on it."""
     code = fields.get("项目", "").strip()
     if not code:
-        raise UserError(refusal(["缺少“项目”（项目编号）"], example))
+        raise UserError(refusal(["缺少“项目”（项目编号）"], example, writes=writes))
     try:
         return require_project(ctx, code)
     except UserError as err:
-        raise UserError(refusal([err.message], example)) from None
+        raise UserError(refusal([err.message], example, writes=writes)) from None
 
 
 def who(worker: Worker) -> str:

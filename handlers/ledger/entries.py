@@ -97,7 +97,7 @@ def check_method(text: str, settings: Settings) -> str:
     if method == PayMethod.CASH and not settings.allow_cash:
         raise UserError(
             "劳务报酬应直接发放到务工人员本人账户（银行代发、一卡通或社保卡），"
-            "现金发放无法留痕，本系统不予登记。确需现金发放的，请管理员开启 YIGONG_ALLOW_CASH"
+            "现金发放无法留痕，本系统不予登记。确需现金发放的，请联系系统管理员开启“允许现金发放”。"
         )
     return str(method)
 
@@ -126,7 +126,7 @@ def check_daily_wage(fen: int, settings: Settings) -> int:
     if fen > settings.max_daily_wage * 100:
         raise UserError(
             f"日薪 {fen / 100:g}元 超过上限 {settings.max_daily_wage}元，请核对"
-            "（上限由管理员设置 YIGONG_MAX_DAILY_WAGE）"
+            "（上限由系统管理员设置）"
         )
     return fen
 

@@ -26,7 +26,8 @@ def my_projects(msg: Incoming, ctx: HandlerContext) -> Reply:
     total = ctx.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     if not total:
         return Reply(
-            "您名下还没有项目。项目和联系人由管理员导入（yigong import projects / contacts）。"
+            "您名下还没有项目。管理员可以把项目清单、联系人名单的 Excel 文件直接发给助手导入；"
+            "项目联系人请找县级发展改革部门管理员把您加到项目上。"
         )
     projects = list(ctx.session.scalars(base.order_by(Project.code).limit(LIMIT)))
     liaisons: dict[int, list[str]] = {}

@@ -25,12 +25,12 @@ DONE_EXAMPLE = "完工 项目：NT-2026-001"
 STAFF = (Role.ADMIN, Role.LIAISON)
 
 
-def _project(ctx: HandlerContext, example: str) -> Project:
+def _project(ctx: HandlerContext, example: str, *, writes: bool) -> Project:
     args = ctx.args.strip()
     if args and ":" not in args and "=" not in args:
         args = f"项目:{args}"  # `查询 NT-2026-001` works too
-    fields, _ = parse_or_refuse(args, PROJECT_KEY, example)
-    return project_from(ctx, fields, example)
+    fields, _ = parse_or_refuse(args, PROJECT_KEY, example, writes=writes)
+    return project_from(ctx, fields, example, writes=writes)
 
 
 def figures_lines(f: Figures) -> list[str]:
@@ -52,7 +52,7 @@ def figures_lines(f: Figures) -> list[str]:
     roles=STAFF,
 )
 def query(msg: Incoming, ctx: HandlerContext) -> Reply:
-    project = _project(ctx, QUERY_EXAMPLE)
+    project = _project(ctx, QUERY_EXAMPLE, writes=False)
     f = project_figures(ctx.session, project, ctx.today)
     head = f"【{project.code} {project.name}】{project.category}·{STATUS_LABELS.get(ProjectStatus(project.status), project.status)}"
     lines = [head, *figures_lines(f)]
@@ -94,7 +94,7 @@ def overdue_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
             f"{len({b.worker_id for b in items})} 人，期间 {'、'.join(periods)}，最早已逾期 {days_late} 天"
         )
     if len(ordered) > 20:
-        lines.append(f"……另有 {len(ordered) - 20} 个项目，请用“yigong export wages”导出明细。")
+        lines.append(f"……另有 {len(ordered) - 20} 个项目，发送“查询 项目编号”逐个查看。")
     lines.append("发放后请用“发放”登记。务工人员可拨打 12333 反映欠薪。")
     return Reply("\n".join(lines))
 
@@ -107,7 +107,7 @@ def overdue_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
     roles=STAFF,
 )
 def complete(msg: Incoming, ctx: HandlerContext) -> Reply:
-    project = _project(ctx, DONE_EXAMPLE)
+    project = _project(ctx, DONE_EXAMPLE, writes=True)
     if project.status in (ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED):
         raise UserError(
             f"项目 {project.code} 已是“{STATUS_LABELS[ProjectStatus(project.status)]}”状态，无需重复标记。发送“查询 {project.code}”查看台账。"

@@ -122,6 +122,7 @@ def test_admin_acts_within_region_only(wecom, seed, session):
     assert "已记工 1 条" in r.text
     r = wecom.text(ADMIN, "查询 项目：NT-2026-002")
     assert "不能操作该项目" in r.text
+    assert "写入" not in r.text  # a query writes nothing, so it does not say so either
 
 
 def test_register_worker_bad_id_and_good(wecom, seed, session):
