@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from handlers.policy import text as tx
 from handlers.policy.loader import Clause, Document
 from handlers.policy.query import HOLDS, Concept, Query, Vocabulary, analyze, flags
+from handlers.policy.synonyms import kinds_named
 from handlers.policy.typos import TypoFixer
 
 K1 = 1.2
@@ -102,6 +103,7 @@ class _Sentence:
     text: str  # verbatim
     norm: str
     holds: int  # NUMBER | PERIOD | DEFINITION bits
+    kinds: frozenset[int]  # the kinds of project it names (synonyms.KINDS)
 
 
 class Index:
@@ -132,7 +134,9 @@ class Index:
                         self._title_holders.setdefault(word, []).append(ci)
                     continue
                 si = len(self._sentences)
-                self._sentences.append(_Sentence(ci, text, norm, flags(norm, HOLDS)))
+                self._sentences.append(
+                    _Sentence(ci, text, norm, flags(norm, HOLDS), kinds_named(norm))
+                )
                 for word in set(words):
                     self._sent_by_word.setdefault(word, []).append(si)
                 for gram in set(grams):
@@ -213,14 +217,21 @@ class Index:
             if weight >= SENTENCE_MIN_WEIGHT:
                 for si in self._sent_by_gram.get(gram, ()):
                     s_scores[si] = s_scores.get(si, 0.0) + weight
-        best: dict[int, tuple[float, str]] = {}
+        top: dict[int, float] = {}
+        picked: dict[int, tuple[tuple[bool, float, bool], str]] = {}
         for si, score in s_scores.items():
             sent = self._sentences[si]
             if q.wants & sent.holds and self._near(q, sent):
                 score *= 1 + NUMBER_BONUS
-            if sent.clause not in best or score > best[sent.clause][0]:
-                best[sent.clause] = (score, sent.text)
-        return best
+            top[sent.clause] = max(score, top.get(sent.clause, 0.0))
+            # a sentence about another kind of project only (农推's 15% for a question on
+            # 重推) is quoted last, one that names no other kind first among equals; the
+            # clause still scores by its best sentence
+            aside = bool(q.kinds and sent.kinds and not q.kinds & sent.kinds)
+            key = (not aside, score, bool(q.kinds) and sent.kinds <= q.kinds)
+            if sent.clause not in picked or key > picked[sent.clause][0]:
+                picked[sent.clause] = (key, sent.text)
+        return {ci: (top[ci], text) for ci, (_, text) in picked.items()}
 
     def _near(self, q: Query, sent: _Sentence) -> bool:
         """Whether what the question asks for stands next to a telling question word."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from handlers.policy import text as tx
 from handlers.policy.dictionary import pos_tag
-from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS, is_stopword
+from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS, is_stopword, kinds_named
 
 SYNONYM_WEIGHT = 0.6  # all synonyms of a word together weigh this much of the word
 SYNONYM_CREDIT = 0.8  # a synonym covers the word it stands for, a little less surely
@@ -77,6 +77,7 @@ class Query:
     grams: tuple[str, ...]
     concepts: tuple[Concept, ...]
     wants: int
+    kinds: frozenset[int] = frozenset()  # the kinds of project it names (synonyms.KINDS)
 
 
 Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
@@ -110,7 +111,7 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
             if weight > terms.get(term, 0.0):
                 terms[term] = weight
     grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
-    return Query(norm, fixes, terms, grams, tuple(concepts), flags(norm, _ASKS))
+    return Query(norm, fixes, terms, grams, tuple(concepts), flags(norm, _ASKS), kinds_named(norm))
 
 
 def _without_time_suffix(word: str) -> str:

@@ -24,6 +24,19 @@ _DOMAIN_TEXT = """
 """
 DOMAIN_TERMS: tuple[str, ...] = tuple(_DOMAIN_TEXT.split())
 
+# Kinds of project the policy rules on apart (its own names first): a sentence about one kind
+# alone does not answer a question about another — 重推's share is not 农推's 15%.
+KINDS: tuple[tuple[str, ...], ...] = (
+    ("重推", "重点工程"),
+    ("农推", "农业农村基础设施", "农村基础设施"),
+)
+
+
+def kinds_named(text: str) -> frozenset[int]:
+    """Which KINDS a normalised text names."""
+    return frozenset(i for i, names in enumerate(KINDS) if any(n in text for n in names))
+
+
 # Colloquial word -> policy words. Applied at SYNONYM_WEIGHT, below an exact word.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     # wages

@@ -61,6 +61,17 @@ def test_spec_example_is_clause_one_with_the_15_percent_sentence_first(kb: Knowl
     assert "15%" in second
 
 
+def test_a_sentence_about_the_other_kind_of_project_is_not_quoted(kb: KnowledgeBase):
+    # the policy sets 15% for 农推 only; for 重推 it says to use work relief wherever it can
+    hit = kb.ask("重推项目劳务报酬比例是多少").best
+    assert hit is not None and hit.clause.number == "（一）"
+    assert "15%" not in hit.sentence and "“重推”项目数量" in hit.sentence
+    hit = kb.ask("农推项目劳务报酬比例是多少").best
+    assert hit is not None and "15%" in hit.sentence
+    hit = kb.ask("劳务报酬比例是多少").best  # names no kind: the number, as before
+    assert hit is not None and "15%" in hit.sentence
+
+
 def test_synonyms_bridge_colloquial_words_at_a_lower_weight(kb: KnowledgeBase):
     q = kb.index.query("工钱发多少")
     assert 0 < q.terms["劳务报酬"] < q.terms["工钱"]
