@@ -8,7 +8,7 @@ holidays; they are turned into a per-pay-day cutoff period so that the database 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -64,10 +64,21 @@ class Balance:
         return self.outstanding_fen > 0 and self.due < today
 
 
+# A worker or a period filter: one value, several (a collection, or an expanding parameter).
+WorkerFilter = int | Collection[int] | BindParameter[Any] | None
+PeriodFilter = str | Collection[str] | BindParameter[Any] | None
+
+
+def _many(value: object) -> bool:
+    if isinstance(value, BindParameter):
+        return bool(value.expanding)
+    return isinstance(value, Collection) and not isinstance(value, str)
+
+
 def _ledger_union(
     project_ids: Iterable[int] | Select[int] | BindParameter[Any] | None,
-    worker_id: int | BindParameter[Any] | None,
-    period: str | BindParameter[Any] | None,
+    worker_id: WorkerFilter,
+    period: PeriodFilter,
 ) -> Subquery:
     def narrow(stmt: Select, model: type[WorkRecord] | type[WagePayment]) -> Select:  # type: ignore[type-arg]
         if project_ids is not None:
@@ -78,9 +89,11 @@ def _ledger_union(
             )
             stmt = stmt.where(model.project_id.in_(ids))
         if worker_id is not None:
-            stmt = stmt.where(model.worker_id == worker_id)
+            stmt = stmt.where(
+                model.worker_id.in_(worker_id) if _many(worker_id) else model.worker_id == worker_id  # type: ignore[arg-type]
+            )
         if period is not None:
-            stmt = stmt.where(model.period == period)
+            stmt = stmt.where(model.period.in_(period) if _many(period) else model.period == period)
         return stmt
 
     owed = narrow(
@@ -109,8 +122,8 @@ def _ledger_union(
 def balances_stmt(
     *,
     project_ids: Iterable[int] | Select[int] | BindParameter[Any] | None = None,
-    worker_id: int | BindParameter[Any] | None = None,
-    period: str | BindParameter[Any] | None = None,
+    worker_id: WorkerFilter = None,
+    period: PeriodFilter = None,
 ) -> Select[int, int, str, int, int, int]:
     """SELECT project_id, worker_id, period, owed, paid, pay_day grouped per (project, worker, period)."""
     u = _ledger_union(project_ids, worker_id, period)
@@ -143,16 +156,28 @@ def overdue_filter(
     return and_(owed > paid, or_(*per_day) if per_day else false())
 
 
+# How a filter is given: not at all, one value, or several.
+_NONE, _ONE, _MANY = 0, 1, 2
+
+
+def _arity(value: object) -> int:
+    return _NONE if value is None else _MANY if _many(value) else _ONE
+
+
+def _param(name: str, arity: int) -> BindParameter[Any] | None:
+    return None if arity == _NONE else bindparam(name, expanding=arity == _MANY)
+
+
 @functools.cache
 def _balances_shape(
-    projects: bool, worker: bool, period: bool
+    projects: bool, worker: int, period: int
 ) -> Select[int, int, str, int, int, int]:
     """The statement for one combination of filters, built once and run with parameters:
     building this UNION costs more CPU than PostgreSQL spends running it for one worker."""
     return balances_stmt(
         project_ids=bindparam("project_ids", expanding=True) if projects else None,
-        worker_id=bindparam("worker_id") if worker else None,
-        period=bindparam("period") if period else None,
+        worker_id=_param("worker_id", worker),
+        period=_param("period", period),
     )
 
 
@@ -160,17 +185,22 @@ def balances(
     session: Session,
     *,
     project_ids: Iterable[int] | Select[int] | None = None,
-    worker_id: int | None = None,
-    period: str | None = None,
+    worker_id: int | Collection[int] | None = None,
+    period: str | Collection[str] | None = None,
 ) -> list[Balance]:
+    """Owed and paid per (project, worker, period); `worker_id` and `period` take one value
+    or a collection of them."""
     if isinstance(project_ids, Select):
         stmt = balances_stmt(project_ids=project_ids, worker_id=worker_id, period=period)
         return [_balance(r) for r in session.execute(stmt)]
-    params: dict[str, Any] = {"worker_id": worker_id, "period": period}
+    params: dict[str, Any] = {
+        "worker_id": list(worker_id) if _many(worker_id) else worker_id,  # type: ignore[arg-type]
+        "period": list(period) if _many(period) else period,  # type: ignore[arg-type]
+    }
     if project_ids is not None:
         params["project_ids"] = list(project_ids)
     params = {k: v for k, v in params.items() if v is not None}
-    shape = _balances_shape(project_ids is not None, worker_id is not None, period is not None)
+    shape = _balances_shape(project_ids is not None, _arity(worker_id), _arity(period))
     return [_balance(r) for r in session.execute(shape, params)]
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, union_all
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
@@ -26,6 +26,7 @@ from handlers.parsing import (
 )
 from models import Channel, PayMethod, Project, Training, TrainingMode, WagePayment, WorkRecord
 from models.money import format_fen
+from models.wages import balances
 
 # -- line types ---------------------------------------------------------------------------------
 
@@ -289,10 +290,7 @@ def split_wages(
 def wages_owed_paid(
     session: Session, lines: Sequence[WageLine]
 ) -> dict[tuple[int, int, str], tuple[int, int]]:
-    """(owed per the work ledger, paid) in fen per (project, worker, period) touched by `lines`.
-
-    Both ledgers are append-only with negated reversal rows, so plain SUMs are the truth.
-    """
+    """(owed per the work ledger, paid) in fen per (project, worker, period) touched by `lines`."""
     if not lines:
         return {}
     projects = {x.project.id for x in lines}
@@ -300,35 +298,10 @@ def wages_owed_paid(
     workers = sorted({x.worker_id for x in lines})
     out: dict[tuple[int, int, str], tuple[int, int]] = {}
     for i in range(0, len(workers), WORKER_CHUNK):
-        chunk = workers[i : i + WORKER_CHUNK]
-        owed = select(
-            WorkRecord.project_id.label("project_id"),
-            WorkRecord.worker_id.label("worker_id"),
-            WorkRecord.period.label("period"),
-            WorkRecord.due_fen.label("owed"),
-            literal(0).label("paid"),
-        ).where(
-            WorkRecord.project_id.in_(projects),
-            WorkRecord.worker_id.in_(chunk),
-            WorkRecord.period.in_(periods),
-        )
-        paid = select(
-            WagePayment.project_id,
-            WagePayment.worker_id,
-            WagePayment.period,
-            literal(0),
-            WagePayment.amount_fen,
-        ).where(
-            WagePayment.project_id.in_(projects),
-            WagePayment.worker_id.in_(chunk),
-            WagePayment.period.in_(periods),
-        )
-        u = union_all(owed, paid).subquery("ledger")
-        stmt = select(
-            u.c.project_id, u.c.worker_id, u.c.period, func.sum(u.c.owed), func.sum(u.c.paid)
-        ).group_by(u.c.project_id, u.c.worker_id, u.c.period)
-        for p, w, period, owed_fen, paid_fen in session.execute(stmt):
-            out[(int(p), int(w), str(period))] = (int(owed_fen or 0), int(paid_fen or 0))
+        for b in balances(
+            session, project_ids=projects, worker_id=workers[i : i + WORKER_CHUNK], period=periods
+        ):
+            out[(b.project_id, b.worker_id, b.period)] = (b.owed_fen, b.paid_fen)
     return out
 
 
