@@ -15,9 +15,7 @@ from bot.router import Router
 from handlers.access import projects_in_scope, require_project
 from handlers.parsing import parse_or_refuse, refusal, require
 from models import (
-    Contact,
     Project,
-    ProjectLiaison,
     ProjectStatus,
     PublicPost,
     QuarterlyReport,
@@ -35,7 +33,7 @@ from models.calendar import (
     workdays_between,
 )
 from models.money import format_fen
-from models.people import PriorityGroup
+from models.people import PriorityGroup, liaison_names
 from models.wages import labour_share
 from reminders.engine import digest_lines
 from reminders.quarterly import dispatch_quarter, submitted
@@ -295,7 +293,9 @@ def dispatch(msg: Incoming, ctx: HandlerContext) -> Reply:
     if not projects:
         return Reply(f"{quarter}：您的辖区内没有在建项目，无需季度调度。")
     done = submitted(ctx.session, quarter)
-    names = _liaison_names(ctx, [p.id for p in projects])
+    names = {
+        pid: "、".join(v) for pid, v in liaison_names(ctx.session, [p.id for p in projects]).items()
+    }
     have = [p for p in projects if p.id in done]
     missing = [p for p in projects if p.id not in done]
     lines = [
@@ -315,16 +315,3 @@ def dispatch(msg: Incoming, ctx: HandlerContext) -> Reply:
     if missing:
         lines.append("未报项目的联系人会在截止前收到提醒；截止次日您会收到汇总和劳务报酬占比图。")
     return Reply("\n".join(lines))
-
-
-def _liaison_names(ctx: HandlerContext, ids: list[int]) -> dict[int, str]:
-    """project id → its liaisons by name (the WeCom userid only for a contact without one)."""
-    out: dict[int, list[str]] = {}
-    for pid, name, userid in ctx.session.execute(
-        select(ProjectLiaison.project_id, Contact.name, Contact.userid)
-        .join(Contact, Contact.id == ProjectLiaison.contact_id)
-        .where(ProjectLiaison.project_id.in_(ids))
-        .order_by(ProjectLiaison.project_id, Contact.userid)
-    ):
-        out.setdefault(pid, []).append((name or "").strip() or userid)
-    return {pid: "、".join(v) for pid, v in out.items()}

@@ -17,9 +17,7 @@ from bot.errors import UserError
 from bot.router import Router
 from handlers.access import require_worker
 from models import (
-    Contact,
     Project,
-    ProjectLiaison,
     ProjectWorker,
     Training,
     WagePayment,
@@ -29,6 +27,7 @@ from models import (
 )
 from models.calendar import period_of, shift_period
 from models.money import format_fen
+from models.people import liaison_names
 from models.wages import Balance, balances
 
 router = Router("worker_self")
@@ -277,7 +276,7 @@ def my_info(msg: Incoming, ctx: HandlerContext) -> Reply:
         f"企业微信账号：{ctx.user.userid}（已绑定）",
     ]
     projects = own_projects(ctx.session, worker.id)
-    liaisons = _liaison_names(ctx.session, [p.id for p in projects])
+    liaisons = liaison_names(ctx.session, [p.id for p in projects])
     if projects:
         lines.append("参与项目：")
         for p in projects:
@@ -289,19 +288,3 @@ def my_info(msg: Incoming, ctx: HandlerContext) -> Reply:
         "信息有误请联系项目联系人更正；账号换了请联系项目联系人“解绑”后重新绑定。",
     ]
     return Reply("\n".join(lines))
-
-
-def _liaison_names(session: Session, project_ids: list[int]) -> dict[int, list[str]]:
-    """Names of the liaisons of the worker's own projects (never of other projects)."""
-    found: dict[int, list[str]] = defaultdict(list)
-    if not project_ids:
-        return found
-    rows = session.execute(
-        select(ProjectLiaison.project_id, Contact.name)
-        .join(Contact, Contact.id == ProjectLiaison.contact_id)
-        .where(ProjectLiaison.project_id.in_(project_ids))
-        .order_by(Contact.name)
-    )
-    for pid, name in rows:
-        found[int(pid)].append(name)
-    return found

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, BigId, UTCDateTime, utcnow
-from models.project import Region
+from models.project import ProjectLiaison, Region
 
 
 class Role(enum.StrEnum):
@@ -88,3 +89,21 @@ class ProjectWorker(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
     channel: Mapped[str] = mapped_column(String(16), default="chat")
+
+
+def liaison_names(
+    session: Session, project_ids: Iterable[int] | None = None
+) -> dict[int, list[str]]:
+    """project id → its liaisons as people read them: the name, or the WeCom userid of a
+    contact without one; `project_ids` limits it to those projects (None: every project)."""
+    stmt = (
+        select(ProjectLiaison.project_id, Contact.name, Contact.userid)
+        .join(Contact, Contact.id == ProjectLiaison.contact_id)
+        .order_by(ProjectLiaison.project_id, Contact.userid)  # a stable order
+    )
+    if project_ids is not None:
+        stmt = stmt.where(ProjectLiaison.project_id.in_(list(project_ids)))
+    out: dict[int, list[str]] = {}
+    for pid, name, userid in session.execute(stmt):
+        out.setdefault(int(pid), []).append((name or "").strip() or userid)
+    return out

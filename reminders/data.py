@@ -124,19 +124,6 @@ def liaisons(session: Session) -> dict[int, list[str]]:
     return out
 
 
-def liaison_names(session: Session) -> dict[int, list[str]]:
-    """project id → its liaisons as people read them: the name (the userid only without one)."""
-    out: dict[int, list[str]] = defaultdict(list)
-    rows = session.execute(
-        select(ProjectLiaison.project_id, Contact.name, Contact.userid)
-        .join(Contact, Contact.id == ProjectLiaison.contact_id)
-        .order_by(Contact.userid)
-    )
-    for project_id, name, userid in rows:
-        out[project_id].append(name or userid)
-    return out
-
-
 @dataclass
 class Admins:
     """Admins by the region they cover: (province, city, county) → userids."""

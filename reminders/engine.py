@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from models import OutboxMessage
 from models.calendar import is_workday
+from models.people import liaison_names
 from reminders import data
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class Moment:
 
     @cached_property
     def liaison_names(self) -> dict[int, list[str]]:
-        return data.liaison_names(self.session)
+        return liaison_names(self.session)
 
     @cached_property
     def admins(self) -> data.Admins:

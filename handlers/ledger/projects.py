@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
 from handlers.access import projects_in_scope
-from models import STATUS_LABELS, Contact, Project, ProjectLiaison, ProjectStatus, Role
+from models import STATUS_LABELS, Project, ProjectStatus, Role
+from models.people import liaison_names
 
 router = Router("projects")
 
@@ -30,14 +31,7 @@ def my_projects(msg: Incoming, ctx: HandlerContext) -> Reply:
             "项目联系人请找县级发展改革部门管理员把您加到项目上。"
         )
     projects = list(ctx.session.scalars(base.order_by(Project.code).limit(LIMIT)))
-    liaisons: dict[int, list[str]] = {}
-    rows = ctx.session.execute(
-        select(ProjectLiaison.project_id, Contact.name)
-        .join(Contact, Contact.id == ProjectLiaison.contact_id)
-        .where(ProjectLiaison.project_id.in_([p.id for p in projects]))
-    )
-    for pid, name in rows:
-        liaisons.setdefault(pid, []).append(name)
+    liaisons = liaison_names(ctx.session, [p.id for p in projects])
     scope = ctx.user.scope.label if ctx.user.is_admin and ctx.user.scope else "您负责的"
     lines = [f"{scope}项目共 {total} 个："]
     for p in projects:
