@@ -30,6 +30,7 @@ from models.calendar import (
     quarter_deadline,
     quarter_of,
     quarter_open_day,
+    shift_quarter,
     workdays_between,
 )
 from models.money import format_fen
@@ -67,11 +68,6 @@ def parse_quarter(text: str) -> str:
     return f"{m.group(1)}Q{m.group(2)}"
 
 
-def next_quarter(quarter: str) -> str:
-    y, q = int(quarter[:4]), int(quarter[-1])
-    return f"{y + 1}Q1" if q == 4 else f"{y}Q{q + 1}"
-
-
 def _project_start(ctx: HandlerContext, project: Project) -> tuple[date, str]:
     """When the project started, and what that date is (start date, first work, registration)."""
     if project.start_date is not None:
@@ -105,7 +101,7 @@ def check_quarter(ctx: HandlerContext, project: Project, quarter: str | None) ->
     if quarter is None:
         return latest
     if quarter > latest:
-        upcoming = next_quarter(latest)
+        upcoming = shift_quarter(latest, 1)
         raise UserError(
             f"{quarter} 还不能报送：季度报告在季度最后一个月20日起报送、次月5日前截止，"
             f"下一个是 {upcoming}，{quarter_open_day(upcoming):%Y-%m-%d} 起可报送。{allowed}"

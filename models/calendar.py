@@ -81,6 +81,12 @@ def quarter_of(day: date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
+def shift_quarter(quarter: str, quarters: int) -> str:
+    """`2026Q4` shifted by +1 → `2027Q1`, by -1 → `2026Q3`."""
+    idx = int(quarter[:4]) * 4 + int(quarter[-1]) - 1 + quarters
+    return f"{idx // 4}Q{idx % 4 + 1}"
+
+
 def quarter_bounds(quarter: str) -> tuple[date, date]:
     y, q = int(quarter[:4]), int(quarter[-1])
     start = date(y, 3 * q - 2, 1)

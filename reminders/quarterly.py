@@ -10,7 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import QuarterlyReport
-from models.calendar import add_workdays, quarter_deadline, quarter_of, quarter_open_day
+from models.calendar import (
+    add_workdays,
+    quarter_deadline,
+    quarter_of,
+    quarter_open_day,
+    shift_quarter,
+)
 from models.wages import labour_share
 from reminders import chart
 from reminders.data import ProjectInfo, format_share
@@ -21,15 +27,10 @@ DUE_WINDOW = 3  # working days before the deadline, so that a holiday does not s
 MISSING_WINDOW = 5  # working days after the first chance in which a missed summary is caught up
 
 
-def previous_quarter(quarter: str) -> str:
-    y, q = int(quarter[:4]), int(quarter[-1])
-    return f"{y - 1}Q4" if q == 1 else f"{y}Q{q - 1}"
-
-
 def dispatch_quarter(today: date) -> str:
     """The quarter being dispatched: this one from its open day (the 20th), else the last one."""
     q = quarter_of(today)
-    return q if today >= quarter_open_day(q) else previous_quarter(q)
+    return q if today >= quarter_open_day(q) else shift_quarter(q, -1)
 
 
 def missing_day(quarter: str) -> date:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from models import Project, Region, WagePayment, Worker, WorkRecord
-from models.calendar import due_date, last_overdue_period, quarter_deadline
+from models.calendar import due_date, last_overdue_period, quarter_deadline, shift_quarter
 from models.wages import balances, overdue
 
 
@@ -80,3 +80,9 @@ def test_balances_and_overdue(session: Session) -> None:
     late = overdue(session, date(2026, 11, 14))
     assert [(r.worker_id, r.outstanding_fen) for r in late] == [(a.id, 30000)]
     assert late[0].due == date(2026, 11, 13)
+
+
+def test_shift_quarter_crosses_years() -> None:
+    assert shift_quarter("2026Q4", 1) == "2027Q1"
+    assert shift_quarter("2026Q1", -1) == "2025Q4"
+    assert shift_quarter("2026Q2", 5) == "2027Q3"
