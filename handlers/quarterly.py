@@ -13,6 +13,7 @@ from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
 from handlers.access import projects_in_scope, require_project
+from handlers.ledger.figures import net_count
 from handlers.parsing import parse_or_refuse, refusal, require
 from models import (
     Project,
@@ -140,12 +141,10 @@ def figures_through(session: Session, project: Project, cutoff: date) -> dict[st
         )
     )
     trainings = session.scalar(
-        select(func.sum(case((Training.reverses_id.is_(None), 1), else_=-1))).where(
-            Training.project_id == pid, Training.train_date <= cutoff
-        )
+        select(net_count(Training)).where(Training.project_id == pid, Training.train_date <= cutoff)
     )
     posts = session.scalar(
-        select(func.sum(case((PublicPost.reverses_id.is_(None), 1), else_=-1))).where(
+        select(net_count(PublicPost)).where(
             PublicPost.project_id == pid, PublicPost.start_date <= cutoff
         )
     )

@@ -53,7 +53,8 @@ class Figures:
         return text + f"，{verdict}最低占比 {self.floor:.0%}"
 
 
-def _net(model: type[Training] | type[PublicPost]):  # type: ignore[no-untyped-def]
+def net_count(model: type[Training] | type[PublicPost]):  # type: ignore[no-untyped-def]
+    """How many entries stand, net of reversals (a reversal row counts -1)."""
     return func.coalesce(func.sum(case((model.reverses_id.is_(None), 1), else_=-1)), 0)
 
 
@@ -69,7 +70,7 @@ def project_figures(session: Session, project: Project, today: date) -> Figures:
     bal = balances(session, project_ids=[pid])
     late = overdue(session, today, project_ids=[pid])
     trainings, hours = session.execute(
-        select(_net(Training), func.coalesce(func.sum(Training.hours), 0)).where(
+        select(net_count(Training), func.coalesce(func.sum(Training.hours), 0)).where(
             Training.project_id == pid
         )
     ).one()
@@ -82,7 +83,7 @@ def project_figures(session: Session, project: Project, today: date) -> Figures:
             .subquery()
         )
     )
-    posts = session.scalar(select(_net(PublicPost)).where(PublicPost.project_id == pid))
+    posts = session.scalar(select(net_count(PublicPost)).where(PublicPost.project_id == pid))
     return Figures(
         workers=int(workers),
         days=Decimal(days),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
 from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
+from handlers.ledger.figures import net_count
 from handlers.parsing import (
     Problems,
     find_worker,
@@ -93,9 +94,7 @@ def record_post(msg: Incoming, ctx: HandlerContext) -> Reply:
         problems.add("开始", f"早于项目开工日期 {project.start_date}")
     if worker and post:
         active = ctx.session.scalar(
-            select(
-                func.coalesce(func.sum(case((PublicPost.reverses_id.is_(None), 1), else_=-1)), 0)
-            ).where(
+            select(net_count(PublicPost)).where(
                 PublicPost.project_id == project.id,
                 PublicPost.worker_id == worker.id,
                 PublicPost.post_type == post,
