@@ -176,7 +176,7 @@ def figures_text(f: dict[str, Any]) -> str:
 @router.command(
     "季度报告",
     aliases=("季报", "报送进度"),
-    help="报送项目本季度进度（台账数据自动填入）",
+    help="报送项目季度进度（季度最后一个月20日起可报，次月5日截止；台账数据截至季末自动填入）",
     example=EXAMPLE,
     roles=(Role.LIAISON, Role.ADMIN),
 )
