@@ -28,13 +28,13 @@ $(UV):
 # process would otherwise compile SQLAlchemy & co. from source, seconds per start.
 .venv/.synced: $(UV) uv.lock pyproject.toml
 	$(UV) sync --locked --compile-bytecode --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
-	.venv/bin/python -m compileall -q bot handlers models reminders
+	.venv/bin/python -m compileall -q bot domain handlers models reminders
 	@touch $@
 
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy bot handlers models reminders
+	.venv/bin/mypy bot domain handlers models reminders
 
 bench: install
 	.venv/bin/python bench/qa.py

@@ -203,7 +203,7 @@ def warm_up(services: Services) -> None:
       objects) out of the garbage collector's sight: a full collection walked it in about
       80 ms, stalling every callback in flight; frozen, it sees only per-request garbage.
     """
-    from handlers.access import resolve_principal
+    from domain.access import resolve_principal
     from handlers.policy.kb import knowledge_base
     from handlers.worker_self import wage_lines
 

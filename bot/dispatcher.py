@@ -19,7 +19,7 @@ from bot.errors import UserError
 from bot.router import Router
 from bot.settings import Settings
 from bot.text import split_utf8
-from handlers.access import resolve_principal
+from domain.access import resolve_principal
 from models import InboundMessage, OutboxMessage
 
 log = logging.getLogger(__name__)

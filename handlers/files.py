@@ -14,7 +14,7 @@ from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.jobs import JobContext, job_kind
 from bot.router import Router
-from handlers.access import resolve_principal
+from domain.access import resolve_principal
 from handlers.tabular.importer import import_bytes
 from handlers.tabular.readers import guess_kind
 from models import Role

@@ -9,8 +9,8 @@ from sqlalchemy import or_, select
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.access import projects_in_scope, region_filter
-from handlers.parsing import parse_date
+from domain.access import projects_in_scope, region_filter
+from domain.parsing import parse_date
 from models import AuditLog, Contact, OutboxMessage, Project, ProjectLiaison, Region, Role, Worker
 from models.money import format_fen
 from models.wages import overdue

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.access import require_worker
+from domain.access import require_worker
 from models import (
     Project,
     ProjectWorker,

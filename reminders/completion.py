@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from handlers.ledger.figures import completion_issues, project_figures
+from domain.figures import completion_issues, project_figures
 from models import Project
 from reminders import data
 from reminders.engine import Owed, emit

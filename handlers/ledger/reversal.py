@@ -10,9 +10,9 @@ from sqlalchemy import select
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.access import require_project
+from domain.access import require_project
+from domain.parsing import normalize, parse_or_refuse, refusal
 from handlers.ledger.common import money
-from handlers.parsing import normalize, parse_or_refuse, refusal
 from models import Project, PublicPost, Role, Training, WagePayment, Worker, WorkRecord
 
 router = Router("reversal")

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, correction_hint, project_from, who
-from handlers.ledger.entries import (
+from domain.entries import (
     TrainingLine,
     check_ledger_date,
     check_mode,
     split_trainings,
     write_trainings,
 )
-from handlers.parsing import (
+from domain.parsing import (
     Problems,
-    find_workers,
     parse_date,
     parse_hours,
     parse_or_refuse,
     split_names,
 )
+from domain.workers import find_workers
+from handlers.ledger.common import PROJECT_KEY, correction_hint, project_from, who
 from models import Role, Training
 
 router = Router("training")

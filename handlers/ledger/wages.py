@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
-from handlers.ledger.entries import (
+from domain.entries import (
     WageLine,
     check_ledger_date,
     check_method,
@@ -13,9 +12,8 @@ from handlers.ledger.entries import (
     split_wages,
     write_wages,
 )
-from handlers.parsing import (
+from domain.parsing import (
     Problems,
-    find_workers,
     parse_amount,
     parse_date,
     parse_or_refuse,
@@ -23,6 +21,8 @@ from handlers.parsing import (
     period_of,
     split_line,
 )
+from domain.workers import find_workers
+from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
 from models import Role, WagePayment
 
 router = Router("wages")

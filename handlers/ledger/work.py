@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
-from handlers.ledger.entries import (
+from domain.entries import (
     WorkLine,
     check_daily_wage,
     check_ledger_date,
     split_work,
     write_work,
 )
-from handlers.parsing import (
+from domain.parsing import (
     Problems,
-    find_workers,
     parse_amount,
     parse_date,
     parse_days,
     parse_or_refuse,
     split_line,
 )
+from domain.workers import find_workers
+from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
 from models import Role, WorkRecord
 
 router = Router("work")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.context import Principal
 from bot.errors import UserError
 from bot.settings import Settings
-from handlers.access import projects_in_scope
+from domain.access import projects_in_scope
 from handlers.tabular.columns import KINDS
 from models import (
     AuditLog,
@@ -203,7 +203,7 @@ class Exporter:
         if self.actor is not None:
             scoped = select(Contact.id).outerjoin(Region, Region.id == Contact.region_id)
             if self.actor.is_admin and self.actor.scope is not None:
-                from handlers.access import region_filter
+                from domain.access import region_filter
 
                 scoped = scoped.where(region_filter(self.actor.scope))
             contacts = contacts.where(Contact.id.in_(scoped) | Contact.id.in_(list(codes)))

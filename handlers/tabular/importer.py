@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from bot.context import Principal
 from bot.errors import UserError
 from bot.settings import Settings
-from handlers.access import allowed_project_codes
-from handlers.ledger.entries import (
+from domain.access import allowed_project_codes
+from domain.entries import (
     TrainingLine,
     WageLine,
     WorkLine,
@@ -37,7 +37,7 @@ from handlers.ledger.entries import (
     write_wages,
     write_work,
 )
-from handlers.parsing import (
+from domain.parsing import (
     check_id_number,
     parse_amount,
     parse_date,

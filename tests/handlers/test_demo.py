@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from domain.parsing import check_id_number
 from handlers.demo import load_demo
-from handlers.parsing import check_id_number
 from models import Contact, Training, WagePayment, Worker, WorkRecord
 from models.privacy import personal_data
 

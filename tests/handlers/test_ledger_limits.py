@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.jobs import run_pending
+from domain.parsing import check_working_age
 from handlers.demo import valid_id
-from handlers.parsing import check_working_age
 from handlers.tabular.importer import import_bytes
 from models import OutboxMessage, WagePayment, Worker, WorkRecord
 from tests.handlers.ledger_fixtures import LIAISON, OTHER_LIAISON, Seed, seed_ledger

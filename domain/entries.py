@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.settings import Settings
-from handlers.parsing import (
+from domain.parsing import (
     MAX_DAYS_PER_DATE,
     check_in_project,
     check_not_future,
