@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # kept out of import time: `yigong ask` needs no ORM
     from sqlalchemy.orm import Session
 
     from bot.settings import Settings
-    from models import Job, OutboxMessage, Role
+    from models import Job, Role
 
 
 @dataclass(frozen=True)
@@ -114,19 +114,23 @@ class HandlerContext:
         rule: str = "",
         msgtype: str = "text",
         payload: dict[str, Any] | None = None,
-    ) -> OutboxMessage:
-        """Queue a message to another user; it leaves after this message's transaction commits."""
-        from models import OutboxMessage
+        channel: str = "app",
+    ) -> bool:
+        """Queue a message to another user; it leaves after this message's transaction commits.
 
-        row = OutboxMessage(
+        A `dedup_key` queued before is not queued again (False), and is no error.
+        """
+        from models.outbox import Outgoing, enqueue
+
+        message = Outgoing(
             recipient=to,
-            msgtype=msgtype,
             payload=payload if payload is not None else {"content": text},
             dedup_key=dedup_key,
             rule=rule,
+            msgtype=msgtype,
+            channel=channel,
         )
-        self.session.add(row)
-        return row
+        return bool(enqueue(self.session, [message]))
 
     def audit(self, action: str, subject: str, **detail: Any) -> None:
         """An append-only audit row of this message: ids and codes only, no personal data."""

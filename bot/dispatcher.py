@@ -20,7 +20,9 @@ from bot.router import Router
 from bot.settings import Settings
 from bot.text import split_utf8
 from domain.access import resolve_principal
-from models import InboundMessage, OutboxMessage
+from models import InboundMessage
+from models.outbox import enqueue
+from models.outbox import text as text_message
 
 log = logging.getLogger(__name__)
 
@@ -149,14 +151,13 @@ class Dispatcher:
         """Store the answer under the key; replies past 2048 bytes continue in the outbox."""
         chunks = split_utf8(text)
         body = render(chunks[0] if chunks else "") if render else ""
-        for i, extra in enumerate(chunks[1:], start=2):
-            session.add(
-                OutboxMessage(
-                    recipient=msg.user_id,
-                    payload={"content": extra},
-                    dedup_key=f"reply:{key}:{i}",
-                    rule="reply",
-                )
+        if len(chunks) > 1:
+            enqueue(
+                session,
+                [
+                    text_message(msg.user_id, extra, dedup_key=f"reply:{key}:{i}", rule="reply")
+                    for i, extra in enumerate(chunks[1:], start=2)
+                ],
             )
         session.add(
             InboundMessage(key=key, user_id=msg.user_id, reply_text=text, response_body=body)

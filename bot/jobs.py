@@ -16,7 +16,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import UserError
-from models import Job, JobStatus, OutboxMessage
+from models import Job, JobStatus
+from models.outbox import enqueue
+from models.outbox import text as text_message
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +97,7 @@ def _finish(session: Session, job: Job, status: JobStatus, text: str, now: datet
     job.finished_at = now
     job.locked_until = None
     if text:
-        session.add(
-            OutboxMessage(
-                recipient=job.user_id,
-                payload={"content": text},
-                dedup_key=f"job:{job.id}",
-                rule="job",
-            )
-        )
+        enqueue(session, [text_message(job.user_id, text, dedup_key=f"job:{job.id}", rule="job")])
 
 
 def _run_one(factory: sessionmaker[Session], job_id: int, services: Any, now: datetime) -> None:

@@ -1,9 +1,9 @@
 """The rule registry and the one delivery path: owed messages become outbox rows, once each.
 
 A rule is `fn(moment) -> Iterable[Owed]`: given the moment and the database (through the
-moment's cached SQL aggregates), the messages owed. `run_rules` collects them and inserts
-outbox rows with ON CONFLICT DO NOTHING on the dedup key, so a reminder is queued once
-across reruns, restarts and replicas; the outbox drain sends it.
+moment's cached SQL aggregates), the messages owed. `run_rules` collects them and queues
+them with `domain.owed.emit` (ON CONFLICT DO NOTHING on the dedup key), so a reminder is
+queued once across reruns, restarts and replicas; the outbox drain sends it.
 """
 
 from __future__ import annotations
@@ -15,14 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models import OutboxMessage
+from domain.owed import Owed, emit
 from models.calendar import is_workday
 from models.people import liaison_names
 from reminders import data
@@ -38,26 +34,6 @@ RULE_MODULES = [
     "reminders.stale",
     "reminders.complaints",
 ]
-
-
-@dataclass(frozen=True)
-class Owed:
-    """One message owed to one person, identified by (rule, recipient, subject, period)."""
-
-    rule: str
-    recipient: str
-    subject: str
-    period: str
-    text: str
-    msgtype: str = "text"
-    payload: dict[str, Any] | None = None
-
-    @property
-    def dedup_key(self) -> str:
-        return f"{self.rule}|{self.recipient}|{self.subject}|{self.period}"[:255]
-
-    def body(self) -> dict[str, Any]:
-        return self.payload if self.payload is not None else {"content": self.text}
 
 
 @dataclass
@@ -164,52 +140,6 @@ def run_rules(session: Session, now: datetime, *, only: Iterable[str] | None = N
     result = collect(moment, only)
     result.queued = emit(session, result.owed, now)
     return result
-
-
-def emit(session: Session, owed: Iterable[Owed], now: datetime) -> list[Owed]:
-    """Insert outbox rows for owed messages not queued before; returns the new ones."""
-    unique: dict[str, Owed] = {}
-    for o in owed:
-        unique.setdefault(o.dedup_key, o)
-    if not unique:
-        return []
-    known: set[str] = set()
-    keys = list(unique)
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
-        known.update(
-            session.scalars(
-                select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(chunk))
-            )
-        )
-    new = [o for k, o in unique.items() if k not in known]
-    if not new:
-        return []
-    rows = [
-        {
-            "dedup_key": o.dedup_key,
-            "recipient": o.recipient,
-            "channel": "app",
-            "msgtype": o.msgtype,
-            "payload": o.body(),
-            "rule": o.rule,
-            "next_attempt_at": now,
-        }
-        for o in new
-    ]
-    session.execute(_insert_ignoring_duplicates(session), rows)
-    session.flush()
-    return new
-
-
-def _insert_ignoring_duplicates(session: Session) -> Any:
-    """INSERT … ON CONFLICT (dedup_key) DO NOTHING: another replica may have queued it."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return pg_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedup_key"])
-    if dialect == "sqlite":
-        return sqlite_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedup_key"])
-    return insert(OutboxMessage)
 
 
 def task_id(owed_key: str) -> str:

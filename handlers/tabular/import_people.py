@@ -190,7 +190,7 @@ def import_projects(ic: ImportContext, table: Table, report: ImportReport) -> No
 
 def _check_labour_ratio(ic: ImportContext, projects: list[Project]) -> None:
     """A project registered below its labour-share floor is flagged to its county at once (SPEC §6)."""
-    from reminders.engine import emit
+    from domain.owed import emit
     from reminders.labour_share import labour_ratio_messages
 
     now = datetime.now(ic.settings.tz)
