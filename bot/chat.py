@@ -29,7 +29,7 @@ class ChatSession:
     """Feeds typed messages in-process, or as encrypted callbacks to a running server."""
 
     def __init__(self, settings: Settings, user: str, url: str | None = None) -> None:
-        from bot.app import build_services
+        from bot.wiring import build_services
 
         self.user = user
         self.settings = settings

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # kept out of import time: `yigong ask` needs no ORM
     from sqlalchemy.orm import Session
 
+    from bot.services import Services
     from bot.settings import Settings
     from models import Job, Role
 
@@ -99,7 +100,7 @@ class HandlerContext:
     channel: str = "chat"
     command: str = ""
     args: str = ""
-    services: Any = None  # bot.app.Services when running inside the server
+    services: Services | None = None  # set by the dispatcher (bot/wiring.py builds it)
 
     @property
     def today(self) -> date:
@@ -149,6 +150,9 @@ class HandlerContext:
     def enqueue_job(self, kind: str, key: str, payload: dict[str, Any]) -> Job:
         """Queue background work (durable; runs once); its result is sent as an app message."""
         from models import Job
+
+        if self.services is not None and kind not in self.services.registry.job_kinds:
+            raise RuntimeError(f"no job kind {kind!r} in bot/wiring.py JOB_KINDS")
 
         job = Job(kind=kind, key=key, user_id=self.user.userid, payload=payload)
         self.session.add(job)

@@ -9,20 +9,22 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.context import HandlerContext, Incoming, Reply
+from bot.context import HandlerContext, Incoming, Principal, Reply
 from bot.errors import UserError
 from bot.router import Router
 from bot.settings import Settings
 from bot.text import split_utf8
-from domain.access import resolve_principal
 from models import InboundMessage
 from models.outbox import enqueue
 from models.outbox import text as text_message
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +57,14 @@ class Dispatcher:
         router: Router,
         session_factory: sessionmaker[Session],
         settings: Settings,
-        services: Any = None,
+        *,
+        resolve: Callable[[Session, str], Principal],
+        services: Services | None = None,
     ) -> None:
+        """`resolve` says who a userid is (the domain's `resolve_principal`, given by the
+        composition root): the dispatcher itself knows no roles."""
         self.router = router
+        self.resolve = resolve
         self.session_factory = session_factory
         self.settings = settings
         self.services = services
@@ -123,7 +130,7 @@ class Dispatcher:
         with self.session_factory() as session, session.begin():
             ctx = HandlerContext(
                 session=session,
-                user=resolve_principal(session, msg.user_id),
+                user=self.resolve(session, msg.user_id),
                 now=now,
                 settings=self.settings,
                 channel=channel,

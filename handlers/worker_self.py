@@ -7,13 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import BigInteger, Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
+from bot.redis_support import RateLimiter
 from bot.router import Router
 from domain.access import require_worker
 from models import (
@@ -47,14 +47,13 @@ SETTLED_SHOWN = 3  # fully paid periods listed per project; older ones are only 
 WEEKDAYS = "一二三四五六日"
 
 
-def limiter(ctx: HandlerContext) -> Any:
+def limiter(ctx: HandlerContext) -> RateLimiter:
     """Redis's limiter when REDIS_URL is set (shared by replicas), else `models.security`.
 
     Both offer hit(session, key, window, limit, now=), count(session, key, window, now=)
     and clear(session, key) with the same fixed windows.
     """
-    extras = getattr(ctx.services, "extras", None) or {}
-    support = extras.get("redis")
+    support = ctx.services.redis if ctx.services is not None else None
     return support.limiter if support is not None else security
 
 

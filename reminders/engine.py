@@ -1,4 +1,4 @@
-"""The rule registry and the one delivery path: owed messages become outbox rows, once each.
+"""Rules and the one delivery path: owed messages become outbox rows, once each.
 
 A rule is `fn(moment) -> Iterable[Owed]`: given the moment and the database (through the
 moment's cached SQL aggregates), the messages owed. `run_rules` collects them and queues
@@ -9,12 +9,12 @@ queued once across reruns, restarts and replicas; the outbox drain sends it.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from types import ModuleType
 
 from sqlalchemy.orm import Session
 
@@ -24,16 +24,6 @@ from models.people import liaison_names
 from reminders import data
 
 log = logging.getLogger(__name__)
-
-# Rule modules, imported on first use; each registers its rules with `@rule`.
-RULE_MODULES = [
-    "reminders.wages_due",
-    "reminders.wages_overdue",
-    "reminders.escalation",
-    "reminders.quarterly",
-    "reminders.stale",
-    "reminders.complaints",
-]
 
 
 @dataclass
@@ -84,25 +74,31 @@ class Rule:
     title: str
 
 
-_RULES: dict[str, Rule] = {}
+RuleFn = Callable[[Moment], Iterable[Owed]]
 
 
-def rule(
-    name: str, *, title: str, workdays_only: bool = True
-) -> Callable[[Callable[[Moment], Iterable[Owed]]], Callable[[Moment], Iterable[Owed]]]:
-    """Register a rule. Only overdue escalations run on rest days (workdays_only=False)."""
+def rule(name: str, *, title: str, workdays_only: bool = True) -> Callable[[RuleFn], RuleFn]:
+    """Declare a rule (listed in `reminders.catalog`). Only overdue escalations run on rest
+    days (workdays_only=False)."""
 
-    def decorate(fn: Callable[[Moment], Iterable[Owed]]) -> Callable[[Moment], Iterable[Owed]]:
-        _RULES[name] = Rule(name, fn, workdays_only, title)
+    def decorate(fn: RuleFn) -> RuleFn:
+        fn.rule = Rule(name, fn, workdays_only, title)  # type: ignore[attr-defined]
         return fn
 
     return decorate
 
 
-def rules() -> dict[str, Rule]:
-    for module in RULE_MODULES:
-        importlib.import_module(module)
-    return dict(_RULES)
+def rules_of(*modules: ModuleType) -> dict[str, Rule]:
+    """The rules a list of modules declares, in module order; a name used twice is an error."""
+    found: dict[str, Rule] = {}
+    for module in modules:
+        for value in vars(module).values():
+            r = getattr(value, "rule", None)
+            if isinstance(r, Rule) and r.fn is value:
+                if r.name in found and found[r.name] is not r:
+                    raise ValueError(f"rule {r.name!r} declared twice")
+                found[r.name] = r
+    return found
 
 
 @dataclass
@@ -120,11 +116,13 @@ class RunResult:
         return counts
 
 
-def collect(moment: Moment, only: Iterable[str] | None = None) -> RunResult:
+def collect(
+    moment: Moment, rules: Mapping[str, Rule], only: Iterable[str] | None = None
+) -> RunResult:
     """Every rule's owed messages as of the moment (rest days: escalations only)."""
     result = RunResult()
     wanted = set(only) if only is not None else None
-    for r in rules().values():
+    for r in rules.values():
         if wanted is not None and r.name not in wanted:
             continue
         if r.workdays_only and not moment.workday:
@@ -134,10 +132,17 @@ def collect(moment: Moment, only: Iterable[str] | None = None) -> RunResult:
     return result
 
 
-def run_rules(session: Session, now: datetime, *, only: Iterable[str] | None = None) -> RunResult:
-    """Collect and queue. The caller commits (run) or rolls back (preview)."""
+def run_rules(
+    session: Session,
+    now: datetime,
+    rules: Mapping[str, Rule],
+    *,
+    only: Iterable[str] | None = None,
+) -> RunResult:
+    """Collect and queue `rules` (normally `reminders.catalog.RULES`). The caller commits
+    (run) or rolls back (preview)."""
     moment = Moment(session, now)
-    result = collect(moment, only)
+    result = collect(moment, rules, only)
     result.queued = emit(session, result.owed, now)
     return result
 

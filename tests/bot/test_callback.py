@@ -8,10 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from bot.app import Services, build_services, create_app
+from bot.app import create_app
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
+from bot.services import Services
 from bot.settings import Settings
+from bot.wiring import build_services
 from models import AuditLog, InboundMessage, OutboxMessage
 from tests.builders import WeComUser
 

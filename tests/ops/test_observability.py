@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.app import Services
 from bot.observability import JsonFormatter, RequestIdFilter, redact
+from bot.services import Services
 from tests.builders import WeComUser
 
 ID_NUMBER = "142329198503121233"
