@@ -8,13 +8,13 @@ followed by a blank, a colon, a newline or the end; anything else goes to the fa
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
+from bot.text import normalize
 
 if TYPE_CHECKING:
     from models import Role
@@ -144,7 +144,7 @@ class Router:
         People type "查工资？", "查工资。" or "查 工资": a command alone followed by sentence
         punctuation, or spelled with spaces, is still that command (with no arguments).
         """
-        head = normalize_command_text(text)
+        head = normalize(text)
         for name, cmd in self._names():
             if not head.startswith(name):
                 continue
@@ -209,8 +209,3 @@ _ROLE_NAMES = {
     "worker": "已绑定的务工人员",
     "guest": "访客",
 }
-
-
-def normalize_command_text(text: str) -> str:
-    """Full-width to half-width (NFKC) except Chinese punctuation we treat as separators."""
-    return unicodedata.normalize("NFKC", text).strip()

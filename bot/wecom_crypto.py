@@ -96,6 +96,22 @@ class CallbackCrypto:
     def encrypt_reply(self, xml: str, nonce: str, timestamp: str) -> str:
         return str(self._crypto.encrypt_message(xml, nonce, timestamp))
 
+    def decrypt_reply(self, body: bytes | str) -> str:
+        """For clients (`yigong chat --url`, tests, benches): the XML inside a passive reply,
+        its signature checked; CallbackRejected(403) when it does not verify."""
+        outer = safe_parse_xml(body)
+        try:
+            return str(
+                self._crypto.decrypt_message(
+                    {"Encrypt": outer["Encrypt"]},
+                    outer["MsgSignature"],
+                    outer["TimeStamp"],
+                    outer["Nonce"],
+                )
+            )
+        except Exception as exc:
+            raise CallbackRejected(403, "bad reply signature") from exc
+
     def encrypt_body(self, xml: str, nonce: str, timestamp: str) -> tuple[str, str]:
         """For test clients and `yigong chat --url`: the POST body and its msg_signature."""
         reply = safe_parse_xml(self.encrypt_reply(xml, nonce, timestamp))

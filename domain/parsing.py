@@ -18,16 +18,12 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
 
 from bot.errors import UserError
+from bot.text import normalize
 from models import Project
 
 # A key is a run of non-separator, non-digit characters followed by ：/:/=.
 _KEY_RE = re.compile(r"(?:^|(?<=[\s,，;；]))([^\s,，;；:：=\d]{1,12})\s*[:：=]")
 _TRIM = " \t,，;；、"
-
-
-def normalize(text: str) -> str:
-    """NFKC (full-width digits and punctuation to half-width), trimmed."""
-    return unicodedata.normalize("NFKC", text).strip()
 
 
 def _alias_index(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:

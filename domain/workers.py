@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from bot.context import HandlerContext
 from bot.errors import UserError
-from domain.parsing import check_id_number, looks_like_id, mask_id_text, normalize, normalize_name
+from bot.text import normalize
+from domain.parsing import check_id_number, looks_like_id, mask_id_text, normalize_name
 from models import Project, ProjectWorker, Worker
 from models.privacy import personal_data
 

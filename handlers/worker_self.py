@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Select, bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
@@ -118,14 +118,11 @@ def days_worked(session: Session, worker_id: int) -> dict[tuple[int, str], Decim
 
 @functools.cache
 def _payments_stmt() -> Select[WagePayment]:
-    rev = aliased(WagePayment)
-    cancelled = select(rev.reverses_id).where(rev.reverses_id.is_not(None))
     return (
         select(WagePayment)
         .where(
             WagePayment.worker_id == bindparam("worker_id"),
-            WagePayment.reverses_id.is_(None),
-            WagePayment.id.not_in(cancelled.scalar_subquery()),
+            WagePayment.in_force(),
         )
         .order_by(WagePayment.paid_on, WagePayment.id)
     )
@@ -229,15 +226,12 @@ def my_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
 def my_trainings(msg: Incoming, ctx: HandlerContext) -> Reply:
     worker = require_worker(ctx)
     throttle(ctx)
-    rev = aliased(Training)
-    cancelled = select(rev.reverses_id).where(rev.reverses_id.is_not(None))
     rows = ctx.session.execute(
         select(Training, Project.code)
         .join(Project, Project.id == Training.project_id)
         .where(
             Training.worker_id == worker.id,
-            Training.reverses_id.is_(None),
-            Training.id.not_in(cancelled.scalar_subquery()),
+            Training.in_force(),
         )
         .order_by(Training.train_date, Training.id)
     ).all()

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
+from bot.text import normalize
 from domain.figures import net_count
 from domain.parsing import (
     Problems,
-    normalize,
     parse_amount,
     parse_date,
     parse_or_refuse,

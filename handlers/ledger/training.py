@@ -91,6 +91,6 @@ def record_training(msg: Incoming, ctx: HandlerContext) -> Reply:
         f"已登记培训 {len(ids)} 人次（项目 {project.code}，{day:%Y-%m-%d}，{topic}，{mode}，{hours:g}学时）："
     ]
     for entry_id, x in zip(ids, new, strict=True):
-        out.append(f"{Training.PREFIX}-{entry_id:06d} {who(workers[x.worker_id])}")
-    out.append(correction_hint(f"{Training.PREFIX}-{ids[0]:06d}"))
+        out.append(f"{Training.number_of(entry_id)} {who(workers[x.worker_id])}")
+    out.append(correction_hint(Training.number_of(ids[0])))
     return Reply("\n".join(out))

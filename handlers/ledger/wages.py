@@ -117,8 +117,8 @@ def record_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
     ]
     for entry_id, x in zip(ids, new, strict=True):
         out.append(
-            f"{WagePayment.PREFIX}-{entry_id:06d} {who(workers[x.worker_id])} {money(x.amount_fen)}"
+            f"{WagePayment.number_of(entry_id)} {who(workers[x.worker_id])} {money(x.amount_fen)}"
         )
     out.append(f"合计 {money(sum(x.amount_fen for x in new))}。")
-    out.append(correction_hint(f"{WagePayment.PREFIX}-{ids[0]:06d}"))
+    out.append(correction_hint(WagePayment.number_of(ids[0])))
     return Reply("\n".join(out))

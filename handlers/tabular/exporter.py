@@ -95,14 +95,12 @@ class Exporter:
         return cast("Iterator[list[Any]]", getattr(self, f"_rows_{kind}")())
 
     def _in_force(self, model: Any) -> Select[Any]:
-        reversed_ids = select(model.reverses_id).where(model.reverses_id.is_not(None))
         return (
             select(model, Project.code)
             .join(Project, Project.id == model.project_id)
             .where(
                 model.project_id.in_(self.project_ids()),
-                model.reverses_id.is_(None),
-                model.id.not_in(reversed_ids),
+                model.in_force(),
             )
             .order_by(model.id)
         )

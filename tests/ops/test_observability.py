@@ -10,10 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.observability import JsonFormatter, RequestIdFilter, redact
 from bot.services import Services
 from tests.builders import WeComUser
+from tests.fake_wecom import FakeWeCom, offline_http
 
 ID_NUMBER = "142329198503121233"
 PHONE = "13800138000"
@@ -116,7 +118,34 @@ def test_metrics_count_callbacks(wecom: WeComUser, client: TestClient) -> None:
     )
     assert re.search(r'yigong_callbacks_total\{outcome="rejected_4\d\d"\}', after)
     assert 'yigong_outbox_depth{status="pending"}' in after
-    assert "yigong_wecom_sends_total" in after or "yigong_wecom_sends" in after
+
+
+def test_wecom_sends_are_counted_by_errcode(
+    fake_wecom: FakeWeCom, session_factory: sessionmaker[Session], client: TestClient
+) -> None:
+    from bot.observability import record_send
+    from bot.outbox import drain
+    from bot.sender import WeComSender
+    from bot.tokens import DbTokenStore
+    from bot.wecom_api import WeComClient
+    from models.outbox import enqueue, text
+
+    before = client.get("/metrics").text
+    with session_factory() as s, s.begin():
+        enqueue(s, [text("zhangsan", "你好"), text("lisi", "你好")])
+    fake_wecom.fail_next("message/send", 45009, times=1)  # WeCom's rate limit, once
+    wecom = WeComClient(fake_wecom.settings(), DbTokenStore(session_factory), http=offline_http())
+    try:
+        drain(session_factory, WeComSender(wecom, on_attempt=record_send))
+    finally:
+        wecom.close()
+    after = client.get("/metrics").text
+    for errcode in ("0", "45009"):
+        labels = f'errcode="{errcode}"'
+        assert (
+            _sample(after, "yigong_wecom_sends_total", labels)
+            == _sample(before, "yigong_wecom_sends_total", labels) + 1
+        ), errcode
 
 
 def test_a_handler_crash_is_an_apology_writes_nothing_and_is_counted(
