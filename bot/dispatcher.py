@@ -5,12 +5,14 @@ The callback route, `yigong chat` and the tests all call `Dispatcher.feed`.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Insert, insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,7 +21,7 @@ from bot.errors import UserError
 from bot.router import Router
 from bot.settings import Settings
 from bot.text import split_utf8
-from models import InboundMessage
+from models import InboundMessage, utcnow
 from models.outbox import enqueue
 from models.outbox import text as text_message
 
@@ -166,11 +168,26 @@ class Dispatcher:
                     for i, extra in enumerate(chunks[1:], start=2)
                 ],
             )
-        session.add(
-            InboundMessage(key=key, user_id=msg.user_id, reply_text=text, response_body=body)
+        session.flush()  # the handler's writes first: the key goes in last
+        # the key's unique constraint decides, here, which twin wins (a plain Core INSERT:
+        # the ORM's unit of work cost a third of a callback)
+        session.connection().execute(
+            _inbound_insert(),
+            {
+                "key": key,
+                "user_id": msg.user_id,
+                "received_at": utcnow(),
+                "reply_text": text,
+                "response_body": body,
+            },
         )
-        session.flush()  # the key's unique constraint decides, here, which twin wins
         return FeedResult(chunks=chunks, body=body)
+
+
+@functools.cache
+def _inbound_insert() -> Insert:
+    """Built once, executed with new parameters."""
+    return insert(InboundMessage.__table__)  # type: ignore[arg-type]
 
 
 class _Refused(Exception):

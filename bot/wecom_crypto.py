@@ -12,7 +12,6 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
-from wechatpy.enterprise import parse_message
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.context import Incoming
@@ -151,12 +150,13 @@ def to_incoming(fields: dict[str, Any]) -> Incoming:
         )
     msg_id = str(fields.get("MsgId", "")) or None
     if msg_type in ("text", "file", "image", "voice", "video", "location", "link"):
-        parsed = parse_message(fields["__xml__"])  # wechatpy's typed message
         if msg_type == "text":
+            # The flat fields already hold the content: no third parse of the same XML
+            # (stripped, as wechatpy's parser strips it).
             return Incoming(
                 user,
                 "text",
-                text=str(parsed.content or ""),
+                text=str(fields.get("Content") or "").strip(),
                 msg_id=msg_id,
                 create_time=create_time,
                 raw=raw,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -40,7 +42,11 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
             # IMMEDIATE: take the write lock up front instead of failing on a lock upgrade.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Straight to the driver: SQLAlchemy's statement machinery cost more than BEGIN.
+            try:
+                conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:  # e.g. locked past the busy timeout: as SQLAlchemy's
+                raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
 
         return engine
     if url.startswith("postgresql") and "connect_timeout" not in make_url(url).query:
