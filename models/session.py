@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,6 +40,9 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        if ":memory:" not in url:
+            _one_writer_at_a_time(engine, timeout=30)
+
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
             # IMMEDIATE: take the write lock up front instead of failing on a lock upgrade.
@@ -56,6 +60,27 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", pool_size)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
+
+
+def _one_writer_at_a_time(engine: Engine, timeout: float) -> None:
+    """SQLite runs one transaction at a time (every BEGIN is IMMEDIATE). Threads of this
+    process queue for it on a lock, woken the moment it is free, instead of in SQLite's busy
+    handler, which sleeps 1, 2, 5 … 100 ms between tries: under 8 concurrent callbacks those
+    sleeps were most of the p99 (bench/callback.py). Other processes still meet SQLite's own
+    locking. The lock is held from BEGIN until the connection goes back to the pool."""
+    lock = threading.Lock()
+
+    @event.listens_for(engine, "begin")
+    def _queue(conn: Any) -> None:
+        # record_info: kept across an invalidated connection, so the lock is always released
+        info = conn.connection.record_info
+        if info is not None and not info.get("writer_lock") and lock.acquire(timeout=timeout):
+            info["writer_lock"] = True  # else: SQLite's busy timeout decides, as before
+
+    @event.listens_for(engine.pool, "checkin")
+    def _leave(_dbapi_conn: Any, record: Any) -> None:
+        if record.record_info.pop("writer_lock", False):
+            lock.release()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
