@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.observability import JsonFormatter, RequestIdFilter, redact
@@ -45,6 +47,22 @@ def test_redact_ids_and_phones() -> None:
     out = redact(text)
     assert ID_NUMBER not in out and PHONE not in out and "130503670401001" not in out
     assert "7000000000000000001" in out  # 19-digit message ids are not personal data
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["1", "3", "8", "0", "X", "x", "-", " ", "+86", "a", "：", "2026-12-01T05"]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_redaction_shortcut_changes_nothing(text: str) -> None:
+    # The quick pre-check may only skip lines the two full patterns would leave alone.
+    from bot.observability import _ID_RE, _PHONE_RE
+
+    assert redact(text) == _PHONE_RE.sub("[phone]", _ID_RE.sub("[id]", text))
 
 
 def test_callback_logs_are_json_with_request_id_and_no_personal_data(
