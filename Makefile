@@ -40,6 +40,7 @@ bench: install
 	.venv/bin/python bench/qa.py
 	.venv/bin/python bench/ledger.py
 	.venv/bin/python bench/reminders.py
+	.venv/bin/python bench/callback.py
 
 # Two replicas on PostgreSQL (YIGONG_BENCH_DATABASE_URL, default local postgres), 60 s of load.
 bench-load: install

@@ -1,18 +1,20 @@
 """The callback hot path against the crypto floor, side by side in one run.
 
     .venv/bin/python bench/callback.py                      # 8 clients, 15 s per server
-    .venv/bin/python bench/callback.py --clients 8 --seconds 20
+    .venv/bin/python bench/callback.py --seconds 30 --rounds 6
     .venv/bin/python bench/callback.py --profile 2000       # cProfile of the bot, in-process
 
-Two servers are started in turn, with the same uvicorn settings, on SQLite (a fresh file):
+Two servers run at once on SQLite (a fresh file), each with uvicorn's defaults:
 
 - `bare`: a FastAPI app that only does what no bot can skip: check the signature and
   decrypt the body with wechatpy, read the message, encrypt a fixed reply;
 - `bot`: the real `yigong serve` (sandbox mode, background tasks running).
 
-The same clients (threads, keep-alive) then post distinct encrypted `帮助` callbacks from a
-user the bot does not know, back to back, for `--seconds` after a warm-up. Printed: the
-throughput and p50/p99 latency of both, and the bot's share of the bare app's throughput.
+The same clients (threads, keep-alive) post distinct encrypted `帮助` callbacks from a user
+the bot does not know, back to back, to one server and then the other, in `--rounds`
+alternating rounds (so that both see the same background load of a shared machine), for
+`--seconds` in all per server. Printed: throughput and p50/p99 latency of both, and the bot's
+share of the bare app's throughput.
 """
 
 from __future__ import annotations
