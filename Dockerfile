@@ -34,6 +34,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-dev --no-install-project --compile-bytecode
 COPY bot ./bot
+COPY domain ./domain
 COPY handlers ./handlers
 COPY models ./models
 COPY reminders ./reminders

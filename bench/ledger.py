@@ -21,8 +21,9 @@ from fastapi.testclient import TestClient  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 import models  # noqa: E402
-from bot.app import build_services, create_app  # noqa: E402
+from bot.app import create_app
 from bot.settings import Settings  # noqa: E402
+from bot.wiring import build_services  # noqa: E402
 from handlers.demo import valid_id  # noqa: E402
 from handlers.ledger.people import WorkerInput, register_workers  # noqa: E402
 from handlers.tabular.importer import import_bytes  # noqa: E402

@@ -252,10 +252,7 @@ def post_once(http: httpx.Client, port: int, s: Sent, since: float | None = None
 
 def open_reply(s: Sent, crypto: CallbackCrypto) -> None:
     if s.raw_reply:
-        outer = safe_parse_xml(s.raw_reply)
-        inner = crypto._crypto.decrypt_message(
-            {"Encrypt": outer["Encrypt"]}, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"]
-        )
+        inner = crypto.decrypt_reply(s.raw_reply)
         s.reply = str(safe_parse_xml(inner).get("Content", ""))
 
 

@@ -7,77 +7,21 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
 
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import text
 
-from bot.dispatcher import Dispatcher, FeedResult
+from bot.dispatcher import FeedResult
 from bot.observability import ObservabilityMiddleware, configure_logging, note, render_metrics
-from bot.redis_support import build_redis
-from bot.router import Router
+from bot.services import Services
 from bot.settings import Settings
-from bot.wecom_crypto import CallbackCrypto, CallbackRejected, reply_xml, to_incoming
-from models import Worker
-from models.session import make_engine, make_sessionmaker
+from bot.wecom_crypto import CallbackRejected, reply_xml, to_incoming
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Services:
-    """Everything built once at start-up; handlers reach it as `ctx.services`."""
-
-    settings: Settings
-    engine: Engine
-    session_factory: sessionmaker[Session]
-    router: Router
-    dispatcher: Dispatcher
-    crypto: CallbackCrypto
-    extras: dict[str, Any] = field(default_factory=dict)
-    limiter: anyio.CapacityLimiter = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.limiter = anyio.CapacityLimiter(self.settings.concurrency)
-
-    def close(self) -> None:
-        for extra in self.extras.values():
-            closer = getattr(extra, "close", None) or getattr(extra, "shutdown", None)
-            if callable(closer):
-                try:
-                    closer()
-                except Exception:  # shutting down: log and go on
-                    log.exception("error while closing %r", extra)
-        self.engine.dispose()
-
-
-def build_services(settings: Settings, engine: Engine | None = None) -> Services:
-    from handlers import build_router
-
-    # a connection per concurrent callback, plus the outbox, job runner, scheduler and probes
-    engine = engine or make_engine(settings.database_url, pool_size=settings.concurrency + 4)
-    factory = make_sessionmaker(engine)
-    router = build_router()
-    services = Services(
-        settings=settings,
-        engine=engine,
-        session_factory=factory,
-        router=router,
-        dispatcher=Dispatcher(router, factory, settings),
-        crypto=CallbackCrypto(settings),
-    )
-    services.dispatcher.services = services
-    redis_support = build_redis(settings.redis_url)
-    if redis_support is not None:
-        services.extras["redis"] = redis_support
-    return services
 
 
 def create_app(
@@ -92,7 +36,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        svc = services or build_services(settings)
+        if services is not None:
+            svc = services
+        else:
+            from bot.wiring import build_services  # the composition root
+
+            svc = build_services(settings)
         app.state.services = svc
         if warm:  # before the scheduler's threads start allocating
             await run_in_threadpool(warm_up, svc)
@@ -148,7 +97,7 @@ def create_app(
             return svc.crypto.encrypt_reply(xml, nonce, ts)
 
         def handle() -> FeedResult:
-            replies = svc.extras.get("redis")
+            replies = svc.redis
             if replies is not None:
                 cached = replies.replies.get(msg.dedup_key)
                 if cached is not None:  # answered and committed before: skip the database
@@ -203,18 +152,13 @@ def warm_up(services: Services) -> None:
       objects) out of the garbage collector's sight: a full collection walked it in about
       80 ms, stalling every callback in flight; frozen, it sees only per-request garbage.
     """
-    from handlers.access import resolve_principal
-    from handlers.policy.kb import knowledge_base
-    from handlers.worker_self import wage_lines
-
     try:
         held = [services.engine.connect() for _ in range(services.settings.concurrency)]
         for conn in held:
             conn.close()  # back to the pool, open
         with services.session_factory() as session:
-            knowledge_base(session).ask("以工代赈")
-            resolve_principal(session, "")
-            wage_lines(session, Worker(id=0, name=""), date.today())  # noqa: DTZ011
+            for warm in services.registry.warmers:
+                warm(session)
             session.rollback()
     except Exception:  # the database may be down at start: the first messages pay instead
         log.warning("warm-up incomplete", exc_info=True)

@@ -29,7 +29,7 @@ class ChatSession:
     """Feeds typed messages in-process, or as encrypted callbacks to a running server."""
 
     def __init__(self, settings: Settings, user: str, url: str | None = None) -> None:
-        from bot.app import build_services
+        from bot.wiring import build_services
 
         self.user = user
         self.settings = settings
@@ -65,10 +65,7 @@ class ChatSession:
         resp.raise_for_status()
         if not resp.content:
             return ""
-        outer = safe_parse_xml(resp.content)
-        inner = self.crypto._crypto.decrypt_message(
-            {"Encrypt": outer["Encrypt"]}, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"]
-        )
+        inner = self.crypto.decrypt_reply(resp.content)
         return str(safe_parse_xml(inner).get("Content", ""))
 
     def _notifications(self) -> list[str]:

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # kept out of import time: `yigong ask` needs no ORM
     from sqlalchemy.orm import Session
 
+    from bot.services import Services
     from bot.settings import Settings
-    from models import Job, OutboxMessage, Role
+    from models import Job, Role
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class HandlerContext:
     channel: str = "chat"
     command: str = ""
     args: str = ""
-    services: Any = None  # bot.app.Services when running inside the server
+    services: Services | None = None  # set by the dispatcher (bot/wiring.py builds it)
 
     @property
     def today(self) -> date:
@@ -114,19 +115,23 @@ class HandlerContext:
         rule: str = "",
         msgtype: str = "text",
         payload: dict[str, Any] | None = None,
-    ) -> OutboxMessage:
-        """Queue a message to another user; it leaves after this message's transaction commits."""
-        from models import OutboxMessage
+        channel: str = "app",
+    ) -> bool:
+        """Queue a message to another user; it leaves after this message's transaction commits.
 
-        row = OutboxMessage(
+        A `dedup_key` queued before is not queued again (False), and is no error.
+        """
+        from models.outbox import Outgoing, enqueue
+
+        message = Outgoing(
             recipient=to,
-            msgtype=msgtype,
             payload=payload if payload is not None else {"content": text},
             dedup_key=dedup_key,
             rule=rule,
+            msgtype=msgtype,
+            channel=channel,
         )
-        self.session.add(row)
-        return row
+        return bool(enqueue(self.session, [message]))
 
     def audit(self, action: str, subject: str, **detail: Any) -> None:
         """An append-only audit row of this message: ids and codes only, no personal data."""
@@ -145,6 +150,9 @@ class HandlerContext:
     def enqueue_job(self, kind: str, key: str, payload: dict[str, Any]) -> Job:
         """Queue background work (durable; runs once); its result is sent as an app message."""
         from models import Job
+
+        if self.services is not None and kind not in self.services.registry.job_kinds:
+            raise RuntimeError(f"no job kind {kind!r} in bot/wiring.py JOB_KINDS")
 
         job = Job(kind=kind, key=key, user_id=self.user.userid, payload=payload)
         self.session.add(job)

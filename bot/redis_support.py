@@ -37,11 +37,23 @@ _INVALIDATE = (
 
 
 class RateLimiter(Protocol):
-    """The shape of `models.security.hit`: count one event, True while within the limit."""
+    """Fixed-window counters: `models.security` (the database) or `RedisRateLimiter`."""
 
     def hit(
         self, session: Any, key: str, window: timedelta, limit: int, *, now: datetime | None = None
-    ) -> bool: ...
+    ) -> bool:
+        """Count one event; True while within the limit."""
+        ...
+
+    def count(
+        self, session: Any, key: str, window: timedelta, *, now: datetime | None = None
+    ) -> int:
+        """Events in the current window, without counting one."""
+        ...
+
+    def clear(self, session: Any, key: str) -> None:
+        """Forget the key's counts (e.g. after a successful binding)."""
+        ...
 
 
 def connect(url: str, *, timeout: float = 0.5) -> redis.Redis:
@@ -236,7 +248,7 @@ class RedisTokenStore:
 
 @dataclass
 class RedisSupport:
-    """What the app keeps in `services.extras["redis"]`."""
+    """What the app keeps in `services.redis`."""
 
     client: redis.Redis
     replies: RecentReplies
@@ -272,7 +284,7 @@ def token_store(services: Any) -> TokenStore:
     from bot.tokens import DbTokenStore
 
     database = DbTokenStore(services.session_factory)
-    support = services.extras.get("redis")
+    support = services.redis
     if support is None:
         return database
     return RedisTokenStore(support.client, fallback=database)

@@ -1,6 +1,6 @@
 """Routers of small handlers, declared with the trigger words and help text that select them.
 
-Each `handlers/<capability>.py` owns a `Router`; `handlers.build_router()` includes them all.
+Each `handlers/<capability>.py` owns a `Router`; `bot.wiring.build_router()` includes them all.
 A text message goes to the command whose name (or alias) is the longest prefix of the text,
 followed by a blank, a colon, a newline or the end; anything else goes to the fallback
 (policy questions). Files and events go to the handlers registered for them.
@@ -8,13 +8,13 @@ followed by a blank, a colon, a newline or the end; anything else goes to the fa
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
+from bot.text import normalize
 
 if TYPE_CHECKING:
     from models import Role
@@ -49,8 +49,9 @@ class Router:
     name: str
     commands: list[Command] = field(default_factory=list)
     events: dict[str, Handler] = field(default_factory=dict)
-    file_handlers: list[tuple[Handler, frozenset[Role] | None]] = field(default_factory=list)
-    fallbacks: list[Handler] = field(default_factory=list)
+    # One file handler and one fallback at most: a second one would never be called.
+    file_handler: tuple[Handler, frozenset[Role] | None] | None = None
+    fallback_handler: Handler | None = None
     _index: list[tuple[str, Command]] | None = field(default=None, repr=False)
 
     # -- registration -------------------------------------------------------------------
@@ -97,7 +98,7 @@ class Router:
         """Register a handler for file messages."""
 
         def decorate(fn: Handler) -> Handler:
-            self.file_handlers.append((fn, frozenset(roles) if roles is not None else None))
+            self._set_file((fn, frozenset(roles) if roles is not None else None))
             return fn
 
         return decorate
@@ -106,7 +107,7 @@ class Router:
         """Register the handler for text that is no command."""
 
         def decorate(fn: Handler) -> Handler:
-            self.fallbacks.append(fn)
+            self._set_fallback(fn)
             return fn
 
         return decorate
@@ -114,9 +115,21 @@ class Router:
     def include(self, other: Router) -> None:
         self.commands.extend(other.commands)
         self.events.update(other.events)
-        self.file_handlers.extend(other.file_handlers)
-        self.fallbacks.extend(other.fallbacks)
+        if other.file_handler is not None:
+            self._set_file(other.file_handler)
+        if other.fallback_handler is not None:
+            self._set_fallback(other.fallback_handler)
         self._index = None
+
+    def _set_file(self, entry: tuple[Handler, frozenset[Role] | None]) -> None:
+        if self.file_handler is not None and self.file_handler != entry:
+            raise ValueError(f"router {self.name!r} already has a file handler")
+        self.file_handler = entry
+
+    def _set_fallback(self, fn: Handler) -> None:
+        if self.fallback_handler is not None and self.fallback_handler is not fn:
+            raise ValueError(f"router {self.name!r} already has a fallback")
+        self.fallback_handler = fn
 
     # -- lookup -------------------------------------------------------------------------
     def _names(self) -> list[tuple[str, Command]]:
@@ -131,7 +144,7 @@ class Router:
         People type "查工资？", "查工资。" or "查 工资": a command alone followed by sentence
         punctuation, or spelled with spaces, is still that command (with no arguments).
         """
-        head = normalize_command_text(text)
+        head = normalize(text)
         for name, cmd in self._names():
             if not head.startswith(name):
                 continue
@@ -163,7 +176,8 @@ class Router:
             event_handler = self.events.get(msg.event.lower())
             return event_handler(msg, ctx) if event_handler else Reply.empty()
         if msg.kind == "file":
-            for fn, roles in self.file_handlers:
+            if self.file_handler is not None:
+                fn, roles = self.file_handler
                 _check_role(roles, ctx, "发送文件导入台账")
                 return fn(msg, ctx)
             return Reply("暂不支持文件消息。发送“帮助”查看可用命令。")
@@ -175,8 +189,8 @@ class Router:
             _check_role(cmd.roles, ctx, cmd.name)
             ctx.command, ctx.args = cmd.name, args
             return cmd.handler(msg, ctx)
-        for fn in self.fallbacks:
-            return fn(msg, ctx)
+        if self.fallback_handler is not None:
+            return self.fallback_handler(msg, ctx)
         return Reply("没有听懂。发送“帮助”查看可用命令。")
 
 
@@ -195,8 +209,3 @@ _ROLE_NAMES = {
     "worker": "已绑定的务工人员",
     "guest": "访客",
 }
-
-
-def normalize_command_text(text: str) -> str:
-    """Full-width to half-width (NFKC) except Chinese punctuation we treat as separators."""
-    return unicodedata.normalize("NFKC", text).strip()

@@ -1,26 +1,26 @@
 """Background work inside `yigong serve`: outbox drainer, job runner and the scheduler.
 
 APScheduler (3.x) runs every periodic task with fixed ids; tasks take the services object,
-open their own sessions, and never share one with a request.
+open their own sessions, and never share one with a request. The scheduled tasks of the
+capabilities come from the registry the composition root built (`bot/wiring.py`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.sender import Sender
+from bot.services import Services
+
 log = logging.getLogger(__name__)
 
-# Modules that add scheduled jobs: each defines `schedule(scheduler, services) -> None`.
-SCHEDULE_MODULES: list[str] = ["reminders.schedule"]
 
-
-def make_sender(services: Any) -> Any:
+def make_sender(services: Services) -> Sender:
     """The real WeCom sender (token shared via Redis or the database), or the sandbox recorder.
 
-    The client is kept in `services.extras["wecom"]` for jobs that call the API (media download).
+    The client is kept in `services.wecom` for jobs that call the API (media download).
     """
     from bot.observability import record_send
     from bot.redis_support import token_store
@@ -29,21 +29,22 @@ def make_sender(services: Any) -> Any:
 
     if services.settings.sandbox:
         return RecordingSender()
-    client = services.extras.get("wecom") or WeComClient(services.settings, token_store(services))
-    services.extras["wecom"] = client
-    return WeComSender(client, on_attempt=record_send)
+    client = services.wecom or WeComClient(services.settings, token_store(services))
+    services.wecom = client
+    return WeComSender(client, on_attempt=record_send, renderers=services.registry.renderers)
 
 
-def drain_outbox(services: Any) -> None:
+def drain_outbox(services: Services) -> None:
     from bot.outbox import drain
 
     try:
-        drain(services.session_factory, services.extras["sender"])
+        assert services.sender is not None
+        drain(services.session_factory, services.sender)
     except Exception:
         log.exception("outbox drain failed")
 
 
-def run_jobs(services: Any) -> None:
+def run_jobs(services: Services) -> None:
     from bot.jobs import run_pending
 
     try:
@@ -52,10 +53,17 @@ def run_jobs(services: Any) -> None:
         log.exception("job runner failed")
 
 
-def start_background(services: Any) -> BackgroundScheduler:
-    import importlib
+def start_background(services: Services) -> BackgroundScheduler:
+    """Check the registries against the queue, then start the periodic tasks."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    services.extras["sender"] = make_sender(services)
+    from bot.jobs import check_kinds
+
+    try:
+        check_kinds(services.session_factory, services.registry.job_kinds)
+    except SQLAlchemyError:  # the database may be down at start: the runner waits for it
+        log.warning("could not check queued job kinds", exc_info=True)
+    services.sender = make_sender(services)
     scheduler = BackgroundScheduler(timezone=services.settings.timezone)
     interval = services.settings.outbox_interval
     scheduler.add_job(
@@ -79,16 +87,8 @@ def start_background(services: Any) -> BackgroundScheduler:
         coalesce=True,
     )
     if services.settings.scheduler_enabled:
-        for name in SCHEDULE_MODULES:
-            importlib.import_module(name).schedule(scheduler, services)
+        for add in services.registry.schedules:
+            add(scheduler, services)
     scheduler.start()
-    services.extras["scheduler"] = _Shutdown(scheduler)
+    services.scheduler = scheduler
     return scheduler
-
-
-class _Shutdown:
-    def __init__(self, scheduler: BackgroundScheduler) -> None:
-        self.scheduler = scheduler
-
-    def close(self) -> None:
-        self.scheduler.shutdown(wait=True)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -27,8 +26,8 @@ MEDIA_TYPES = frozenset({"image", "file", "voice", "video"})
 INLINE_DATA_KEYS = ("png_base64", "data_base64")
 # A payload may name a renderer instead of carrying bytes ({"render": name, "args": {...}}):
 # the file is drawn when it is sent, so slow work (a chart) stays out of the reminder tick.
-RENDERERS: dict[str, Callable[[dict[str, Any]], bytes]] = {}
-RENDERER_MODULES = ("reminders.chart",)  # modules that register renderers, imported on use
+# The renderers are given to the sender by the composition root (`bot/wiring.py`).
+Renderer = Callable[[dict[str, Any]], bytes]
 # On a retry, ask WeCom to drop a copy of what may have arrived before a timeout.
 DUPLICATE_CHECK = {"enable_duplicate_check": 1, "duplicate_check_interval": 1800}
 
@@ -47,9 +46,14 @@ class WeComSender:
     success_status: ClassVar[str] = OutboxStatus.SENT
 
     def __init__(
-        self, client: WeComClient, *, on_attempt: Callable[[int], None] | None = None
+        self,
+        client: WeComClient,
+        *,
+        on_attempt: Callable[[int], None] | None = None,
+        renderers: Mapping[str, Renderer] | None = None,
     ) -> None:
         self.client = client
+        self.renderers: Mapping[str, Renderer] = renderers or {}
         self.on_attempt = on_attempt  # metrics hook: errcode of each delivery (0 = ok)
 
     def deliver(self, msg: OutboxMessage) -> None:
@@ -82,7 +86,7 @@ class WeComSender:
             return
         body = _body(msg.msgtype, payload)
         if msg.msgtype in MEDIA_TYPES and "media_id" not in body:
-            data, filename = _inline_media(msg.msgtype, body)
+            data, filename = _inline_media(msg.msgtype, body, self.renderers)
             body = {"media_id": self.client.upload_media(msg.msgtype, filename, data)}
         self.client.send_app_message(msg.recipient, msg.msgtype, body, options=options)
 
@@ -102,7 +106,7 @@ class WeComSender:
             return
         body = _body(msg.msgtype, payload)
         if msg.msgtype == "image" and any(k in body for k in INLINE_DATA_KEYS):
-            data, _ = _inline_media("image", body)
+            data, _ = _inline_media("image", body, self.renderers)
             body = {"base64": base64.b64encode(data).decode(), "md5": hashlib.md5(data).hexdigest()}
         self.client.webhook_send(msg.recipient, {"msgtype": msg.msgtype, msg.msgtype: body})
 
@@ -128,6 +132,7 @@ def build_sender(
     *,
     store: TokenStore | None = None,
     on_attempt: Callable[[int], None] | None = None,
+    renderers: Mapping[str, Renderer] | None = None,
 ) -> RecordingSender | WeComSender:
     """The sender for these settings: a recorder in sandbox mode, WeCom otherwise.
 
@@ -136,7 +141,7 @@ def build_sender(
     if settings.sandbox:
         return RecordingSender()
     client = WeComClient(settings, store if store is not None else DbTokenStore(session_factory))
-    return WeComSender(client, on_attempt=on_attempt)
+    return WeComSender(client, on_attempt=on_attempt, renderers=renderers)
 
 
 def _send_parts(parts: list[str], done: int, send: Callable[[str], Any]) -> None:
@@ -155,31 +160,20 @@ def _body(msgtype: str, payload: dict[str, Any]) -> dict[str, Any]:
     return dict(inner) if isinstance(inner, dict) else payload
 
 
-def renderer(name: str) -> Callable[[Callable[[dict[str, Any]], bytes]], Any]:
-    """Register a function that draws a file from a payload's `args` (see RENDERERS)."""
-
-    def decorate(fn: Callable[[dict[str, Any]], bytes]) -> Callable[[dict[str, Any]], bytes]:
-        RENDERERS[name] = fn
-        return fn
-
-    return decorate
-
-
-def render_payload(body: dict[str, Any]) -> bytes:
+def render_payload(body: dict[str, Any], renderers: Mapping[str, Renderer]) -> bytes:
     """Draw the file a payload names; unknown renderers are a permanent failure."""
-    if body["render"] not in RENDERERS:
-        for module in RENDERER_MODULES:
-            importlib.import_module(module)
-    fn = RENDERERS.get(body["render"])
+    fn = renderers.get(body["render"])
     if fn is None:
         raise WeComError(40007, f"unknown renderer {body['render']!r}", endpoint="sender")
     return fn(dict(body.get("args") or {}))
 
 
-def _inline_media(msgtype: str, body: dict[str, Any]) -> tuple[bytes, str]:
+def _inline_media(
+    msgtype: str, body: dict[str, Any], renderers: Mapping[str, Renderer]
+) -> tuple[bytes, str]:
     """Decode (or draw) a not-yet-uploaded file carried in the payload."""
     if "render" in body:
-        return render_payload(body), str(body.get("filename") or f"{msgtype}.bin")
+        return render_payload(body, renderers), str(body.get("filename") or f"{msgtype}.bin")
     for key in INLINE_DATA_KEYS:
         if key in body:
             default = "image.png" if key == "png_base64" else f"{msgtype}.bin"

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 TEXT_LIMIT = 2048
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits and punctuation to half-width), trimmed: how every command,
+    field and value is read."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def split_utf8(text: str, limit: int = TEXT_LIMIT) -> list[str]:

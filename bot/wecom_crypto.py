@@ -12,7 +12,6 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
-from wechatpy.enterprise import parse_message
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.context import Incoming
@@ -96,6 +95,22 @@ class CallbackCrypto:
     def encrypt_reply(self, xml: str, nonce: str, timestamp: str) -> str:
         return str(self._crypto.encrypt_message(xml, nonce, timestamp))
 
+    def decrypt_reply(self, body: bytes | str) -> str:
+        """For clients (`yigong chat --url`, tests, benches): the XML inside a passive reply,
+        its signature checked; CallbackRejected(403) when it does not verify."""
+        outer = safe_parse_xml(body)
+        try:
+            return str(
+                self._crypto.decrypt_message(
+                    {"Encrypt": outer["Encrypt"]},
+                    outer["MsgSignature"],
+                    outer["TimeStamp"],
+                    outer["Nonce"],
+                )
+            )
+        except Exception as exc:
+            raise CallbackRejected(403, "bad reply signature") from exc
+
     def encrypt_body(self, xml: str, nonce: str, timestamp: str) -> tuple[str, str]:
         """For test clients and `yigong chat --url`: the POST body and its msg_signature."""
         reply = safe_parse_xml(self.encrypt_reply(xml, nonce, timestamp))
@@ -135,12 +150,13 @@ def to_incoming(fields: dict[str, Any]) -> Incoming:
         )
     msg_id = str(fields.get("MsgId", "")) or None
     if msg_type in ("text", "file", "image", "voice", "video", "location", "link"):
-        parsed = parse_message(fields["__xml__"])  # wechatpy's typed message
         if msg_type == "text":
+            # The flat fields already hold the content: no third parse of the same XML
+            # (stripped, as wechatpy's parser strips it).
             return Incoming(
                 user,
                 "text",
-                text=str(parsed.content or ""),
+                text=str(fields.get("Content") or "").strip(),
                 msg_id=msg_id,
                 create_time=create_time,
                 raw=raw,

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.access import BIND_EXAMPLE, project_liaisons, region_admins, require_project
-from handlers.parsing import check_id_number, find_worker, parse_fields, refusal
+from domain.access import BIND_EXAMPLE, project_liaisons, region_admins, require_project
+from domain.parsing import check_id_number, parse_fields, refusal
+from domain.workers import find_worker
 from handlers.worker_self import limiter, own_projects, worker_label
 from models import Project, ProjectWorker, Role, Worker
 from models.privacy import personal_data

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.access import project_liaisons, projects_in_scope, region_admins, require_worker
-from handlers.parsing import normalize, parse_fields, parse_period, refusal
+from bot.text import normalize
+from domain.access import project_liaisons, projects_in_scope, region_admins, require_worker
+from domain.parsing import parse_fields, parse_period, refusal
 from handlers.worker_self import (
     day_text,
     days_text,

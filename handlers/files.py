@@ -12,15 +12,16 @@ from sqlalchemy.orm import Session
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
-from bot.jobs import JobContext, job_kind
+from bot.jobs import JobContext
 from bot.router import Router
-from handlers.access import resolve_principal
+from domain.access import resolve_principal
 from handlers.tabular.importer import import_bytes
 from handlers.tabular.readers import guess_kind
 from models import Role
 
 router = Router("files")
 
+JOB_KIND = "import_file"  # run by `import_file_job` (listed in bot/wiring.py)
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
 MAX_BYTES = 20 * 1024 * 1024
 FORMS = "表头与导入模板一致的 .xlsx 或 .csv 文件（如 work 表：项目编号、身份证号、日期、天数、日薪(元)）"
@@ -34,17 +35,16 @@ def receive_file(msg: Incoming, ctx: HandlerContext) -> Reply:
     if not msg.media_id:
         raise UserError("文件消息缺少 MediaId，请重新发送文件。")
     ctx.enqueue_job(
-        "import_file",
+        JOB_KIND,
         key=f"import:{msg.dedup_key}",
         payload={"media_id": msg.media_id, "file_name": name},
     )
     return Reply(f"已收到“{name}”，正在后台校验导入。全部无误才会写入；结果稍后发给您。")
 
 
-@job_kind("import_file")
 def import_file_job(session: Session, jc: JobContext) -> str:
     payload = jc.job.payload
-    wecom = jc.services.extras.get("wecom") if jc.services is not None else None
+    wecom = jc.services.wecom if jc.services is not None else None
     if wecom is None:
         raise UserError(
             "企业微信接口未配置，无法下载文件，没有写入任何数据。请改用 yigong import 导入。"

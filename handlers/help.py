@@ -16,7 +16,8 @@ router = Router("help")
     example="帮助 记工",
 )
 def show_help(msg: Incoming, ctx: HandlerContext) -> Reply:
-    root = ctx.services.router if ctx.services is not None else _root()
+    assert ctx.services is not None, "help lists the commands of the services' router"
+    root = ctx.services.router
     topic = ctx.args.strip()
     if topic:
         cmd = root.find(topic)
@@ -38,9 +39,3 @@ def show_help(msg: Incoming, ctx: HandlerContext) -> Reply:
         "发送“帮助 命令名”查看示例。",
     ]
     return Reply("\n".join(lines))
-
-
-def _root() -> Router:
-    from handlers import build_router
-
-    return build_router()

@@ -15,7 +15,7 @@ console = Console()
 
 def _open(user: str | None):  # type: ignore[no-untyped-def]
     from bot.cli_core import _settings
-    from handlers.access import resolve_principal
+    from domain.access import resolve_principal
     from models.session import make_engine, make_sessionmaker
 
     settings = _settings()

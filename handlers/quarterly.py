@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.access import projects_in_scope, require_project
-from handlers.ledger.figures import net_count
-from handlers.parsing import parse_or_refuse, refusal, require
+from domain.access import projects_in_scope, require_project
+from domain.figures import net_count
+from domain.parsing import parse_or_refuse, refusal, require
 from models import (
     Project,
     ProjectStatus,

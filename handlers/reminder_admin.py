@@ -9,12 +9,12 @@ from sqlalchemy import or_, select
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.access import projects_in_scope, region_filter
-from handlers.parsing import parse_date
+from domain.access import projects_in_scope, region_filter
+from domain.parsing import parse_date
 from models import AuditLog, Contact, OutboxMessage, Project, ProjectLiaison, Region, Role, Worker
 from models.money import format_fen
 from models.wages import overdue
-from reminders.engine import rules
+from reminders.catalog import RULES
 from reminders.wages_overdue import ACK_KEY, DETAIL_KEY
 
 router = Router("reminder_admin")
@@ -49,7 +49,7 @@ def reminder_log(msg: Incoming, ctx: HandlerContext) -> Reply:
             ),
         )
     )
-    titles = {name: r.title for name, r in rules().items()}
+    titles = {name: r.title for name, r in RULES.items()}
     stmt = select(OutboxMessage).where(
         OutboxMessage.recipient.in_(people), OutboxMessage.rule.in_(list(titles))
     )

@@ -7,15 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import BigInteger, Select, bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
+from bot.redis_support import RateLimiter
 from bot.router import Router
-from handlers.access import require_worker
+from domain.access import require_worker
 from models import (
     Project,
     ProjectWorker,
@@ -47,14 +47,13 @@ SETTLED_SHOWN = 3  # fully paid periods listed per project; older ones are only 
 WEEKDAYS = "一二三四五六日"
 
 
-def limiter(ctx: HandlerContext) -> Any:
+def limiter(ctx: HandlerContext) -> RateLimiter:
     """Redis's limiter when REDIS_URL is set (shared by replicas), else `models.security`.
 
     Both offer hit(session, key, window, limit, now=), count(session, key, window, now=)
     and clear(session, key) with the same fixed windows.
     """
-    extras = getattr(ctx.services, "extras", None) or {}
-    support = extras.get("redis")
+    support = ctx.services.redis if ctx.services is not None else None
     return support.limiter if support is not None else security
 
 
@@ -119,14 +118,11 @@ def days_worked(session: Session, worker_id: int) -> dict[tuple[int, str], Decim
 
 @functools.cache
 def _payments_stmt() -> Select[WagePayment]:
-    rev = aliased(WagePayment)
-    cancelled = select(rev.reverses_id).where(rev.reverses_id.is_not(None))
     return (
         select(WagePayment)
         .where(
             WagePayment.worker_id == bindparam("worker_id"),
-            WagePayment.reverses_id.is_(None),
-            WagePayment.id.not_in(cancelled.scalar_subquery()),
+            WagePayment.in_force(),
         )
         .order_by(WagePayment.paid_on, WagePayment.id)
     )
@@ -230,15 +226,12 @@ def my_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
 def my_trainings(msg: Incoming, ctx: HandlerContext) -> Reply:
     worker = require_worker(ctx)
     throttle(ctx)
-    rev = aliased(Training)
-    cancelled = select(rev.reverses_id).where(rev.reverses_id.is_not(None))
     rows = ctx.session.execute(
         select(Training, Project.code)
         .join(Project, Project.id == Training.project_id)
         .where(
             Training.worker_id == worker.id,
-            Training.reverses_id.is_(None),
-            Training.id.not_in(cancelled.scalar_subquery()),
+            Training.in_force(),
         )
         .order_by(Training.train_date, Training.id)
     ).all()

@@ -11,8 +11,18 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Numeric, String
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    and_,
+    select,
+)
+from sqlalchemy.orm import Mapped, aliased, declared_attr, mapped_column
 
 from models.base import Base, BigId, UTCDateTime, utcnow
 
@@ -48,7 +58,22 @@ class LedgerEntry:
     @property
     def number(self) -> str:
         """The entry number users see and quote: W-000123."""
-        return f"{self.PREFIX}-{self.id:06d}"
+        return self.number_of(self.id)
+
+    @classmethod
+    def in_force(cls) -> ColumnElement[bool]:
+        """The rows that stand: neither a reversal nor reversed (the one SQL for it)."""
+        rev = aliased(cls)
+        reversed_ids = select(rev.reverses_id).where(rev.reverses_id.is_not(None))
+        return and_(
+            cls.reverses_id.is_(None),
+            cls.id.not_in(reversed_ids.scalar_subquery()),
+        )
+
+    @classmethod
+    def number_of(cls, entry_id: int) -> str:
+        """The number of an entry known by id only (after a bulk insert)."""
+        return f"{cls.PREFIX}-{entry_id:06d}"
 
 
 class WorkRecord(LedgerEntry, Base):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -37,10 +40,17 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        if ":memory:" not in url:
+            _one_writer_at_a_time(engine, timeout=30)
+
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
             # IMMEDIATE: take the write lock up front instead of failing on a lock upgrade.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Straight to the driver: SQLAlchemy's statement machinery cost more than BEGIN.
+            try:
+                conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:  # e.g. locked past the busy timeout: as SQLAlchemy's
+                raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
 
         return engine
     if url.startswith("postgresql") and "connect_timeout" not in make_url(url).query:
@@ -50,6 +60,27 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", pool_size)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
+
+
+def _one_writer_at_a_time(engine: Engine, timeout: float) -> None:
+    """SQLite runs one transaction at a time (every BEGIN is IMMEDIATE). Threads of this
+    process queue for it on a lock, woken the moment it is free, instead of in SQLite's busy
+    handler, which sleeps 1, 2, 5 … 100 ms between tries: under 8 concurrent callbacks those
+    sleeps were most of the p99 (bench/callback.py). Other processes still meet SQLite's own
+    locking. The lock is held from BEGIN until the connection goes back to the pool."""
+    lock = threading.Lock()
+
+    @event.listens_for(engine, "begin")
+    def _queue(conn: Any) -> None:
+        # record_info: kept across an invalidated connection, so the lock is always released
+        info = conn.connection.record_info
+        if info is not None and not info.get("writer_lock") and lock.acquire(timeout=timeout):
+            info["writer_lock"] = True  # else: SQLite's busy timeout decides, as before
+
+    @event.listens_for(engine.pool, "checkin")
+    def _leave(_dbapi_conn: Any, record: Any) -> None:
+        if record.record_info.pop("writer_lock", False):
+            lock.release()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bot.sender import renderer
-
+RENDERER = "labour_share"  # the name payloads carry; drawn by `render` when sent
 MAX_BARS = 60  # a county with more projects shows the 60 lowest shares
 
 _CJK_FONTS = (
@@ -87,7 +86,7 @@ def image_payload(png: bytes, filename: str) -> dict[str, str]:
 def chart_payload(quarter: str, bars: list[Bar], filename: str) -> dict[str, Any]:
     """An outbox image payload drawn at send time: the tick only stores the numbers."""
     return {
-        "render": "labour_share",
+        "render": RENDERER,
         "filename": filename,
         "args": {
             "quarter": quarter,
@@ -103,8 +102,8 @@ def chart_payload(quarter: str, bars: list[Bar], filename: str) -> dict[str, Any
     }
 
 
-@renderer("labour_share")
-def _render(args: dict[str, Any]) -> bytes:
+def render(args: dict[str, Any]) -> bytes:
+    """Draw the chart a payload's `args` describe (registered in `reminders.catalog`)."""
     bars = [
         Bar(
             label,

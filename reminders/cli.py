@@ -49,6 +49,7 @@ def run(
     """按该时刻运行全部提醒规则并发送 / run every rule as of the moment and send what is owed."""
     from bot.outbox import drain
     from bot.sender import build_sender
+    from reminders.catalog import RENDERERS
     from reminders.schedule import run_once
 
     settings, factory = _factory()
@@ -64,7 +65,7 @@ def run(
     if result.skipped_rules:
         console.print(f"  休息日，未运行：{', '.join(result.skipped_rules)}")
     if send:
-        sender = build_sender(settings, factory)
+        sender = build_sender(settings, factory, renderers=RENDERERS)
         stats = drain(
             factory, sender, now=max(now.astimezone(UTC), datetime.now(UTC)), limit=10_000
         )
@@ -77,6 +78,7 @@ def run(
 @app.command("preview")
 def preview(at: AtOption = None) -> None:
     """只显示该时刻会发送的提醒，不写入、不发送 / print what would be sent, send nothing."""
+    from reminders.catalog import RULES
     from reminders.engine import run_rules
 
     settings, factory = _factory()
@@ -84,7 +86,7 @@ def preview(at: AtOption = None) -> None:
     with factory() as session:
         session.begin()
         try:
-            result = run_rules(session, now)
+            result = run_rules(session, now, RULES)
         finally:
             session.rollback()
     console.print(

@@ -8,8 +8,9 @@ from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
+from domain.owed import Owed
 from models import ComplaintStatus, Escalation, WageComplaint, Worker
-from reminders.engine import Moment, Owed, digest_lines, rule
+from reminders.engine import Moment, digest_lines, rule
 from reminders.escalation import record_escalations
 
 RULE = "complaint_escalation"

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from handlers.ledger.figures import completion_issues, project_figures
+from domain.figures import completion_issues, project_figures
+from domain.owed import Owed, emit
 from models import Project
 from reminders import data
-from reminders.engine import Owed, emit
 
 RULE = "completion_check"
 

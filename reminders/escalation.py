@@ -17,10 +17,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from domain.owed import Owed
 from models import Escalation
 from models.money import format_fen
 from reminders.data import Admins, ProjectInfo
-from reminders.engine import Moment, Owed, digest_lines, rule
+from reminders.engine import Moment, digest_lines, rule
 from reminders.wages_overdue import late_projects
 
 

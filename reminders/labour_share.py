@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from domain.owed import Owed
 from models import Project
 from models.money import format_fen
 from models.wages import labour_share
 from reminders import data
-from reminders.engine import Owed
 
 RULE = "labour_ratio"
 

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.owed import Owed
 from models import QuarterlyReport
 from models.calendar import (
     add_workdays,
@@ -20,7 +21,7 @@ from models.calendar import (
 from models.wages import labour_share
 from reminders import chart
 from reminders.data import ProjectInfo, format_share
-from reminders.engine import Moment, Owed, digest_lines, rule
+from reminders.engine import Moment, digest_lines, rule
 from reminders.labour_share import below_floor
 
 DUE_WINDOW = 3  # working days before the deadline, so that a holiday does not swallow it

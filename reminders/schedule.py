@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.observability import record_reminder_run
 from models import ReminderRun
-from reminders.engine import RunResult, rules, run_rules
+from reminders.catalog import RULES
+from reminders.engine import RunResult, run_rules
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def run_once(factory: sessionmaker[Session], now: datetime, *, force: bool = Fal
         day = now.date()
         if not force and session.scalar(select(ReminderRun.id).where(ReminderRun.day == day)):
             return TickResult(False, f"{day} already ran")
-        result = run_rules(session, now)
+        result = run_rules(session, now, RULES)
         run = session.scalar(select(ReminderRun).where(ReminderRun.day == day))
         if run is None:
             session.add(
@@ -83,10 +84,10 @@ def tick(services: Any, now: datetime | None = None) -> TickResult:
         return TickResult(False, "error")
     if outcome.ran and outcome.result is not None:
         skipped = set(outcome.result.skipped_rules)
-        for name in rules():
+        for name in RULES:
             record_reminder_run(name, "skipped" if name in skipped else "ok")
         log.info("reminders %s: queued %s", now.isoformat(), outcome.result.by_rule())
-        sender = services.extras.get("sender")
+        sender = services.sender
         if sender is not None:
             drain(services.session_factory, sender)
     return outcome

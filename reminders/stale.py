@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from domain.owed import Owed
 from models import Project, ProjectStatus, WorkRecord
 from models.calendar import period_of
-from reminders.engine import Moment, Owed, digest_lines, rule
+from reminders.engine import Moment, digest_lines, rule
 
 STALE_DAYS = 14
 RULE = "stale_ledger"

@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 
+from domain.owed import Owed
 from models.calendar import add_workdays
 from models.money import format_fen
-from reminders.engine import Moment, Owed, digest_lines, rule
+from reminders.engine import Moment, digest_lines, rule
 
 WINDOW_DAYS = 3  # working days before the due date, so that a holiday does not swallow it
 

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from domain.owed import Owed
 from models.money import format_fen
-from reminders.engine import Moment, Owed, digest_lines, rule, task_id
+from reminders.engine import Moment, digest_lines, rule, task_id
 
 RULE = "wages_overdue"
 ACK_KEY = "overdue_ack"

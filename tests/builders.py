@@ -63,10 +63,7 @@ class WeComUser:
     def decrypt(self, resp: Response) -> str:
         if not resp.content:
             return ""
-        outer = safe_parse_xml(resp.content)
-        inner = self.crypto._crypto.decrypt_message(
-            {"Encrypt": outer["Encrypt"]}, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"]
-        )
+        inner = self.crypto.decrypt_reply(resp.content)
         return str(safe_parse_xml(inner).get("Content", ""))
 
     def text(

@@ -15,8 +15,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import models
-from bot.app import Services, build_services, create_app
+from bot.app import create_app
+from bot.services import Services
 from bot.settings import Settings
+from bot.wiring import build_services
 from models.session import make_engine, make_sessionmaker
 from tests.builders import WeComUser
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.context import HandlerContext
 from bot.errors import UserError
-from handlers.access import require_project
-from handlers.parsing import refusal
+from domain.access import require_project
+from domain.parsing import refusal
 from models import Project, Worker
 from models.money import format_fen
 

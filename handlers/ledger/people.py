@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.settings import Settings
-from handlers.parsing import normalize
+from bot.text import normalize
 from models import PriorityGroup, Project, ProjectWorker, Worker
 from models.privacy import mask_id, mask_phone, personal_data
 

@@ -9,16 +9,16 @@ from sqlalchemy import select
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
-from handlers.ledger.figures import net_count
-from handlers.parsing import (
+from bot.text import normalize
+from domain.figures import net_count
+from domain.parsing import (
     Problems,
-    find_worker,
-    normalize,
     parse_amount,
     parse_date,
     parse_or_refuse,
 )
+from domain.workers import find_worker
+from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
 from models import PostType, PublicPost, Role
 
 router = Router("posts")

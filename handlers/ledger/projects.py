@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
-from handlers.access import projects_in_scope
+from domain.access import projects_in_scope
 from models import STATUS_LABELS, Project, ProjectStatus, Role
 from models.people import liaison_names
 

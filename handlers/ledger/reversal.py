@@ -10,9 +10,10 @@ from sqlalchemy import select
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.access import require_project
+from bot.text import normalize
+from domain.access import require_project
+from domain.parsing import parse_or_refuse, refusal
 from handlers.ledger.common import money
-from handlers.parsing import normalize, parse_or_refuse, refusal
 from models import Project, PublicPost, Role, Training, WagePayment, Worker, WorkRecord
 
 router = Router("reversal")
@@ -71,7 +72,7 @@ def reverse(msg: Incoming, ctx: HandlerContext) -> Reply:
     prefix, entry_id = m.group(1), int(m.group(2))
     model = _MODELS[prefix]
     entry = ctx.session.get(model, entry_id)
-    number = f"{prefix}-{entry_id:06d}"
+    number = model.number_of(entry_id)
     if entry is None:
         raise UserError(refusal([f"没有记录 {number}"], EXAMPLE))
     project = ctx.session.get(Project, entry.project_id)
@@ -81,7 +82,7 @@ def reverse(msg: Incoming, ctx: HandlerContext) -> Reply:
         raise UserError(f"{number} 本身是一条冲正记录，不能再冲正。如需恢复，请重新记账。")
     already = ctx.session.scalar(select(model.id).where(model.reverses_id == entry.id))
     if already is not None:
-        raise UserError(f"{number} 已被 {prefix}-{already:06d} 冲正过，不能重复冲正。")
+        raise UserError(f"{number} 已被 {model.number_of(already)} 冲正过，不能重复冲正。")
     values = {k: getattr(entry, k) for k in _COPY[prefix]}
     values |= {k: -getattr(entry, k) for k in _NEGATE[prefix]}
     row = model(

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.access import projects_in_scope
+from domain.access import projects_in_scope
+from domain.figures import Figures, completion_issues, project_figures
+from domain.parsing import parse_or_refuse
 from handlers.ledger.common import PROJECT_KEY, money, project_from
-from handlers.ledger.figures import Figures, completion_issues, project_figures
-from handlers.parsing import parse_or_refuse
 from models import STATUS_LABELS, Project, ProjectStatus, Role
 from models.calendar import due_date
 from models.wages import overdue

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, correction_hint, project_from, who
-from handlers.ledger.entries import (
+from domain.entries import (
     TrainingLine,
     check_ledger_date,
     check_mode,
     split_trainings,
     write_trainings,
 )
-from handlers.parsing import (
+from domain.parsing import (
     Problems,
-    find_workers,
     parse_date,
     parse_hours,
     parse_or_refuse,
     split_names,
 )
+from domain.workers import find_workers
+from handlers.ledger.common import PROJECT_KEY, correction_hint, project_from, who
 from models import Role, Training
 
 router = Router("training")
@@ -91,6 +91,6 @@ def record_training(msg: Incoming, ctx: HandlerContext) -> Reply:
         f"已登记培训 {len(ids)} 人次（项目 {project.code}，{day:%Y-%m-%d}，{topic}，{mode}，{hours:g}学时）："
     ]
     for entry_id, x in zip(ids, new, strict=True):
-        out.append(f"{Training.PREFIX}-{entry_id:06d} {who(workers[x.worker_id])}")
-    out.append(correction_hint(f"{Training.PREFIX}-{ids[0]:06d}"))
+        out.append(f"{Training.number_of(entry_id)} {who(workers[x.worker_id])}")
+    out.append(correction_hint(Training.number_of(ids[0])))
     return Reply("\n".join(out))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
-from handlers.ledger.entries import (
+from domain.entries import (
     WageLine,
     check_ledger_date,
     check_method,
@@ -13,9 +12,8 @@ from handlers.ledger.entries import (
     split_wages,
     write_wages,
 )
-from handlers.parsing import (
+from domain.parsing import (
     Problems,
-    find_workers,
     parse_amount,
     parse_date,
     parse_or_refuse,
@@ -23,6 +21,8 @@ from handlers.parsing import (
     period_of,
     split_line,
 )
+from domain.workers import find_workers
+from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
 from models import Role, WagePayment
 
 router = Router("wages")
@@ -117,8 +117,8 @@ def record_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
     ]
     for entry_id, x in zip(ids, new, strict=True):
         out.append(
-            f"{WagePayment.PREFIX}-{entry_id:06d} {who(workers[x.worker_id])} {money(x.amount_fen)}"
+            f"{WagePayment.number_of(entry_id)} {who(workers[x.worker_id])} {money(x.amount_fen)}"
         )
     out.append(f"合计 {money(sum(x.amount_fen for x in new))}。")
-    out.append(correction_hint(f"{WagePayment.PREFIX}-{ids[0]:06d}"))
+    out.append(correction_hint(WagePayment.number_of(ids[0])))
     return Reply("\n".join(out))

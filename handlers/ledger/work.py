@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
-from handlers.ledger.entries import (
+from domain.entries import (
     WorkLine,
     check_daily_wage,
     check_ledger_date,
     split_work,
     write_work,
 )
-from handlers.parsing import (
+from domain.parsing import (
     Problems,
-    find_workers,
     parse_amount,
     parse_date,
     parse_days,
     parse_or_refuse,
     split_line,
 )
+from domain.workers import find_workers
+from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
 from models import Role, WorkRecord
 
 router = Router("work")
@@ -119,11 +119,11 @@ def record_work(msg: Incoming, ctx: HandlerContext) -> Reply:
     workers = {m.worker.id: m.worker for m in matches.values() if m.worker is not None}
     out = [f"已记工 {len(ids)} 条（项目 {project.code}，{work_date:%Y-%m-%d}）："]
     for entry_id, x in zip(ids, new, strict=True):
-        number = f"{WorkRecord.PREFIX}-{entry_id:06d}"
+        number = WorkRecord.number_of(entry_id)
         out.append(
             f"{number} {who(workers[x.worker_id])} {x.days:g}天×{money(x.daily_wage_fen)}={money(x.due_fen)}"
         )
     total_days = sum(x.days for x in new)
     out.append(f"合计 {total_days:g}天，应发 {money(sum(x.due_fen for x in new))}。")
-    out.append(correction_hint(f"{WorkRecord.PREFIX}-{ids[0]:06d}"))
+    out.append(correction_hint(WorkRecord.number_of(ids[0])))
     return Reply("\n".join(out))

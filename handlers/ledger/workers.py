@@ -5,9 +5,7 @@ from __future__ import annotations
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.ledger.common import PROJECT_KEY, project_from, who
-from handlers.ledger.people import WorkerInput, check_group, register_workers
-from handlers.parsing import (
+from domain.parsing import (
     Problems,
     check_id_number,
     check_person_name,
@@ -16,6 +14,8 @@ from handlers.parsing import (
     parse_bool,
     parse_or_refuse,
 )
+from handlers.ledger.common import PROJECT_KEY, project_from, who
+from handlers.ledger.people import WorkerInput, check_group, register_workers
 from models import PriorityGroup, Role
 
 router = Router("workers")

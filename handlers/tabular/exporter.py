@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.context import Principal
 from bot.errors import UserError
 from bot.settings import Settings
-from handlers.access import projects_in_scope
+from domain.access import projects_in_scope
 from handlers.tabular.columns import KINDS
 from models import (
     AuditLog,
@@ -95,14 +95,12 @@ class Exporter:
         return cast("Iterator[list[Any]]", getattr(self, f"_rows_{kind}")())
 
     def _in_force(self, model: Any) -> Select[Any]:
-        reversed_ids = select(model.reverses_id).where(model.reverses_id.is_not(None))
         return (
             select(model, Project.code)
             .join(Project, Project.id == model.project_id)
             .where(
                 model.project_id.in_(self.project_ids()),
-                model.reverses_id.is_(None),
-                model.id.not_in(reversed_ids),
+                model.in_force(),
             )
             .order_by(model.id)
         )
@@ -203,7 +201,7 @@ class Exporter:
         if self.actor is not None:
             scoped = select(Contact.id).outerjoin(Region, Region.id == Contact.region_id)
             if self.actor.is_admin and self.actor.scope is not None:
-                from handlers.access import region_filter
+                from domain.access import region_filter
 
                 scoped = scoped.where(region_filter(self.actor.scope))
             contacts = contacts.where(Contact.id.in_(scoped) | Contact.id.in_(list(codes)))

@@ -10,9 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.errors import UserError
-from handlers.access import within_scope
-from handlers.ledger.people import WorkerInput, check_group, register_workers
-from handlers.parsing import (
+from domain.access import within_scope
+from domain.parsing import (
     check_id_number,
     check_person_name,
     check_phone,
@@ -21,6 +20,7 @@ from handlers.parsing import (
     parse_bool,
     parse_date,
 )
+from handlers.ledger.people import WorkerInput, check_group, register_workers
 from handlers.tabular.importer import ImportContext, ImportReport, check, resolve_codes
 from handlers.tabular.readers import Table
 from models import Contact, PriorityGroup, Project, ProjectCategory, ProjectLiaison, Region, Role
@@ -190,7 +190,7 @@ def import_projects(ic: ImportContext, table: Table, report: ImportReport) -> No
 
 def _check_labour_ratio(ic: ImportContext, projects: list[Project]) -> None:
     """A project registered below its labour-share floor is flagged to its county at once (SPEC §6)."""
-    from reminders.engine import emit
+    from domain.owed import emit
     from reminders.labour_share import labour_ratio_messages
 
     now = datetime.now(ic.settings.tz)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, select, tuple_
@@ -20,8 +19,8 @@ from sqlalchemy.orm import Session
 from bot.context import Principal
 from bot.errors import UserError
 from bot.settings import Settings
-from handlers.access import allowed_project_codes
-from handlers.ledger.entries import (
+from domain.access import allowed_project_codes
+from domain.entries import (
     TrainingLine,
     WageLine,
     WorkLine,
@@ -37,7 +36,7 @@ from handlers.ledger.entries import (
     write_wages,
     write_work,
 )
-from handlers.parsing import (
+from domain.parsing import (
     check_id_number,
     parse_amount,
     parse_date,
@@ -110,13 +109,17 @@ class ImportContext:
             self.progress(n)
 
 
-@lru_cache(maxsize=200_000)
-def _checked_id(text: str) -> tuple[str, str]:
-    """(normalized ID, error); cached because a file names each worker many times."""
-    try:
-        return check_id_number(text)[0], ""
-    except UserError as err:
-        return "", err.message
+def _checked_id(text: str, seen: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """(normalized ID, error). `seen` remembers this file's answers (a file names each worker
+    many times) and goes when the import ends: no clear ID numbers outlive it."""
+    known = seen.get(text)
+    if known is None:
+        try:
+            known = check_id_number(text)[0], ""
+        except UserError as err:
+            known = "", err.message
+        seen[text] = known
+    return known
 
 
 def check(report: ImportReport, row: int, fn: Callable[..., Any], *args: Any) -> Any:
@@ -141,6 +144,7 @@ def resolve(
     pd = personal_data(ic.settings.effective_data_key)
     hashes: dict[int, str] = {}
     hash_of: dict[str, str] = {}
+    checked: dict[str, tuple[str, str]] = {}
     for n, v in table.rows:
         code = v["项目编号"].strip().upper()
         if not code:
@@ -149,7 +153,7 @@ def resolve(
             report.add(n, f"没有项目 {code}")
         elif code not in allowed:
             report.add(n, f"您无权操作项目 {code}")
-        number, error = _checked_id(v["身份证号"])
+        number, error = _checked_id(v["身份证号"], checked)
         if error:
             report.add(n, error)
         elif code in allowed:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
+
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import models
-from bot.settings import get_settings
 
 config = context.config
 target_metadata = models.Base.metadata
 
 
 def _url() -> str:
-    return config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    # models import nothing above them: the URL is given (models.migrate) or in the environment
+    url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
+    return url or "sqlite:///./yigong.db"
 
 
 def run_offline() -> None:

@@ -8,10 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from bot.app import Services, build_services, create_app
+from bot.app import create_app
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
+from bot.services import Services
 from bot.settings import Settings
+from bot.wiring import build_services
 from models import AuditLog, InboundMessage, OutboxMessage
 from tests.builders import WeComUser
 
@@ -94,15 +96,8 @@ def test_wecom_sample_hello_message(sample_client: TestClient, engine) -> None: 
             # "hello" is no command: it is answered (as a policy question or a pointer to help).
             assert row.reply_text
         # The reply decrypts with the sample key, for the sample sender.
-        plain = services.crypto._crypto.decrypt_message(resp.text, *_reply_sig(resp.text))
+        plain = services.crypto.decrypt_reply(resp.text)
         assert "<ToUserName><![CDATA[mycreate]]></ToUserName>" in plain
-
-
-def _reply_sig(body: str) -> tuple[str, str, str]:
-    from bot.wecom_crypto import safe_parse_xml
-
-    f = safe_parse_xml(body)
-    return f["MsgSignature"], f["TimeStamp"], f["Nonce"]
 
 
 def test_help_lists_commands(wecom: WeComUser) -> None:

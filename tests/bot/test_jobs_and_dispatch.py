@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import Services
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
-from bot.jobs import job_kind, run_pending
+from bot.jobs import UNKNOWN_KIND_REPLY, check_kinds, run_pending
 from bot.router import Router
+from bot.services import Registry, Services
 from models import AuditLog, InboundMessage, Job, JobStatus, OutboxMessage
 
 CALLS: list[int] = []
 
 
-@job_kind("test-count")
 def _count_job(session: Session, jc) -> str:  # type: ignore[no-untyped-def]
     CALLS.append(jc.job.id)
     session.add(
@@ -31,9 +31,15 @@ def _count_job(session: Session, jc) -> str:  # type: ignore[no-untyped-def]
     return f"处理完成：{jc.job.payload['n']} 行"
 
 
-def _add_job(factory: sessionmaker[Session], key: str, **payload: object) -> None:
+# What the composition root would give the runner: the job kinds it knows.
+KNOWN = SimpleNamespace(registry=Registry(job_kinds={"test-count": _count_job}))
+
+
+def _add_job(
+    factory: sessionmaker[Session], key: str, kind: str = "test-count", **payload: object
+) -> None:
     with factory() as s, s.begin():
-        s.add(Job(kind="test-count", key=key, user_id="liaison1", payload=payload))
+        s.add(Job(kind=kind, key=key, user_id="liaison1", payload=payload))
 
 
 def _audit(factory: sessionmaker[Session]) -> int:
@@ -44,8 +50,8 @@ def _audit(factory: sessionmaker[Session]) -> int:
 def test_job_runs_once_and_reports_to_the_user(session_factory: sessionmaker[Session]) -> None:
     CALLS.clear()
     _add_job(session_factory, "k1", n=12)
-    assert run_pending(session_factory) == 1
-    assert run_pending(session_factory) == 0  # never twice
+    assert run_pending(session_factory, KNOWN) == 1
+    assert run_pending(session_factory, KNOWN) == 0  # never twice
     assert len(CALLS) == 1 and _audit(session_factory) == 1
     with session_factory() as s:
         out = s.scalars(select(OutboxMessage)).all()
@@ -55,11 +61,32 @@ def test_job_runs_once_and_reports_to_the_user(session_factory: sessionmaker[Ses
 
 def test_refused_job_writes_nothing_and_says_why(session_factory: sessionmaker[Session]) -> None:
     _add_job(session_factory, "k2", n=3, refuse=True)
-    run_pending(session_factory)
+    run_pending(session_factory, KNOWN)
     assert _audit(session_factory) == 0
     with session_factory() as s:
         assert s.scalars(select(Job)).one().status == JobStatus.FAILED
         assert "校验位" in s.scalars(select(OutboxMessage)).one().payload["content"]
+
+
+def test_a_queued_job_of_unknown_kind_stops_start_up_and_is_not_dropped_silently(
+    session_factory: sessionmaker[Session],
+) -> None:
+    _add_job(session_factory, "k9", kind="renamed-kind", n=1)
+    check_kinds(session_factory, {"test-count", "renamed-kind"})  # all known: starts
+    _add_job(session_factory, "k10", kind="gone-kind", n=1)
+    try:
+        check_kinds(session_factory, {"test-count", "renamed-kind"})
+    except RuntimeError as err:
+        assert "gone-kind" in str(err)
+    else:
+        raise AssertionError("start-up accepted a queued job no code runs")
+    # A runner that meets one anyway fails it and tells the user, once.
+    run_pending(session_factory, KNOWN)
+    with session_factory() as s:
+        jobs = {j.kind: j.status for j in s.scalars(select(Job))}
+        assert jobs == {"renamed-kind": JobStatus.FAILED, "gone-kind": JobStatus.FAILED}
+        told = [o.payload["content"] for o in s.scalars(select(OutboxMessage))]
+        assert told == [UNKNOWN_KIND_REPLY, UNKNOWN_KIND_REPLY]
 
 
 def test_job_left_running_by_a_crash_resumes_after_its_lease(
@@ -75,7 +102,7 @@ def test_job_left_running_by_a_crash_resumes_after_its_lease(
             crashed_at + timedelta(minutes=10),
             1,
         )
-    assert run_pending(session_factory) == 1
+    assert run_pending(session_factory, KNOWN) == 1
     assert len(CALLS) == 1 and _audit(session_factory) == 1
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.router import Router
-from handlers import build_router
+from bot.wiring import build_router
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +39,20 @@ def test_arguments_still_follow_the_command(router: Router) -> None:
 @pytest.mark.parametrize("text", ["查工资的流程是什么", "工资多久发一次", "查 工资的 流程"])
 def test_questions_are_not_commands(router: Router, text: str) -> None:
     assert router.match(text) is None
+
+
+def test_a_second_fallback_or_file_handler_is_refused_not_ignored(router: Router) -> None:
+    other = Router("other")
+
+    @other.fallback()
+    def _answer_everything(msg, ctx):  # type: ignore[no-untyped-def]
+        raise AssertionError("never called")
+
+    with pytest.raises(ValueError, match="fallback"):
+        router.include(other)  # the policy router already answers every other text
+    files = Router("files2")
+    files.file()(_answer_everything)
+    with pytest.raises(ValueError, match="file handler"):
+        build_router().include(files)
+    with pytest.raises(ValueError, match="fallback"):
+        other.fallback()(lambda msg, ctx: None)  # type: ignore[arg-type,return-value]

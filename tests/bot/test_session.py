@@ -54,3 +54,38 @@ def test_database_errors_do_not_carry_personal_data(engine: Any) -> None:
             {"n": "张三", "i": "142329198503121233"},
         )
     assert "张三" not in str(err.value) and "142329198503121233" not in str(err.value)
+
+
+def test_sqlite_writers_of_one_process_queue_instead_of_failing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # No busy timeout at all: two overlapping transactions would fail with "database is
+    # locked" at once, unless the process queues its writers itself.
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    engine = make_engine(
+        f"sqlite:///{tmp_path / 'w.db'}",
+        connect_args={"check_same_thread": False, "timeout": 0},
+    )
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+                time.sleep(0.05)  # hold the transaction while the others arrive
+        except BaseException as exc:  # collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 6
+    engine.dispose()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import func, select
 
+from domain.parsing import check_id_number
 from handlers.demo import load_demo
-from handlers.parsing import check_id_number
-from models import Contact, Training, WagePayment, Worker, WorkRecord
+from models import Contact, Project, Training, WagePayment, Worker, WorkRecord
 from models.privacy import personal_data
 
 
@@ -40,5 +42,28 @@ def test_demo_liaison_can_use_commands(session, settings, wecom):
     r = wecom.text("demo-liaison", "查询 ZT-DEMO-002")
     assert "逾期" in r.text, r.text
     assert "ZT-DEMO-002" in wecom.text("demo-admin", "欠薪").text
-    r = wecom.text("demo-liaison", "记工 项目：NT-DEMO-001 日期：昨天 日薪：150\n张三 1天")
-    assert "已记工 1 条" in r.text or "重复" in r.text, r.text
+    # One date the demo has a line for 张三 on, and one it has not: each outcome is asserted.
+    project = session.scalar(select(Project).where(Project.code == "NT-DEMO-001"))
+    zhang = session.scalar(select(Worker.id).where(Worker.name == "张三"))
+    worked = set(
+        session.scalars(
+            select(WorkRecord.work_date).where(
+                WorkRecord.project_id == project.id, WorkRecord.worker_id == zhang
+            )
+        )
+    )
+    session.close()
+    assert worked, "the demo ledger has lines for 张三"
+    taken = max(worked)
+    free = date.today() - timedelta(days=1)  # noqa: DTZ011
+    while free in worked:
+        free -= timedelta(days=1)
+    assert free >= project.start_date
+    r = wecom.text(
+        "demo-liaison", f"记工 项目：NT-DEMO-001 日期：{taken:%Y-%m-%d} 日薪：150\n张三 1天"
+    )
+    assert "重复记工不予登记" in r.text and "没有写入" in r.text, r.text
+    r = wecom.text(
+        "demo-liaison", f"记工 项目：NT-DEMO-001 日期：{free:%Y-%m-%d} 日薪：150\n张三 1天"
+    )
+    assert "已记工 1 条" in r.text, r.text

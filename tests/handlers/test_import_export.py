@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handlers.access import resolve_principal
+from domain.access import resolve_principal
 from handlers.tabular.exporter import export_kind
 from handlers.tabular.importer import import_bytes
 from handlers.tabular.readers import guess_kind

@@ -45,7 +45,7 @@ def outbox_texts(session: Session) -> list[str]:
 
 def test_file_imported_in_background(wecom, services, session, seed):
     good = work_csv(seed, [(seed.ids["张三"], "1"), (seed.ids["李四"], "0.5")])
-    services.extras["wecom"] = FakeMedia({"m1": ("work.csv", good)})
+    services.wecom = FakeMedia({"m1": ("work.csv", good)})
     r = wecom.file(LIAISON, "m1", "work.csv")
     assert r.status == 200 and "正在后台校验导入" in r.text
     assert run_pending(services.session_factory, services) == 1
@@ -56,7 +56,7 @@ def test_file_imported_in_background(wecom, services, session, seed):
 
 def test_bad_file_writes_nothing_and_reports_rows(wecom, services, session, seed):
     bad = work_csv(seed, [(seed.ids["张三"], "1"), (seed.ids["李四"], "-1")])
-    services.extras["wecom"] = FakeMedia({"m2": ("work.csv", bad)})
+    services.wecom = FakeMedia({"m2": ("work.csv", bad)})
     wecom.file(LIAISON, "m2", "work.csv")
     run_pending(services.session_factory, services)
     texts = outbox_texts(session)

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.jobs import run_pending
+from domain.parsing import check_working_age
 from handlers.demo import valid_id
-from handlers.parsing import check_working_age
 from handlers.tabular.importer import import_bytes
 from models import OutboxMessage, WagePayment, Worker, WorkRecord
 from tests.handlers.ledger_fixtures import LIAISON, OTHER_LIAISON, Seed, seed_ledger
@@ -123,7 +123,7 @@ def test_file_message_refuses_absurd_days(wecom, services, session, seed):
             data = WORK_HEAD + f"NT-2026-001,{seed.ids['张三']},{day(seed, 2)},30,150\n"
             return "work.csv", data.encode("gbk")
 
-    services.extras["wecom"] = Media()
+    services.wecom = Media()
     assert "正在后台校验导入" in wecom.file(LIAISON, "m1", "work.csv").text
     run_pending(services.session_factory, services)
     texts = [

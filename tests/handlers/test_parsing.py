@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.errors import UserError
-from handlers.demo import valid_id
-from handlers.parsing import (
+from domain.parsing import (
     check_id_number,
     check_phone,
     parse_amount,
@@ -21,6 +20,7 @@ from handlers.parsing import (
     parse_period,
     split_line,
 )
+from handlers.demo import valid_id
 
 TODAY = date(2026, 11, 20)
 ALIASES = {"项目": ("项目编号",), "日期": (), "人员": ("姓名",)}

@@ -122,6 +122,22 @@ def test_right_data_for_a_worker_bound_elsewhere_binds_nothing(wecom, people: Pe
     assert len(notice) == 1 and "li-new-phone" in notice[0] and "解绑" in notice[0]
 
 
+def test_binding_twice_to_a_worker_bound_elsewhere_answers_the_same_and_pages_once(
+    wecom, people: People, session
+):
+    # The second try queues the same liaison notice (same dedup key) as the first: it must
+    # be skipped, not crash the message into the generic apology.
+    first = wecom.text("li-new-phone", f"绑定 姓名：李四 身份证：{people.ids['李四']}")
+    second = wecom.text("li-new-phone", f"绑定 姓名：李四 身份证：{people.ids['李四']}")
+    assert "已经绑定了另一个企业微信账号" in first.text
+    assert second.text == first.text
+    assert "出错" not in second.text
+    assert bound_to(session, "李四") == LI
+    assert len(outbox_to(session, LIAISON_A)) == 1
+    attempts = read(session, select(BindingAttempt.outcome))
+    assert len(attempts) == 2  # both tries were recorded: the second one was not rolled back
+
+
 def test_liaison_unbinds_and_the_account_can_no_longer_query(wecom, people: People, session):
     refused = wecom.text(LIAISON_B, "解绑 项目：NT-2026-001 人员：李四")
     assert "不是项目 NT-2026-001 的联系人" in refused.text

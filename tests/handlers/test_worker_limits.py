@@ -41,8 +41,6 @@ def test_handlers_count_on_redis_when_it_is_configured() -> None:
     from models import security
 
     shared = object()
-    with_redis = SimpleNamespace(
-        services=SimpleNamespace(extras={"redis": SimpleNamespace(limiter=shared)})
-    )
+    with_redis = SimpleNamespace(services=SimpleNamespace(redis=SimpleNamespace(limiter=shared)))
     assert limiter(with_redis) is shared  # type: ignore[arg-type]
     assert limiter(SimpleNamespace(services=None)) is security  # type: ignore[arg-type]

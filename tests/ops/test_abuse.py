@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import models
-from bot.app import Services
+from bot.services import Services
 from bot.settings import Settings
 from tests.builders import WeComUser, message_xml
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 import models
-from bot.app import Services, create_app
+from bot.app import create_app
+from bot.services import Services
 from bot.settings import Settings
 from tests.builders import WeComUser
 from tests.handlers.ledger_fixtures import LIAISON, seed_ledger

@@ -10,10 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import Services
 from bot.observability import JsonFormatter, RequestIdFilter, redact
+from bot.services import Services
 from tests.builders import WeComUser
+from tests.fake_wecom import FakeWeCom, offline_http
 
 ID_NUMBER = "142329198503121233"
 PHONE = "13800138000"
@@ -43,6 +47,22 @@ def test_redact_ids_and_phones() -> None:
     out = redact(text)
     assert ID_NUMBER not in out and PHONE not in out and "130503670401001" not in out
     assert "7000000000000000001" in out  # 19-digit message ids are not personal data
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["1", "3", "8", "0", "X", "x", "-", " ", "+86", "a", "：", "2026-12-01T05"]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_redaction_shortcut_changes_nothing(text: str) -> None:
+    # The quick pre-check may only skip lines the two full patterns would leave alone.
+    from bot.observability import _ID_RE, _PHONE_RE
+
+    assert redact(text) == _PHONE_RE.sub("[phone]", _ID_RE.sub("[id]", text))
 
 
 def test_callback_logs_are_json_with_request_id_and_no_personal_data(
@@ -116,7 +136,34 @@ def test_metrics_count_callbacks(wecom: WeComUser, client: TestClient) -> None:
     )
     assert re.search(r'yigong_callbacks_total\{outcome="rejected_4\d\d"\}', after)
     assert 'yigong_outbox_depth{status="pending"}' in after
-    assert "yigong_wecom_sends_total" in after or "yigong_wecom_sends" in after
+
+
+def test_wecom_sends_are_counted_by_errcode(
+    fake_wecom: FakeWeCom, session_factory: sessionmaker[Session], client: TestClient
+) -> None:
+    from bot.observability import record_send
+    from bot.outbox import drain
+    from bot.sender import WeComSender
+    from bot.tokens import DbTokenStore
+    from bot.wecom_api import WeComClient
+    from models.outbox import enqueue, text
+
+    before = client.get("/metrics").text
+    with session_factory() as s, s.begin():
+        enqueue(s, [text("zhangsan", "你好"), text("lisi", "你好")])
+    fake_wecom.fail_next("message/send", 45009, times=1)  # WeCom's rate limit, once
+    wecom = WeComClient(fake_wecom.settings(), DbTokenStore(session_factory), http=offline_http())
+    try:
+        drain(session_factory, WeComSender(wecom, on_attempt=record_send))
+    finally:
+        wecom.close()
+    after = client.get("/metrics").text
+    for errcode in ("0", "45009"):
+        labels = f'errcode="{errcode}"'
+        assert (
+            _sample(after, "yigong_wecom_sends_total", labels)
+            == _sample(before, "yigong_wecom_sends_total", labels) + 1
+        ), errcode
 
 
 def test_a_handler_crash_is_an_apology_writes_nothing_and_is_counted(

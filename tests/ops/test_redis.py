@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
 
 import models
-from bot.app import Services, build_services, create_app
+from bot.app import create_app
 from bot.observability import get_metrics
 from bot.outbox import drain
 from bot.redis_support import (
@@ -28,9 +28,11 @@ from bot.redis_support import (
     token_store,
 )
 from bot.sender import WeComSender
+from bot.services import Services
 from bot.settings import Settings
 from bot.tokens import AccessTokenManager, DbTokenStore, MemoryTokenStore
 from bot.wecom_api import WeComClient
+from bot.wiring import build_services
 from models import AccessToken, OutboxMessage, OutboxStatus
 from models.base import utcnow
 from tests.builders import WeComUser
@@ -65,7 +67,7 @@ def redis_app(settings: Settings, engine: Engine, redis_url: str) -> Iterator[Te
     svc = build_services(settings.model_copy(update={"redis_url": redis_url}), engine=engine)
     with TestClient(create_app(svc.settings, services=svc, background=False)) as client:
         yield client
-    svc.extras["redis"].close()
+    svc.redis.close()
 
 
 def test_repeat_is_answered_from_redis_before_the_database(
@@ -194,7 +196,7 @@ def test_messages_are_sent_with_the_database_token_when_redis_is_down(
         token = client.get_token()
     finally:
         client._http.close()
-        svc.extras["redis"].close()
+        svc.redis.close()
     assert fake_wecom.texts("zhangsan") == ["一", "二"] and fake_wecom.token_calls == 2
     assert token != first_token
     with session_factory() as session:

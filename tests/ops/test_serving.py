@@ -12,8 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from bot.app import build_services, create_app
+from bot.app import create_app
 from bot.settings import Settings
+from bot.wiring import build_services
 from handlers.policy import kb
 from tests.builders import WeComUser
 

@@ -21,6 +21,7 @@ from models import (
     Worker,
     WorkRecord,
 )
+from reminders.catalog import RULES
 from reminders.engine import RunResult, run_rules
 from tests.conftest import at
 from tests.fake_wecom import fake_wecom, fake_wecom_server  # noqa: F401  (fixtures)
@@ -79,7 +80,7 @@ class County:
         self.session.flush()
 
     def run(self, when: str, only: list[str] | None = None) -> RunResult:
-        result = run_rules(self.session, at(when), only=only)
+        result = run_rules(self.session, at(when), RULES, only=only)
         self.session.commit()
         return result
 

@@ -18,7 +18,7 @@ from bot.wecom_api import WeComClient
 from models import OutboxMessage, ReminderRun
 from models.session import make_engine, make_sessionmaker
 from reminders import cli as reminders_cli
-from reminders.engine import rules
+from reminders.catalog import RENDERERS, RULES
 from reminders.schedule import JOB_ID, catch_up, run_once, schedule, tick
 from tests.conftest import at
 from tests.fake_wecom import FakeWeCom
@@ -36,7 +36,7 @@ def test_minus_one_is_retried_and_delivered_once(
     _late(county)
     assert len(county.run("2026-11-16T09:00", ["wages_overdue"]).queued) == 1
     fake_wecom.fail_next("message/send", -1, times=1)
-    sender = WeComSender(WeComClient(fake_wecom.settings()))
+    sender = WeComSender(WeComClient(fake_wecom.settings()), renderers=RENDERERS)
     t0 = at("2026-11-16T09:00")
     first = drain(session_factory, sender, now=t0)
     assert (first.sent, first.retried) == (0, 1)
@@ -54,7 +54,7 @@ def test_chart_is_uploaded_and_sent_as_an_image(
     county: County, session_factory, fake_wecom: FakeWeCom
 ) -> None:  # type: ignore[no-untyped-def]
     county.run("2026-10-09T09:00", ["quarterly_missing"])
-    sender = WeComSender(WeComClient(fake_wecom.settings()))
+    sender = WeComSender(WeComClient(fake_wecom.settings()), renderers=RENDERERS)
     stats = drain(session_factory, sender, now=at("2026-10-09T09:00"))
     assert stats.sent == 2 and stats.failed == 0
     assert [u["filename"] for u in fake_wecom.uploads] == ["labour_share_2026Q3.png"]
@@ -105,13 +105,13 @@ def test_two_schedulers_send_each_reminder_exactly_once(
 
 def test_catch_up_runs_a_missed_day_once(county: County, services) -> None:  # type: ignore[no-untyped-def]
     _late(county)
-    services.extras["sender"] = RecordingSender()
+    services.sender = RecordingSender()
     assert catch_up(services, at("2026-11-16T08:00")) is None  # before the reminder hour
     first = catch_up(services, at("2026-11-16T15:30"))
     assert first is not None and first.ran and first.result and first.result.queued
     again = catch_up(services, at("2026-11-16T16:00"))
     assert again is not None and not again.ran
-    assert len(services.extras["sender"].recorded) == len(first.result.queued)
+    assert len(services.sender.recorded) == len(first.result.queued)
 
 
 def _runs(rule: str, outcome: str) -> float:
@@ -123,10 +123,10 @@ def _runs(rule: str, outcome: str) -> float:
 
 def test_tick_counts_rule_runs_and_failures_in_metrics(county: County, services) -> None:  # type: ignore[no-untyped-def]
     _late(county)
-    services.extras["sender"] = RecordingSender()
-    before = {name: _runs(name, "ok") for name in rules()}
+    services.sender = RecordingSender()
+    before = {name: _runs(name, "ok") for name in RULES}
     assert tick(services, at("2026-11-16T09:00")).ran  # a Monday: every rule runs
-    assert all(_runs(name, "ok") == before[name] + 1 for name in rules())
+    assert all(_runs(name, "ok") == before[name] + 1 for name in RULES)
 
     failed = _runs("all", "error")
     down = make_sessionmaker(make_engine("sqlite:////nonexistent-dir/yigong.db"))  # unreachable

@@ -53,8 +53,11 @@ def test_quarter_deadline_in_the_national_day_holiday(county: County) -> None:
     image = summary[1].body()
     assert image["filename"] == "labour_share_2026Q3.png"
     from bot.sender import render_payload
+    from reminders.catalog import RENDERERS
 
-    assert render_payload(image).startswith(b"\x89PNG")  # drawn when sent, not in the tick
+    assert render_payload(image, RENDERERS).startswith(
+        b"\x89PNG"
+    )  # drawn when sent, not in the tick
     assert county.run("2026-10-12T09:00", Q).queued == []  # once per quarter
 
 

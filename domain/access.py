@@ -44,7 +44,9 @@ def resolve_principal(session: Session, userid: str) -> Principal:
     One round trip for everybody (this runs for every message): the contact's row and region
     come outer-joined, the bound worker's id as a scalar subquery.
     """
-    row = session.execute(_principal_stmt(), {"userid": userid}).one()
+    # Core execution on the session's connection: the row is plain columns, and the ORM's
+    # result machinery cost more than the query (measured in bench/callback.py).
+    row = session.connection().execute(_principal_stmt(), {"userid": userid}).one()
     contact_id, role, name, province, city, county, worker_id = row
     if contact_id is not None:
         return Principal(

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.settings import Settings
-from handlers.parsing import (
+from bot.text import normalize
+from domain.parsing import (
     MAX_DAYS_PER_DATE,
     check_in_project,
     check_not_future,
-    normalize,
     period_of,
 )
 from models import Channel, PayMethod, Project, Training, TrainingMode, WagePayment, WorkRecord
@@ -264,7 +264,6 @@ def split_wages(
     """(new lines, lines identical to a payment already recorded and not reversed)."""
     if not lines:
         return [], []
-    reversed_ids = select(WagePayment.reverses_id).where(WagePayment.reverses_id.is_not(None))
     stmt = select(
         WagePayment.project_id,
         WagePayment.worker_id,
@@ -274,8 +273,7 @@ def split_wages(
     ).where(
         WagePayment.project_id.in_({x.project.id for x in lines}),
         WagePayment.paid_on.between(*_range(lines, "paid_on")),
-        WagePayment.reverses_id.is_(None),
-        WagePayment.id.not_in(reversed_ids),
+        WagePayment.in_force(),
     )
     existing = {tuple(r) for r in session.execute(stmt)}
     new: list[WageLine] = []

@@ -1,0 +1,123 @@
+"""The composition root: the one place that knows every package and puts them together.
+
+Everything the process runs is listed here, explicitly: the handlers' routers (in help and
+fallback order), the job kinds, the renderers, the scheduled tasks and the warm-up steps.
+A new channel or capability plugs in here (see docs/ARCHITECTURE.md); nothing registers
+itself at import time, and a job kind nobody runs fails at start-up, not in the night.
+This module and `bot/cli.py` are the only ones of `bot/` that may import `handlers` and
+`reminders` (the import contract in pyproject.toml says so).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from bot.dispatcher import Dispatcher
+from bot.jobs import JobFn
+from bot.redis_support import build_redis
+from bot.router import Router
+from bot.services import Registry, Schedule, Services, Warmer
+from bot.settings import Settings
+from bot.wecom_crypto import CallbackCrypto
+from domain.access import resolve_principal
+from handlers import (
+    binding,
+    complaints,
+    files,
+    policy,
+    quarterly,
+    reminder_admin,
+    worker_self,
+)
+from handlers import (
+    help as help_command,
+)
+from handlers.ledger import posts, projects, reversal, summary, training, wages, work, workers
+from handlers.policy.kb import knowledge_base
+from models import Worker
+from models.session import make_engine, make_sessionmaker
+from reminders import catalog
+from reminders import schedule as reminder_schedule
+
+# Order matters only for help order; the policy router holds the one fallback.
+ROUTERS: list[Router] = [
+    help_command.router,
+    projects.router,
+    workers.router,
+    work.router,
+    wages.router,
+    training.router,
+    posts.router,
+    reversal.router,
+    summary.router,
+    files.router,
+    worker_self.router,
+    binding.router,
+    complaints.router,
+    quarterly.router,
+    reminder_admin.router,
+    policy.router,
+]
+
+JOB_KINDS: dict[str, JobFn] = {
+    files.JOB_KIND: files.import_file_job,
+}
+
+SCHEDULES: list[Schedule] = [reminder_schedule.schedule]
+
+
+def _warm_policy(session: Session) -> None:
+    knowledge_base(session).ask("以工代赈")
+
+
+def _warm_principal(session: Session) -> None:
+    resolve_principal(session, "")
+
+
+def _warm_wages(session: Session) -> None:
+    worker_self.wage_lines(session, Worker(id=0, name=""), date.today())  # noqa: DTZ011
+
+
+# The statements every message runs, built (and the policy index loaded) before serving.
+WARMERS: list[Warmer] = [_warm_policy, _warm_principal, _warm_wages]
+
+
+def build_router() -> Router:
+    """Every handler's commands under one root router."""
+    root = Router("root")
+    for router in ROUTERS:
+        root.include(router)
+    return root
+
+
+def build_registry() -> Registry:
+    return Registry(
+        job_kinds=dict(JOB_KINDS),
+        renderers=dict(catalog.RENDERERS),
+        schedules=tuple(SCHEDULES),
+        warmers=tuple(WARMERS),
+    )
+
+
+def build_services(settings: Settings, engine: Engine | None = None) -> Services:
+    """The services of one process: database, router, dispatcher, crypto, registries, Redis."""
+    # a connection per concurrent callback, plus the outbox, job runner, scheduler and probes
+    engine = engine or make_engine(settings.database_url, pool_size=settings.concurrency + 4)
+    factory = make_sessionmaker(engine)
+    router = build_router()
+    dispatcher = Dispatcher(router, factory, settings, resolve=resolve_principal)
+    services = Services(
+        settings=settings,
+        engine=engine,
+        session_factory=factory,
+        router=router,
+        dispatcher=dispatcher,
+        crypto=CallbackCrypto(settings),
+        registry=build_registry(),
+        redis=build_redis(settings.redis_url),
+    )
+    dispatcher.services = services
+    return services
