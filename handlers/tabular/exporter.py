@@ -201,12 +201,15 @@ class Exporter:
             codes[cid].append(code)
         contacts = select(Contact).order_by(Contact.userid)
         if self.actor is not None:
-            scoped = select(Contact.id).outerjoin(Region, Region.id == Contact.region_id)
+            # an admin: contacts of the region and the liaisons of its projects; a liaison:
+            # the liaisons of their own projects (themself included), nobody else
+            cond = Contact.id.in_(list(codes)) | (Contact.userid == self.actor.userid)
             if self.actor.is_admin and self.actor.scope is not None:
                 from handlers.access import region_filter
 
-                scoped = scoped.where(region_filter(self.actor.scope))
-            contacts = contacts.where(Contact.id.in_(scoped) | Contact.id.in_(list(codes)))
+                scoped = select(Contact.id).join(Region, Region.id == Contact.region_id)
+                cond = cond | Contact.id.in_(scoped.where(region_filter(self.actor.scope)))
+            contacts = contacts.where(cond)
         labels = {"admin": "管理员", "liaison": "联系人"}
         for c in self.session.scalars(contacts):
             r = c.region
