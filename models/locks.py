@@ -51,7 +51,9 @@ def locked(session: Session, stmt: Select[T]) -> Select[T]:
 
 def _key(name: str) -> int:
     """A stable signed 64-bit advisory-lock key for a name (same on every replica)."""
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
 def lock_key(session: Session, name: str) -> None:

@@ -248,7 +248,9 @@ def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> No
                 c.region is not None
                 and within_scope(ic.actor.scope, c.region.province, c.region.city, c.region.county)
             ):
-                report.add(n, f"企业微信账号 {c.userid} 已是您管理范围以外的联系人或管理员，不能修改")
+                report.add(
+                    n, f"企业微信账号 {c.userid} 已是您管理范围以外的联系人或管理员，不能修改"
+                )
         if not report.ok:
             return
     links = {
