@@ -93,6 +93,8 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
     )
     if not r.added:
         text = f"{who(r.worker)} 已在项目 {project.code} 登记过，没有重复登记。"
+        if r.kept and (phone or x.village or group != PriorityGroup.OTHER.value):
+            text += "此人也在其他地区的项目登记，手机、村等信息以原登记为准，本次未修改。"
         if r.bound:
             text += f"已为其绑定企业微信账号 {r.worker.wecom_userid}，并通知了该账号。"
     else:
