@@ -29,7 +29,9 @@ INLINE_DATA_KEYS = ("png_base64", "data_base64")
 # the file is drawn when it is sent, so slow work (a chart) stays out of the reminder tick.
 RENDERERS: dict[str, Callable[[dict[str, Any]], bytes]] = {}
 RENDERER_MODULES = ("reminders.chart",)  # modules that register renderers, imported on use
-# On a retry, ask WeCom to drop a copy of what may have arrived before a timeout.
+# On every app message (the first try included: a process may die after WeCom took the
+# message and before the row was marked sent), ask WeCom to drop an identical copy sent
+# again within the interval. The interval is fixed so that a re-send compares against it.
 DUPLICATE_CHECK = {"enable_duplicate_check": 1, "duplicate_check_interval": 1800}
 
 
@@ -69,14 +71,20 @@ class WeComSender:
 
     def _deliver_app(self, msg: OutboxMessage) -> None:
         payload = dict(msg.payload)
-        options = DUPLICATE_CHECK if msg.attempts > 0 else None
+        options = DUPLICATE_CHECK
         if msg.msgtype in ("text", "markdown"):
             parts = split_utf8(str(payload.get("content", "")), APP_TEXT_LIMIT)
+            repeated = {p for i, p in enumerate(parts) if p in parts[:i]}
             _send_parts(
                 parts,
                 int(payload.get("parts_sent", 0)),
+                # a part equal to an earlier part of the same message would be dropped as
+                # a duplicate: those (rare) go without the check
                 lambda part: self.client.send_app_message(
-                    msg.recipient, msg.msgtype, {"content": part}, options=options
+                    msg.recipient,
+                    msg.msgtype,
+                    {"content": part},
+                    options=None if part in repeated else options,
                 ),
             )
             return
