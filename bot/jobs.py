@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import UserError
 from models import Job, JobStatus, OutboxMessage
+from models.privacy import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def run_pending(
 
 
 def _finish(session: Session, job: Job, status: JobStatus, text: str, now: datetime) -> None:
+    text = mask_text(text)  # a job's report may echo a file's cells
     job.status = status
     job.result = text
     job.finished_at = now

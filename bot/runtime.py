@@ -78,6 +78,18 @@ def start_background(services: Any) -> BackgroundScheduler:
         max_instances=1,
         coalesce=True,
     )
+    from bot.retention import prune
+
+    scheduler.add_job(
+        prune,
+        "interval",
+        minutes=15,
+        args=[services],
+        id="prune-replies",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
     if services.settings.scheduler_enabled:
         for name in SCHEDULE_MODULES:
             importlib.import_module(name).schedule(scheduler, services)

@@ -17,6 +17,7 @@ from bot.text import split_utf8
 from bot.tokens import DbTokenStore, TokenStore
 from bot.wecom_api import WeComClient, WeComError
 from models.messaging import OutboxMessage, OutboxStatus
+from models.privacy import mask_payload
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class WeComSender:
             self.on_attempt(errcode)
 
     def _deliver_app(self, msg: OutboxMessage) -> None:
-        payload = dict(msg.payload)
+        payload = mask_payload(dict(msg.payload))  # the last step before WeCom
         options = DUPLICATE_CHECK
         if msg.msgtype in ("text", "markdown"):
             parts = split_utf8(str(payload.get("content", "")), APP_TEXT_LIMIT)
@@ -95,7 +96,7 @@ class WeComSender:
         self.client.send_app_message(msg.recipient, msg.msgtype, body, options=options)
 
     def _deliver_robot(self, msg: OutboxMessage) -> None:
-        payload = dict(msg.payload)
+        payload = mask_payload(dict(msg.payload))  # the last step before WeCom
         if msg.msgtype in ("text", "markdown"):
             limit = ROBOT_MARKDOWN_LIMIT if msg.msgtype == "markdown" else ROBOT_TEXT_LIMIT
             parts = split_utf8(str(payload.get("content", "")), limit)

@@ -80,7 +80,7 @@ def test_repeat_is_answered_from_redis_before_the_database(
     again = wecom.text("u-redis", "帮助", msg_id=msg_id)
     assert again.response.content == first.response.content
     with session_factory() as session:
-        assert session.get(models.InboundMessage, f"msg:{msg_id}") is None  # no second write
+        assert session.get(models.InboundMessage, f"msg:{msg_id}:u-redis") is None  # no second write
 
 
 def test_bot_works_when_redis_is_down(
@@ -96,7 +96,7 @@ def test_bot_works_when_redis_is_down(
     assert first.status == again.status == 200
     assert again.response.content == first.response.content  # the database deduplicated
     with session_factory() as session:
-        assert session.get(models.InboundMessage, "msg:88800000000001") is not None
+        assert session.get(models.InboundMessage, "msg:88800000000001:u-down") is not None
 
 
 def test_recent_replies_round_trip(redis_client: redis.Redis) -> None:
