@@ -23,6 +23,7 @@ from bot.errors import UserError
 from bot.settings import Settings
 from handlers.access import projects_in_scope
 from handlers.tabular.columns import KINDS
+from handlers.tabular.safe_cells import csv_cell
 from models import (
     AuditLog,
     Contact,
@@ -252,7 +253,7 @@ def export_kind(
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(KINDS[kind])
-            writer.writerows([[_csv(v) for v in row] for row in rows])
+            writer.writerows([[csv_cell(v) for v in row] for row in rows])
     elif suffix == ".xlsx":
         from handlers.tabular.workbook import write_xlsx
 
@@ -275,7 +276,3 @@ def export_kind(
     )
     session.flush()
     return len(rows)
-
-
-def _csv(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
