@@ -51,10 +51,21 @@ def run(
     from bot.sender import build_sender
     from reminders.schedule import run_once
 
+    from sqlalchemy.exc import OperationalError
+
     settings, factory = _factory()
     now = _moment(at, settings.tz)
-    outcome = run_once(factory, now, force=True)
-    assert outcome.result is not None
+    busy = "另一个进程（或副本）正在运行提醒，本次没有运行，也没有发送；请等它结束后再运行。"
+    try:
+        outcome = run_once(factory, now, force=True)
+    except OperationalError as exc:  # SQLite: the other run kept the write lock past the timeout
+        if "locked" not in str(exc).lower():
+            raise
+        console.print(f"[yellow]{busy}[/yellow]")
+        raise typer.Exit(3) from None
+    if not outcome.ran or outcome.result is None:  # PostgreSQL: the reminder lock is taken
+        console.print(f"[yellow]{busy}[/yellow]")
+        raise typer.Exit(3)
     result = outcome.result
     console.print(
         f"{now:%Y-%m-%d %H:%M} 新排队 {len(result.queued)} 条（应发 {len(result.owed)} 条，其余此前已排队）"
