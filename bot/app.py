@@ -16,9 +16,9 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from starlette.requests import ClientDisconnect
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import ClientDisconnect
 
 from bot.dispatcher import Dispatcher, FeedResult
 from bot.observability import ObservabilityMiddleware, configure_logging, note, render_metrics

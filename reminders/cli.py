@@ -47,11 +47,11 @@ def run(
     send: Annotated[bool, typer.Option(help="排队后立即发送 / drain the outbox afterwards")] = True,
 ) -> None:
     """按该时刻运行全部提醒规则并发送 / run every rule as of the moment and send what is owed."""
+    from sqlalchemy.exc import OperationalError
+
     from bot.outbox import drain
     from bot.sender import build_sender
     from reminders.schedule import run_once
-
-    from sqlalchemy.exc import OperationalError
 
     settings, factory = _factory()
     now = _moment(at, settings.tz)
