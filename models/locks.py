@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from models.people import Worker
 
 CHUNK = 5000
-T = TypeVar("T", bound=tuple[Any, ...])
+S = TypeVar("S", bound=Select[Any])
 
 
 def _is_postgres(session: Session) -> bool:
@@ -42,7 +42,7 @@ def lock_workers(session: Session, worker_ids: Iterable[int]) -> None:
         ).all()
 
 
-def locked(session: Session, stmt: Select[T]) -> Select[T]:
+def locked(session: Session, stmt: S) -> S:
     """`stmt` with `FOR UPDATE` and fresh attributes on PostgreSQL (order it by id)."""
     if not _is_postgres(session):
         return stmt

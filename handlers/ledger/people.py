@@ -93,8 +93,8 @@ def register_workers(
     pd = personal_data(settings.effective_data_key)
     hashes = {pd.lookup_hash(x.id_number) for x in inputs}
     # locked as read (PostgreSQL), so a binding committed meanwhile is seen, not overwritten
-    stmt = select(Worker).where(Worker.id_hash.in_(hashes)).order_by(Worker.id)
-    known = {w.id_hash: w for w in session.scalars(locked(session, stmt))}
+    mine = select(Worker).where(Worker.id_hash.in_(hashes)).order_by(Worker.id)
+    known = {w.id_hash: w for w in session.scalars(locked(session, mine))}
     foreign = _foreign_workers(session, user, {w.id for w in known.values()})
     userids = {x.wecom_userid for x in inputs if x.wecom_userid}
     bound: dict[str, str] = {}

@@ -83,9 +83,9 @@ def _xlsx_rows(name: str, data: bytes) -> Iterator[list[object]]:
     from handlers.tabular.xlsx_fast import iter_rows
 
     check_zip(data)  # the caps hold for openpyxl too
-    fast = iter_rows(data)
+    fast: Iterator[list[object]] | None = iter_rows(data)
     try:
-        first = next(fast, None)
+        first = next(fast, None)  # type: ignore[arg-type]
     except UserError:
         raise
     except Exception:  # an unusual file: openpyxl knows more of the format
