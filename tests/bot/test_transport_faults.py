@@ -103,3 +103,12 @@ def test_a_client_leaving_mid_body_gets_a_4xx_and_no_traceback(
     start = [m for m in sent if m["type"] == "http.response.start"]
     assert start and 400 <= start[0]["status"] < 500
     assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
+
+
+def test_yigong_chat_url_messages_pass_the_addressee_check(wecom: WeComUser) -> None:
+    from bot.chat import text_xml
+
+    s = wecom.settings
+    xml = text_xml("zhangsan", s.corp_id, "帮助", "123456", int(time.time()), s.agent_id)
+    resp = _signed_post(wecom, xml)
+    assert resp.status_code == 200 and wecom.decrypt(resp)
