@@ -126,7 +126,9 @@ def test_liaison_unbinds_and_the_account_can_no_longer_query(wecom, people: Peop
     refused = wecom.text(LIAISON_B, "解绑 项目：NT-2026-001 人员：李四")
     unknown = wecom.text(LIAISON_B, "解绑 项目：NT-2099-999 人员：李四")
     assert "没有找到您可以操作的项目" in refused.text
-    assert refused.text.replace("NT-2026-001", "X", 1) == unknown.text.replace("NT-2099-999", "X", 1)
+    assert refused.text.replace("NT-2026-001", "X", 1) == unknown.text.replace(
+        "NT-2099-999", "X", 1
+    )
     r = wecom.text(LIAISON_A, "解绑 项目：NT-2026-001 人员：李四")
     assert "已解除" in r.text and LI in r.text and mask_id(people.ids["李四"]) in r.text
     assert bound_to(session, "李四") is None
