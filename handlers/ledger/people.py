@@ -108,10 +108,13 @@ def register_workers(
         h = pd.lookup_hash(x.id_number)
         worker = known.get(h) or planned.get(h)
         if worker is not None and worker.name != x.name:
+            # the registered name only to whom the worker belongs: out of scope it would
+            # tell a stranger who holds an ID number
+            as_name = "" if worker.id in foreign else f"为“{worker.name}”"
             problems.append(
                 (
                     x.where,
-                    f"身份证号 {mask_id(x.id_number)} 已登记为“{worker.name}”，与姓名“{x.name}”不符",
+                    f"身份证号 {mask_id(x.id_number)} 已登记{as_name}，与姓名“{x.name}”不符，请核对",
                 )
             )
             continue

@@ -142,3 +142,12 @@ def test_liaison_contacts_export_lists_only_their_projects(session, settings, se
     export_kind(session, settings, "contacts", path, actor=admin)
     text = path.read_text(encoding="utf-8-sig")
     assert LIAISON in text and ADMIN in text and OTHER_LIAISON not in text
+
+
+def test_a_wrong_name_refusal_names_nobody_outside_scope(wecom, seed, session):
+    """代县's liaison types 张三's ID number (a 五台县 worker) with another name."""
+    typed = f"登记工人 项目：NT-2026-002 姓名：赵六 身份证：{seed.ids['张三']}"
+    r = wecom.text(OTHER_LIAISON, typed)
+    assert "不符" in r.text and "张三" not in r.text
+    own = f"登记工人 项目：NT-2026-001 姓名：赵六 身份证：{seed.ids['张三']}"
+    assert "张三" in wecom.text(LIAISON, own).text  # the worker's own liaison may see it
