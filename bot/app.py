@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import text
+from starlette.requests import ClientDisconnect
 
 from bot.dispatcher import FeedResult
 from bot.observability import ObservabilityMiddleware, configure_logging, note, render_metrics
@@ -169,11 +170,14 @@ def warm_up(services: Services) -> None:
 async def _read_limited(request: Request, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise CallbackRejected(413, "body too large")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise CallbackRejected(413, "body too large")
+            chunks.append(chunk)
+    except ClientDisconnect:  # the client left mid-body: nothing to answer, no traceback
+        raise CallbackRejected(400, "client disconnected before the body ended") from None
     return b"".join(chunks)
 
 

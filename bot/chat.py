@@ -15,13 +15,15 @@ from bot.wecom_crypto import CallbackCrypto, safe_parse_xml
 from models import OutboxMessage
 
 
-def text_xml(user: str, corp_id: str, text: str, msg_id: str, create_time: int) -> str:
+def text_xml(
+    user: str, corp_id: str, text: str, msg_id: str, create_time: int, agent_id: int = 1
+) -> str:
     safe = text.replace("]]>", "]]]]><![CDATA[>")
     return (
         f"<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName>"
         f"<FromUserName><![CDATA[{user}]]></FromUserName><CreateTime>{create_time}</CreateTime>"
         f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{safe}]]></Content>"
-        f"<MsgId>{msg_id}</MsgId><AgentID>1</AgentID></xml>"
+        f"<MsgId>{msg_id}</MsgId><AgentID>{agent_id}</AgentID></xml>"
     )
 
 
@@ -54,7 +56,9 @@ class ChatSession:
 
     def _via_http(self, text: str, msg_id: str) -> str:
         ts, nonce = str(int(time.time())), secrets.token_hex(8)
-        xml = text_xml(self.user, self.settings.corp_id, text, msg_id, int(ts))
+        xml = text_xml(
+            self.user, self.settings.corp_id, text, msg_id, int(ts), self.settings.agent_id
+        )
         body, sig = self.crypto.encrypt_body(xml, nonce, ts)
         resp = httpx.post(
             f"{self.url}/wecom/callback",

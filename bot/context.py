@@ -33,9 +33,11 @@ class Incoming:
 
     @property
     def dedup_key(self) -> str:
-        """MsgId for messages; sender+CreateTime+Event+key for events (SPEC §7)."""
+        """MsgId and sender for messages; sender+CreateTime+Event+key for events (SPEC §7).
+
+        The sender is part of the key, so one account's MsgId never finds another's reply."""
         if self.msg_id:
-            return f"msg:{self.msg_id}"
+            return f"msg:{self.msg_id}:{self.user_id}"
         return (
             f"evt:{self.user_id}:{self.create_time}:{self.event}:{self.event_key or self.task_id}"
         )

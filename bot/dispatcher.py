@@ -24,6 +24,7 @@ from bot.text import split_utf8
 from models import InboundMessage, utcnow
 from models.outbox import enqueue
 from models.outbox import text as text_message
+from models.privacy import mask_text
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -116,7 +117,7 @@ class Dispatcher:
         with self.session_factory() as session:
             row = session.get(InboundMessage, key)
             if row is None:
-                return None
+                return None  # (the key holds the sender: nobody else's reply is found)
             chunks = split_utf8(row.reply_text) if row.reply_text else []
             return FeedResult(chunks=chunks, body=row.response_body, duplicate=True)
 
@@ -157,7 +158,11 @@ class Dispatcher:
         text: str,
         render: Callable[[str], str] | None,
     ) -> FeedResult:
-        """Store the answer under the key; replies past 2048 bytes continue in the outbox."""
+        """Store the answer under the key; replies past 2048 bytes continue in the outbox.
+
+        Masking is the last step: whatever a handler wrote, no ID, card or phone number
+        leaves, or stays in `inbound_messages`, in clear."""
+        text = mask_text(text)
         chunks = split_utf8(text)
         body = render(chunks[0] if chunks else "") if render else ""
         if len(chunks) > 1:

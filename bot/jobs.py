@@ -19,6 +19,7 @@ from bot.errors import UserError
 from models import Job, JobStatus
 from models.outbox import enqueue
 from models.outbox import text as text_message
+from models.privacy import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -58,27 +59,40 @@ def check_kinds(factory: sessionmaker[Session], kinds: Collection[str]) -> None:
         )
 
 
+CRASHED = (
+    "后台处理这份文件时多次中断（可能文件过大或内容异常），已停止处理，没有写入任何数据。"
+    "请检查文件（或拆分成几个小文件）后重新发送；如仍不行，请联系管理员。"
+)
+
+
 def _claim(factory: sessionmaker[Session], now: datetime) -> int | None:
-    with factory() as session, session.begin():
-        stmt = (
-            select(Job)
-            .where(
-                Job.status.in_([JobStatus.PENDING, JobStatus.RUNNING]),
-                Job.run_after <= now,
-                or_(Job.locked_until.is_(None), Job.locked_until < now),
+    while True:
+        with factory() as session, session.begin():
+            stmt = (
+                select(Job)
+                .where(
+                    Job.status.in_([JobStatus.PENDING, JobStatus.RUNNING]),
+                    Job.run_after <= now,
+                    or_(Job.locked_until.is_(None), Job.locked_until < now),
+                )
+                .order_by(Job.id)
+                .limit(1)
             )
-            .order_by(Job.id)
-            .limit(1)
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        job = session.scalar(stmt)
-        if job is None:
-            return None
-        job.status = JobStatus.RUNNING
-        job.locked_until = now + LEASE
-        job.attempts += 1
-        return job.id
+            if session.get_bind().dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            job = session.scalar(stmt)
+            if job is None:
+                return None
+            if job.attempts >= MAX_ATTEMPTS:
+                # Its process died on every try (killed, out of memory): a lease ran out with
+                # no outcome recorded. Stop here and tell the sender, instead of dying again.
+                log.error("job %s stopped after %d interrupted attempts", job.id, job.attempts)
+                _finish(session, job, JobStatus.FAILED, CRASHED, now)
+                continue
+            job.status = JobStatus.RUNNING
+            job.locked_until = now + LEASE
+            job.attempts += 1
+            return job.id
 
 
 def run_pending(
@@ -101,6 +115,7 @@ def run_pending(
 
 
 def _finish(session: Session, job: Job, status: JobStatus, text: str, now: datetime) -> None:
+    text = mask_text(text)  # a job's report may echo a file's cells
     job.status = status
     job.result = text
     job.finished_at = now

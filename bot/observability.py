@@ -24,6 +24,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from models.privacy import mask_text
+
 REQUEST_ID: ContextVar[str] = ContextVar("yigong_request_id", default="-")
 # A mutable per-request note the route fills in (e.g. "duplicate"); the middleware reads it.
 _NOTES: ContextVar[dict[str, str] | None] = ContextVar("yigong_request_notes", default=None)
@@ -44,15 +46,32 @@ _STANDARD_ATTRS = frozenset(
 
 
 # Every match of either pattern holds 4 digits, maybe a blank or dash, 4 digits: a line
-# without that (most log lines: the timestamp has no such run) skips the two slower scans.
+# without that and without Chinese (most log lines) skips the slower scans.
 _MAYBE_PERSONAL = re.compile(r"\d{4}[- ]?\d{4}")
+# Log lines are English; Chinese in one came from a user (a name, a village, a message's
+# text, an exception that quoted them), so it is dropped: logs carry no names.
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff·]+")
 
 
 def redact(text: str) -> str:
-    """Replace ID numbers and phone numbers with placeholders."""
-    if not _MAYBE_PERSONAL.search(text):
+    """Replace ID numbers and phone numbers with placeholders, and Chinese text with "…"."""
+    if not _MAYBE_PERSONAL.search(text) and not _CJK_RE.search(text):
         return text
-    return _PHONE_RE.sub("[phone]", _ID_RE.sub("[id]", text))
+    return _CJK_RE.sub("…", _PHONE_RE.sub("[phone]", _ID_RE.sub("[id]", mask_text(text))))
+
+
+class PersonalDataFilter(logging.Filter):
+    """Redacts a record where it passes (message, arguments, exception text), for any handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -104,6 +123,7 @@ def configure_logging(fmt: str | None = None, level: str | None = None) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(TextFormatter() if fmt == "text" else JsonFormatter())
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(PersonalDataFilter())
     handler._yigong = True  # type: ignore[attr-defined]
     root = logging.getLogger()
     ours = (JsonFormatter, TextFormatter)

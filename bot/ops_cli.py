@@ -7,6 +7,7 @@ and not older than the server.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from bot.settings import Settings, get_settings
 
@@ -40,8 +41,27 @@ def sqlite_path(url: str) -> Path:
 
 
 def libpq_url(url: str) -> str:
-    """postgresql+psycopg://… → postgresql://… for pg_dump and pg_restore."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """postgresql+psycopg://… → postgresql://… for pg_dump and pg_restore (no password)."""
+    u = make_url(url)
+    bare = URL.create("postgresql", u.username, None, u.host, u.port, u.database, u.query)
+    return bare.render_as_string(hide_password=False)
+
+
+def pg_env(url: str) -> dict[str, str]:
+    """The environment for pg_dump/pg_restore: the password in PGPASSWORD, never on the
+    command line (where `ps` shows it to every user of the machine)."""
+    env = dict(os.environ)
+    password = make_url(url).password
+    if password:
+        env["PGPASSWORD"] = str(password)
+    return env
+
+
+def _private_file(path: Path) -> None:
+    """Create (or truncate) `path` readable by its owner only, before anything is written."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_CREAT
 
 
 def _pg_tool(name: str) -> str:
@@ -54,6 +74,7 @@ def _pg_tool(name: str) -> str:
 def backup_database(url: str, target: Path) -> None:
     """Write a consistent copy of the database to `target`."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    _private_file(target)  # a backup holds everything: mode 0600 from the first byte
     if url.startswith("sqlite"):
         source = sqlite3.connect(sqlite_path(url))
         dest = sqlite3.connect(target)
@@ -65,7 +86,8 @@ def backup_database(url: str, target: Path) -> None:
         return
     cmd = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
            "--file", str(target), "--dbname", libpq_url(url)]  # fmt: skip
-    subprocess.run(cmd, check=True, capture_output=True, timeout=3600)
+    subprocess.run(cmd, check=True, capture_output=True, timeout=3600, env=pg_env(url))
+    os.chmod(target, 0o600)
 
 
 def restore_database(url: str, source: Path) -> None:
@@ -87,7 +109,7 @@ def restore_database(url: str, source: Path) -> None:
         raise ValueError("不是 pg_dump -Fc 备份文件 / not a pg_dump custom-format file")
     cmd = [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
            "--single-transaction", "--exit-on-error", "--dbname", libpq_url(url), str(source)]  # fmt: skip
-    subprocess.run(cmd, check=True, capture_output=True, timeout=3600)
+    subprocess.run(cmd, check=True, capture_output=True, timeout=3600, env=pg_env(url))
 
 
 def doctor(

@@ -56,7 +56,11 @@ class RateLimiter(Protocol):
         ...
 
 
-def connect(url: str, *, timeout: float = 0.5) -> redis.Redis:
+SOCKET_TIMEOUT = 0.25  # a healthy Redis answers in well under a millisecond
+COOLDOWN = 15.0  # seconds a tripped breaker keeps every call away from Redis
+
+
+def connect(url: str, *, timeout: float = SOCKET_TIMEOUT) -> redis.Redis:
     """A client with short timeouts: a slow Redis must not slow a callback."""
     return redis.Redis.from_url(
         url,
@@ -67,11 +71,75 @@ def connect(url: str, *, timeout: float = 0.5) -> redis.Redis:
     )
 
 
+class CircuitOpen(redis.ConnectionError):
+    """Redis failed a moment ago: the call is refused at once, the caller falls back."""
+
+
+class GuardedRedis:
+    """A Redis client behind a circuit breaker.
+
+    A Redis that accepts connections and never answers costs every call its socket
+    timeout; several calls a callback would make each callback that much slower. After
+    one failure, every call fails at once (CircuitOpen, a ConnectionError, so the usual
+    fallbacks answer) for `cooldown` seconds; then one call may try Redis again.
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        cooldown: float = COOLDOWN,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._cooldown = cooldown
+        self._clock = clock
+        self._open_until = 0.0
+
+    @property
+    def is_open(self) -> bool:
+        return self._clock() < self._open_until
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self.is_open:
+            raise CircuitOpen("redis circuit open")
+        try:
+            return fn(*args, **kwargs)
+        except _REDIS_ERRORS:
+            self._open_until = self._clock() + self._cooldown  # and half-open after it
+            raise
+
+    def pipeline(self, *args: Any, **kwargs: Any) -> Any:
+        return _GuardedPipeline(self, self._client.pipeline(*args, **kwargs))
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._client, name)
+        if not callable(attr):
+            return attr
+        return lambda *args, **kwargs: self.call(attr, *args, **kwargs)
+
+
+class _GuardedPipeline:
+    def __init__(self, guard: GuardedRedis, pipe: Any) -> None:
+        self._guard = guard
+        self._pipe = pipe
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return self._guard.call(self._pipe.execute, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pipe, name)  # queued commands: no network until execute
+
+
 def _failed(op: str, exc: BaseException) -> None:
     from bot.observability import get_metrics
 
     get_metrics().redis_errors.labels(op).inc()
-    log.warning("redis %s failed, falling back: %s", op, type(exc).__name__)
+    if not isinstance(exc, CircuitOpen):  # one line when it trips, not one per call
+        log.warning("redis %s failed, falling back: %s", op, type(exc).__name__)
 
 
 class RecentReplies:
@@ -268,7 +336,7 @@ def build_redis(url: str | None) -> RedisSupport | None:
     """Redis support for a REDIS_URL, or None; never fails at start-up (Redis may come later)."""
     if not url:
         return None
-    client = connect(url)
+    client: Any = GuardedRedis(connect(url))
     return RedisSupport(
         client=client,
         replies=RecentReplies(client),

@@ -86,6 +86,18 @@ def start_background(services: Services) -> BackgroundScheduler:
         max_instances=1,
         coalesce=True,
     )
+    from bot.retention import prune
+
+    scheduler.add_job(
+        prune,
+        "interval",
+        minutes=15,
+        args=[services],
+        id="prune-replies",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
     if services.settings.scheduler_enabled:
         for add in services.registry.schedules:
             add(scheduler, services)

@@ -16,6 +16,7 @@ from bot.text import split_utf8
 from bot.tokens import DbTokenStore, TokenStore
 from bot.wecom_api import WeComClient, WeComError
 from models.messaging import OutboxMessage, OutboxStatus
+from models.privacy import mask_payload
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,9 @@ INLINE_DATA_KEYS = ("png_base64", "data_base64")
 # the file is drawn when it is sent, so slow work (a chart) stays out of the reminder tick.
 # The renderers are given to the sender by the composition root (`bot/wiring.py`).
 Renderer = Callable[[dict[str, Any]], bytes]
-# On a retry, ask WeCom to drop a copy of what may have arrived before a timeout.
+# On every app message (the first try included: a process may die after WeCom took the
+# message and before the row was marked sent), ask WeCom to drop an identical copy sent
+# again within the interval. The interval is fixed so that a re-send compares against it.
 DUPLICATE_CHECK = {"enable_duplicate_check": 1, "duplicate_check_interval": 1800}
 
 
@@ -72,15 +75,21 @@ class WeComSender:
             self.on_attempt(errcode)
 
     def _deliver_app(self, msg: OutboxMessage) -> None:
-        payload = dict(msg.payload)
-        options = DUPLICATE_CHECK if msg.attempts > 0 else None
+        payload = mask_payload(dict(msg.payload))  # the last step before WeCom
+        options = DUPLICATE_CHECK
         if msg.msgtype in ("text", "markdown"):
             parts = split_utf8(str(payload.get("content", "")), APP_TEXT_LIMIT)
+            repeated = {p for i, p in enumerate(parts) if p in parts[:i]}
             _send_parts(
                 parts,
                 int(payload.get("parts_sent", 0)),
+                # a part equal to an earlier part of the same message would be dropped as
+                # a duplicate: those (rare) go without the check
                 lambda part: self.client.send_app_message(
-                    msg.recipient, msg.msgtype, {"content": part}, options=options
+                    msg.recipient,
+                    msg.msgtype,
+                    {"content": part},
+                    options=None if part in repeated else options,
                 ),
             )
             return
@@ -91,7 +100,7 @@ class WeComSender:
         self.client.send_app_message(msg.recipient, msg.msgtype, body, options=options)
 
     def _deliver_robot(self, msg: OutboxMessage) -> None:
-        payload = dict(msg.payload)
+        payload = mask_payload(dict(msg.payload))  # the last step before WeCom
         if msg.msgtype in ("text", "markdown"):
             limit = ROBOT_MARKDOWN_LIMIT if msg.msgtype == "markdown" else ROBOT_TEXT_LIMIT
             parts = split_utf8(str(payload.get("content", "")), limit)

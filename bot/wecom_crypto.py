@@ -50,6 +50,9 @@ def safe_parse_xml(data: bytes | str) -> dict[str, Any]:
     return _flat(root)
 
 
+MAX_TS_DIGITS = 12
+
+
 class CallbackCrypto:
     """The callback side of WeCom's message crypto for one app."""
 
@@ -57,9 +60,13 @@ class CallbackCrypto:
         self._crypto = WeChatCrypto(settings.token, settings.aes_key, settings.corp_id)
         self._window = settings.wecom_replay_window
         self._max_body = settings.max_body_bytes
+        self._corp_id = settings.corp_id
+        self._agent_id = str(settings.agent_id)
 
     def _check_time(self, timestamp: str, now: float | None) -> None:
-        if not timestamp.isdigit():
+        # ASCII digits, seconds since 1970: ten digits until 2286. Anything longer (400
+        # digits) or exotic ("²", Arabic digits) is refused before any arithmetic on it.
+        if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > MAX_TS_DIGITS:
             raise CallbackRejected(400, "bad timestamp")
         if self._window and abs((now or time.time()) - int(timestamp)) > self._window:
             raise CallbackRejected(403, "timestamp outside the replay window")
@@ -90,7 +97,19 @@ class CallbackCrypto:
             inner = self._crypto.decrypt_message({"Encrypt": encrypt}, signature, timestamp, nonce)
         except Exception as exc:
             raise CallbackRejected(403, "bad signature or undecryptable body") from exc
-        return {"__xml__": inner, **safe_parse_xml(inner)}
+        fields = safe_parse_xml(inner)
+        self._check_addressee(fields)
+        return {"__xml__": inner, **fields}
+
+    def _check_addressee(self, fields: dict[str, Any]) -> None:
+        """The inner message must be for this corp and, when it names one, this app.
+
+        (微信客服 events name no AgentID; every app message does.)"""
+        if str(fields.get("ToUserName", "")).strip() != self._corp_id:
+            raise CallbackRejected(403, "message for another corp")
+        agent = fields.get("AgentID")
+        if agent not in (None, "") and str(agent).strip() != self._agent_id:
+            raise CallbackRejected(403, "message for another app")
 
     def encrypt_reply(self, xml: str, nonce: str, timestamp: str) -> str:
         return str(self._crypto.encrypt_message(xml, nonce, timestamp))

@@ -99,11 +99,17 @@ def require_project(ctx: HandlerContext, code: str) -> Project:
         )
         is not None
     )
-    if project is None:
-        raise UserError(f"没有找到项目 {code}。发送“项目”查看您负责的项目。")
-    if not allowed:
-        raise UserError(f"您不是项目 {code} 的联系人，也不是其所在地区的管理员，不能操作该项目。")
+    if not allowed:  # unknown and out of scope read the same: nothing leaks about others
+        raise UserError(not_in_scope(code))
+    assert project is not None
     return project
+
+
+def not_in_scope(code: str) -> str:
+    return (
+        f"没有找到您可以操作的项目 {code}：项目编号不存在，或您不是该项目的联系人、"
+        "也不是其所在地区的管理员。发送“项目”查看您负责的项目。"
+    )
 
 
 def project_ids_in_scope(user: Principal) -> Select[int]:

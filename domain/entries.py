@@ -25,6 +25,7 @@ from domain.parsing import (
     period_of,
 )
 from models import Channel, PayMethod, Project, Training, TrainingMode, WagePayment, WorkRecord
+from models.locks import lock_workers
 from models.money import format_fen
 from models.wages import balances
 
@@ -205,6 +206,7 @@ def split_work(
     in the ledger; and a worker's days on one date going over one day, counting the ledger
     on every project and the earlier lines of the batch.
     """
+    lock_workers(session, (x.worker_id for x in lines))  # before the reads: see models/locks.py
     existing = work_existing(session, lines)
     on_date: dict[tuple[int, date], list[tuple[str, Decimal]]] = {}
     for (_, w, d), net in existing.items():
@@ -264,6 +266,7 @@ def split_wages(
     """(new lines, lines identical to a payment already recorded and not reversed)."""
     if not lines:
         return [], []
+    lock_workers(session, (x.worker_id for x in lines))  # before the reads: see models/locks.py
     stmt = select(
         WagePayment.project_id,
         WagePayment.worker_id,
@@ -310,6 +313,7 @@ def check_wages_owed(session: Session, lines: Sequence[WageLine]) -> list[tuple[
     batch plus this line may not exceed what the work ledger says is owed; a refused line
     does not count towards the next one.
     """
+    lock_workers(session, (x.worker_id for x in lines))
     totals = wages_owed_paid(session, lines)
     batch: dict[tuple[int, int, str], int] = {}
     problems: list[tuple[str, str]] = []

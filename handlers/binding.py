@@ -20,8 +20,9 @@ from bot.router import Router
 from domain.access import BIND_EXAMPLE, project_liaisons, region_admins, require_project
 from domain.parsing import check_id_number, parse_fields, refusal
 from domain.workers import find_worker
-from handlers.worker_self import limiter, own_projects, worker_label
-from models import Project, ProjectWorker, Role, Worker
+from handlers.worker_self import own_projects, worker_label
+from models import Project, ProjectWorker, Role, Worker, security
+from models.locks import lock_key, locked
 from models.privacy import personal_data
 from models.security import BindingAttempt, BindOutcome, attempts_since, window_start
 
@@ -97,12 +98,17 @@ def bind(msg: Incoming, ctx: HandlerContext) -> Reply:
             f"您的企业微信账号已绑定务工人员 {label}，不用再绑定，发送“查工资”即可查询。"
             "如果绑定的不是您本人，请联系项目联系人“解绑”。"
         )
-    if limiter(ctx).count(session, fail_key(userid), DAY, now=ctx.now) >= FAIL_LIMIT:
+    # Count and check under one lock per account, in the database only (Redis could split
+    # the count when it fails over): concurrent guesses queue here and see each other's misses.
+    lock_key(session, f"bind:{userid}")
+    if security.count(session, fail_key(userid), DAY, now=ctx.now) >= FAIL_LIMIT:
         _record(ctx, BindOutcome.LOCKED)
         return Reply("绑定暂停：" + _locked_text())
     name, number = _parse(ctx.args)
     pd = personal_data(ctx.settings.effective_data_key)
-    worker = session.scalar(select(Worker).where(Worker.id_hash == pd.lookup_hash(number)))
+    # locked per worker too: two accounts with the right data must not both bind
+    stmt = select(Worker).where(Worker.id_hash == pd.lookup_hash(number))
+    worker = session.scalar(locked(session, stmt))
     if worker is not None and clean_name(worker.name) == name:
         if worker.wecom_userid is None:
             return _bound(ctx, worker)
@@ -140,7 +146,7 @@ def _parse(args: str) -> tuple[str, str]:
 
 def _bound(ctx: HandlerContext, worker: Worker) -> Reply:
     worker.wecom_userid = ctx.user.userid
-    limiter(ctx).clear(ctx.session, fail_key(ctx.user.userid))
+    security.clear(ctx.session, fail_key(ctx.user.userid))
     _record(ctx, BindOutcome.BOUND, worker.id)
     ctx.audit("worker.bind", f"worker:{worker.id}", worker_id=worker.id)
     ctx.session.flush()
@@ -181,9 +187,8 @@ def _mismatch(ctx: HandlerContext, name: str, by_id: Worker | None) -> Reply:
     )
     if len(same_name) <= NAME_CANDIDATES_MAX:
         candidates.update(same_name)
-    limits = limiter(ctx)
-    limits.hit(session, fail_key(userid), DAY, FAIL_LIMIT, now=ctx.now)
-    failures = limits.count(session, fail_key(userid), DAY, now=ctx.now)
+    security.hit(session, fail_key(userid), DAY, FAIL_LIMIT, now=ctx.now)
+    failures = security.count(session, fail_key(userid), DAY, now=ctx.now)
     _record(ctx, BindOutcome.MISMATCH, candidates=sorted(candidates))
     log.info("binding mismatch %d/%d for an account", failures, FAIL_LIMIT)
     if failures >= FAIL_LIMIT:

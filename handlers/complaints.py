@@ -30,6 +30,7 @@ from handlers.worker_self import (
 )
 from models import ComplaintStatus, Project, Role, WageComplaint, Worker
 from models.calendar import period_of
+from models.locks import lock_workers
 from models.money import format_fen
 from models.wages import Balance, balances
 
@@ -107,6 +108,7 @@ def complain(msg: Incoming, ctx: HandlerContext) -> Reply:
                 [f"您不在项目 {code} 的务工名单中，您参与的项目是：{mine}"], COMPLAIN_EXAMPLE, True
             )
     project, period = _choose(session, worker, projects, period)
+    lock_workers(session, [worker.id])  # two 未收到 at once must not open two complaints
     found = balances(session, project_ids=[project.id], worker_id=worker.id, period=period)
     balance = found[0] if found else None
     days = days_worked(session, worker.id).get((project.id, period), Decimal(0))

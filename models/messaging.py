@@ -6,10 +6,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, UTCDateTime, utcnow
+from models.privacy import mask_payload, mask_text
 
 
 class InboundMessage(Base):
@@ -103,3 +104,14 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(100))
     until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@event.listens_for(OutboxMessage, "before_insert")
+def _mask_outbox(_mapper: Any, _conn: Any, row: OutboxMessage) -> None:
+    """At rest as on the wire: queued messages keep no ID, card or phone number in clear."""
+    row.payload = mask_payload(row.payload)
+
+
+@event.listens_for(InboundMessage, "before_insert")
+def _mask_reply(_mapper: Any, _conn: Any, row: InboundMessage) -> None:
+    row.reply_text = mask_text(row.reply_text or "")

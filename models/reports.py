@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, UTCDateTime, utcnow
@@ -38,7 +38,19 @@ class WageComplaint(Base):
     """A worker's 未收到 for a pay period; routed to liaisons, escalated after 7 days."""
 
     __tablename__ = "wage_complaints"
-    __table_args__ = (Index(None, "status", "created_at"),)
+    __table_args__ = (
+        Index(None, "status", "created_at"),
+        # one open complaint per (project, worker, month), even when two arrive at once
+        Index(
+            "uq_wage_complaints_open",
+            "project_id",
+            "worker_id",
+            "period",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)

@@ -47,6 +47,8 @@ def run(
     send: Annotated[bool, typer.Option(help="排队后立即发送 / drain the outbox afterwards")] = True,
 ) -> None:
     """按该时刻运行全部提醒规则并发送 / run every rule as of the moment and send what is owed."""
+    from sqlalchemy.exc import OperationalError
+
     from bot.outbox import drain
     from bot.sender import build_sender
     from reminders.catalog import RENDERERS
@@ -54,8 +56,17 @@ def run(
 
     settings, factory = _factory()
     now = _moment(at, settings.tz)
-    outcome = run_once(factory, now, force=True)
-    assert outcome.result is not None
+    busy = "另一个进程（或副本）正在运行提醒，本次没有运行，也没有发送；请等它结束后再运行。"
+    try:
+        outcome = run_once(factory, now, force=True)
+    except OperationalError as exc:  # SQLite: the other run kept the write lock past the timeout
+        if "locked" not in str(exc).lower():
+            raise
+        console.print(f"[yellow]{busy}[/yellow]")
+        raise typer.Exit(3) from None
+    if not outcome.ran or outcome.result is None:  # PostgreSQL: the reminder lock is taken
+        console.print(f"[yellow]{busy}[/yellow]")
+        raise typer.Exit(3)
     result = outcome.result
     console.print(
         f"{now:%Y-%m-%d %H:%M} 新排队 {len(result.queued)} 条（应发 {len(result.owed)} 条，其余此前已排队）"

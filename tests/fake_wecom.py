@@ -76,6 +76,8 @@ class FakeWeCom:
             self.token_calls = 0
             self.calls: list[str] = []
             self.messages: list[dict[str, Any]] = []
+            self.dropped: list[dict[str, Any]] = []  # accepted but not delivered: duplicates
+            self._recent: dict[str, float] = {}  # duplicate-check key → when it was delivered
             self.webhooks: list[tuple[str, dict[str, Any]]] = []
             self.uploads: list[dict[str, Any]] = []
             self.users: set[str] | None = None  # the app's visible range; None: everybody
@@ -225,6 +227,15 @@ class FakeWeCom:
         valid = users if self.users is None else [u for u in users if u in self.users]
         if not valid:
             return _error(81013, "user & party & tag all invalid")
+        # enable_duplicate_check: the same message to the same users within the interval
+        # (default 1800 s, at most 4 h) is answered ok and not delivered again
+        key = json.dumps([msg.get("touser"), msgtype, part], sort_keys=True, ensure_ascii=False)
+        now = time.monotonic()
+        interval = min(int(msg.get("duplicate_check_interval") or 1800), 4 * 3600)
+        if msg.get("enable_duplicate_check") == 1 and now - self._recent.get(key, -1e9) < interval:
+            self.dropped.append(msg)
+            return _ok({"invaliduser": "", "msgid": f"fake-msg-{next(self._seq)}"})
+        self._recent[key] = now
         self.messages.append(msg)
         invalid = "|".join(u for u in users if u not in valid)
         return _ok({"invaliduser": invalid, "msgid": f"fake-msg-{next(self._seq)}"})

@@ -15,6 +15,8 @@ from domain.access import require_project
 from domain.parsing import parse_or_refuse, refusal
 from handlers.ledger.common import money
 from models import Project, PublicPost, Role, Training, WagePayment, Worker, WorkRecord
+from models.locks import lock_workers
+from models.wages import balances
 
 router = Router("reversal")
 
@@ -73,11 +75,17 @@ def reverse(msg: Incoming, ctx: HandlerContext) -> Reply:
     model = _MODELS[prefix]
     entry = ctx.session.get(model, entry_id)
     number = model.number_of(entry_id)
+    # An entry of a project out of scope reads exactly like one that does not exist.
+    unknown = UserError(refusal([f"没有您可以冲正的记录 {number}"], EXAMPLE))
     if entry is None:
-        raise UserError(refusal([f"没有记录 {number}"], EXAMPLE))
+        raise unknown
     project = ctx.session.get(Project, entry.project_id)
     assert project is not None
-    require_project(ctx, project.code)
+    try:
+        require_project(ctx, project.code)
+    except UserError:
+        raise unknown from None
+    lock_workers(ctx.session, [entry.worker_id])  # the balance check below reads then writes
     if entry.reverses_id is not None:
         raise UserError(f"{number} 本身是一条冲正记录，不能再冲正。如需恢复，请重新记账。")
     already = ctx.session.scalar(select(model.id).where(model.reverses_id == entry.id))
@@ -101,7 +109,26 @@ def reverse(msg: Incoming, ctx: HandlerContext) -> Reply:
     )
     worker = ctx.session.get(Worker, entry.worker_id)
     assert worker is not None
-    return Reply(
+    text = (
         f"已冲正 {number}（{describe(entry, worker)}），冲正记录号 {row.number}，原因：{reason}。\n"
         "原记录保留可查，台账合计已扣除。如需重新记账，请按正确内容再发一次。"
+    )
+    if isinstance(entry, WorkRecord):
+        text += _overpaid_note(ctx, entry)
+    return Reply(text)
+
+
+def _overpaid_note(ctx: HandlerContext, entry: WorkRecord) -> str:
+    """Reversing paid work may leave paid above owed: say so, and how to settle it."""
+    found = balances(
+        ctx.session, project_ids=[entry.project_id], worker_id=entry.worker_id, period=entry.period
+    )
+    if not found or found[0].paid_fen <= found[0].owed_fen:
+        return ""
+    b = found[0]
+    ctx.audit("ledger.overpaid", str(entry.project_id), worker_id=entry.worker_id, period=b.period)
+    return (
+        f"\n注意：冲正后此人 {b.period} 应发 {money(b.owed_fen)}，已发 {money(b.paid_fen)}，"
+        f"已发超过应发 {money(b.paid_fen - b.owed_fen)}。请补记实际出工，"
+        "或冲正多登记的发放记录（P-…），使发放台账与务工台账一致。"
     )

@@ -78,7 +78,9 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
         priority_group=group,
         wecom_userid=fields.get("企业微信", ""),
     )
-    results, errors = register_workers(ctx.session, ctx.settings, [x], ctx.user.userid, ctx.channel)
+    results, errors = register_workers(
+        ctx.session, ctx.settings, [x], ctx.user.userid, ctx.channel, user=ctx.user
+    )
     if errors:
         raise UserError(errors[0][1] + "。没有写入任何数据。")
     r = results[0]
@@ -91,13 +93,24 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
     )
     if not r.added:
         text = f"{who(r.worker)} 已在项目 {project.code} 登记过，没有重复登记。"
+        if r.kept and (phone or x.village or group != PriorityGroup.OTHER.value):
+            text += "此人也在其他地区的项目登记，手机、村等信息以原登记为准，本次未修改。"
+        if r.bound:
+            text += f"已为其绑定企业微信账号 {r.worker.wecom_userid}，并通知了该账号。"
     else:
         text = f"已在项目 {project.code} 登记：{who(r.worker)}"
         details = [
             v for v in (r.worker.phone_masked, r.worker.village, r.worker.priority_group) if v
         ]
         text += "，" + "，".join(details) if details else ""
-        text += "。" if r.created else "（此人此前已在其他项目登记，沿用原信息）。"
+        if r.created:
+            text += "。"
+        elif r.kept:
+            text += "（此人已在其他地区的项目登记，手机、村等信息以原登记为准，本次未修改）。"
+        else:
+            text += "（此人此前已在其他项目登记，沿用原信息）。"
+        if r.bound:
+            text += f"\n已绑定企业微信账号 {r.worker.wecom_userid}，并通知了该账号。"
         text += (
             f"\n现在可以记工：记工 项目：{project.code} 日期：今天 日薪：150\n{r.worker.name} 1天"
         )

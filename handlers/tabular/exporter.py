@@ -23,6 +23,7 @@ from bot.errors import UserError
 from bot.settings import Settings
 from domain.access import projects_in_scope
 from handlers.tabular.columns import KINDS
+from handlers.tabular.safe_cells import csv_cell
 from models import (
     AuditLog,
     Contact,
@@ -199,12 +200,15 @@ class Exporter:
             codes[cid].append(code)
         contacts = select(Contact).order_by(Contact.userid)
         if self.actor is not None:
-            scoped = select(Contact.id).outerjoin(Region, Region.id == Contact.region_id)
+            # an admin: contacts of the region and the liaisons of its projects; a liaison:
+            # the liaisons of their own projects (themself included), nobody else
+            cond = Contact.id.in_(list(codes)) | (Contact.userid == self.actor.userid)
             if self.actor.is_admin and self.actor.scope is not None:
                 from domain.access import region_filter
 
-                scoped = scoped.where(region_filter(self.actor.scope))
-            contacts = contacts.where(Contact.id.in_(scoped) | Contact.id.in_(list(codes)))
+                scoped = select(Contact.id).join(Region, Region.id == Contact.region_id)
+                cond = cond | Contact.id.in_(scoped.where(region_filter(self.actor.scope)))
+            contacts = contacts.where(cond)
         labels = {"admin": "管理员", "liaison": "联系人"}
         for c in self.session.scalars(contacts):
             r = c.region
@@ -247,7 +251,7 @@ def export_kind(
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(KINDS[kind])
-            writer.writerows([[_csv(v) for v in row] for row in rows])
+            writer.writerows([[csv_cell(v) for v in row] for row in rows])
     elif suffix == ".xlsx":
         from handlers.tabular.workbook import write_xlsx
 
@@ -270,7 +274,3 @@ def export_kind(
     )
     session.flush()
     return len(rows)
-
-
-def _csv(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value

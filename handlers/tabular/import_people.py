@@ -240,6 +240,19 @@ def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> No
     existing = {
         c.userid: c for c in ic.session.scalars(select(Contact).where(Contact.userid.in_(seen)))
     }
+    if ic.actor is not None:
+        # A row may touch a contact only when its *current* region is in scope too.
+        for n, v in table.rows:
+            c = existing.get(v["企业微信账号"].strip())
+            if c is not None and not (
+                c.region is not None
+                and within_scope(ic.actor.scope, c.region.province, c.region.city, c.region.county)
+            ):
+                report.add(
+                    n, f"企业微信账号 {c.userid} 已是您管理范围以外的联系人或管理员，不能修改"
+                )
+        if not report.ok:
+            return
     links = {
         (p, c)
         for p, c in ic.session.execute(select(ProjectLiaison.project_id, ProjectLiaison.contact_id))
@@ -310,7 +323,9 @@ def import_workers(ic: ImportContext, table: Table, report: ImportReport) -> Non
             )
     if not report.ok:
         return
-    results, problems = register_workers(ic.session, ic.settings, inputs, ic.actor_id, ic.channel)
+    results, problems = register_workers(
+        ic.session, ic.settings, inputs, ic.actor_id, ic.channel, user=ic.actor
+    )
     for where, message in problems:
         report.add(int(where), message)
     for r in results:

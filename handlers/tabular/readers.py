@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.errors import UserError
 from handlers.tabular.columns import HEADER_ALIASES, KINDS, OPTIONAL
-from handlers.tabular.xlsx_fast import excel_serial_date
+from handlers.tabular.xlsx_fast import MAX_COLUMNS, check_zip, excel_serial_date, too_wide
 
 
 @dataclass
@@ -47,31 +47,82 @@ def decode_csv(data: bytes) -> str:
         raise UserError("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码") from None
 
 
+MAX_ROWS = 200_000  # data rows of one file; a province's year is split across files
+
+
+def _capped(rows: Iterator[list[object]]) -> Iterator[list[object]]:
+    """Every reader's rows, refused past MAX_COLUMNS filled columns or MAX_ROWS rows."""
+    for n, row in enumerate(rows, start=1):
+        if n > MAX_ROWS + 50:  # header and title rows on top
+            raise UserError(
+                f"文件超过 {MAX_ROWS} 行，没有导入。请按月份或项目拆分成几个文件后分别发送。"
+            )
+        if len(row) > MAX_COLUMNS:
+            while row and row[-1] in (None, ""):
+                row.pop()
+            if len(row) > MAX_COLUMNS:
+                raise UserError(too_wide())
+        yield row
+
+
+def _csv_rows(data: bytes) -> Iterator[list[object]]:
+    # newline="": rows end at \r\n, \n or a lone \r (old Mac Excel's "CSV (Macintosh)")
+    reader = csv.reader(io.StringIO(decode_csv(data), newline=""))
+    try:
+        yield from reader
+    except csv.Error:
+        raise UserError(
+            f"CSV 第{reader.line_num}行格式不对（引号不成对，或换行符异常）。"
+            "请在 Excel 或 WPS 中打开后另存为“CSV UTF-8（逗号分隔）”再发送，或直接发送 .xlsx 文件。"
+        ) from None
+
+
+def _xlsx_rows(name: str, data: bytes) -> Iterator[list[object]]:
+    from openpyxl import load_workbook
+
+    from handlers.tabular.xlsx_fast import iter_rows
+
+    check_zip(data)  # the caps hold for openpyxl too
+    fast: Iterator[list[object]] | None = iter_rows(data)
+    try:
+        first = next(fast, None)  # type: ignore[arg-type]
+    except UserError:
+        raise
+    except Exception:  # an unusual file: openpyxl knows more of the format
+        fast = None
+    if fast is not None:
+        if first is not None:
+            yield first
+        try:
+            yield from fast
+        except UserError:
+            raise
+        except Exception:
+            raise UserError(
+                f"{name} 的内容有损坏，没有导入。请在 Excel 中打开后另存为 .xlsx 再发送。"
+            ) from None
+        return
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise UserError(f"无法打开 {name}：不是有效的 Excel（.xlsx）文件") from None
+    try:
+        for row in wb.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+            yield list(row)
+    except UserError:
+        raise
+    except Exception:
+        raise UserError(f"无法读取 {name}：不是有效的 Excel（.xlsx）文件") from None
+    finally:
+        wb.close()
+
+
 def _raw_rows(name: str, data: bytes) -> Iterator[list[object]]:
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        yield from csv.reader(io.StringIO(decode_csv(data)))
+        yield from _capped(_csv_rows(data))
     elif suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        from handlers.tabular.xlsx_fast import iter_rows
-
-        try:
-            fast = list(iter_rows(data))
-        except Exception:  # an unusual file: openpyxl knows more of the format
-            fast = None
-        if fast is not None:
-            yield from fast
-            return
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise UserError(f"无法打开 {name}：不是有效的 Excel（.xlsx）文件") from None
-        try:
-            for row in wb.worksheets[0].iter_rows(values_only=True):
-                yield list(row)
-        finally:
-            wb.close()
+        yield from _capped(_xlsx_rows(name, data))
     elif suffix == ".xls":
         raise UserError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再发送")
     else:

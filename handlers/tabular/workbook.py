@@ -9,6 +9,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from handlers.tabular.safe_cells import xlsx_row
+
 FILING_HEADERS = [
     "序号",
     "项目编号",
@@ -30,7 +32,7 @@ def write_xlsx(
     main = wb.create_sheet(kind)
     main.append(headers)
     for row in rows:
-        main.append(row)
+        main.append(xlsx_row(main, row))
     if exporter is not None:
         _wage_sheets(wb, rows, exporter)
     wb.save(path)
@@ -51,7 +53,7 @@ def _wage_sheets(wb: Workbook, rows: list[list[Any]], exporter: Any) -> None:
         for i, (code, name, number, amount, paid_on, method, voucher) in enumerate(
             sorted(by_period[period], key=lambda r: (r[0], r[4])), start=1
         ):
-            ws.append([i, code, name, number, amount, paid_on, method, voucher, ""])
+            ws.append(xlsx_row(ws, [i, code, name, number, amount, paid_on, method, voucher, ""]))
             total += amount
         ws.append(["合计", "", f"{len(by_period[period])} 笔", "", total, "", "", "", ""])
         ws.append(["制表人：", "", "", "审核人：", "", "施工单位（盖章）：", "", "", ""])

@@ -17,6 +17,8 @@ from xml.etree.ElementTree import iterparse as _std_iterparse
 
 from defusedxml.ElementTree import fromstring
 
+from bot.errors import UserError
+
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -68,14 +70,49 @@ def _col(ref: str) -> int:
     for ch in ref:
         if ch.isalpha():
             n = n * 26 + (ord(ch.upper()) - 64)
+            if n > MAX_COLUMNS:  # "AAAAAAA…" must not become a billion-cell row
+                raise UserError(too_wide())
         else:
             break
     return n - 1
 
 
+# Caps checked before anything is read: a 1.6 KB sheet can claim column "AAAAAAA…" and a
+# 300 KB zip can unpack to gigabytes. Import files have a few dozen columns at most.
+MAX_COLUMNS = 200
+MAX_UNCOMPRESSED = 256 * 1024 * 1024  # every member of the .xlsx together, as unpacked
+MAX_MEMBERS = 10_000
+
+
+def too_wide() -> str:
+    return (
+        f"文件的列数超过 {MAX_COLUMNS} 列，不像导入模板，没有导入。请只保留模板中的列后重新发送。"
+    )
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
+    """The .xlsx as a zip, refused (UserError) when it would unpack past the caps.
+
+    The sizes are those the zip declares; zipfile stops reading a member at its declared
+    size (and fails its CRC check), so a member cannot unpack to more than it claims.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UserError("文件不是有效的 Excel（.xlsx）文件，没有导入。") from None
+    infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    if len(infos) > MAX_MEMBERS or total > MAX_UNCOMPRESSED:
+        raise UserError(
+            f"文件解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)}MB，没有导入。"
+            "请拆分成几个文件，或删除多余的工作表、图片后重新发送。"
+        )
+    return zf
+
+
 def iter_rows(data: bytes) -> Iterator[list[object]]:
     """Rows of the first sheet as lists of str/None (numbers as their shortest text)."""
-    zf = zipfile.ZipFile(io.BytesIO(data))
+    zf = check_zip(data)
     strings = _shared_strings(zf)
     c_tag, v_tag, row_tag, is_tag, t_tag = f"{NS}c", f"{NS}v", f"{NS}row", f"{NS}is", f"{NS}t"
     row: list[object] = []

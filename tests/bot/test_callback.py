@@ -91,7 +91,7 @@ def test_wecom_sample_hello_message(sample_client: TestClient, engine) -> None: 
     with sample_client:
         services: Services = sample_client.app.state.services  # type: ignore[attr-defined]
         with services.session_factory() as s:
-            row = s.get(InboundMessage, "msg:4561255354251345929")
+            row = s.get(InboundMessage, "msg:4561255354251345929:mycreate")
             assert row is not None and row.user_id == "mycreate"
             # "hello" is no command: it is answered (as a policy question or a pointer to help).
             assert row.reply_text

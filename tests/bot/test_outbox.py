@@ -375,3 +375,26 @@ def test_summary_for_admins(
     assert summary.recent_failures[0]["id"] == failed_id
     assert summary.recent_failures[0]["errcode"] == 81013
     assert "可见范围" in summary_text(summary)
+
+
+def test_a_resend_after_a_crash_mid_send_is_dropped_by_wecom(
+    fake_wecom: FakeWeCom, db_factory: DB, sender: WeComSender, add: Add
+) -> None:
+    """WeCom took the message, then the process died before marking the row sent."""
+    msg_id = add(text="工资提醒")
+
+    class DiesAfterSending:
+        success_status: ClassVar[str] = OutboxStatus.SENT
+
+        def deliver(self, msg: OutboxMessage) -> None:
+            sender.deliver(msg)
+            raise KeyboardInterrupt  # killed between WeCom's answer and our commit
+
+    with pytest.raises(KeyboardInterrupt):
+        drain(db_factory, DiesAfterSending(), now=T0)
+    assert drain(db_factory, sender, now=T0 + timedelta(minutes=6)).sent == 1
+    assert row(db_factory, msg_id).status == OutboxStatus.SENT
+    assert [m["text"]["content"] for m in fake_wecom.messages] == ["工资提醒"]
+    assert len(fake_wecom.dropped) == 1
+    for m in fake_wecom.messages + fake_wecom.dropped:  # the first try asked for it too
+        assert m["enable_duplicate_check"] == 1 and m["duplicate_check_interval"] == 1800

@@ -111,9 +111,12 @@ def test_stranger_and_other_liaison_refused(wecom, seed, session):
     r = wecom.text(STRANGER, f"记工 项目：NT-2026-001 日期：{d(seed, 1)} 日薪：150\n张三 1天")
     assert "没有权限" in r.text
     r = wecom.text(OTHER_LIAISON, f"记工 项目：NT-2026-001 日期：{d(seed, 1)} 日薪：150\n张三 1天")
-    assert "不是项目 NT-2026-001 的联系人" in r.text
-    r = wecom.text(LIAISON, f"记工 项目：NT-2099-999 日期：{d(seed, 1)} 日薪：150\n张三 1天")
-    assert "没有找到项目 NT-2099-999" in r.text
+    assert "没有找到您可以操作的项目 NT-2026-001" in r.text
+    unknown = wecom.text(
+        OTHER_LIAISON, f"记工 项目：NT-2099-999 日期：{d(seed, 1)} 日薪：150\n张三 1天"
+    )
+    # another's project and no project at all read the same: nothing leaks about others
+    assert r.text.replace("NT-2026-001", "X", 1) == unknown.text.replace("NT-2099-999", "X", 1)
     assert count(session, WorkRecord) == 0
 
 
@@ -121,7 +124,7 @@ def test_admin_acts_within_region_only(wecom, seed, session):
     r = wecom.text(ADMIN, f"记工 项目：NT-2026-001 日期：{d(seed, 1)} 日薪：150\n张三 1天")
     assert "已记工 1 条" in r.text
     r = wecom.text(ADMIN, "查询 项目：NT-2026-002")
-    assert "不能操作该项目" in r.text
+    assert "没有找到您可以操作的项目" in r.text
     assert "写入" not in r.text  # a query writes nothing, so it does not say so either
 
 
@@ -237,7 +240,10 @@ def test_reversal_cancels_and_allows_rerecord(wecom, seed, session):
     r = wecom.text(LIAISON, "冲正 记录号：W-000001")
     assert "缺少原因" in r.text
     r = wecom.text(OTHER_LIAISON, "冲正 记录号：W-000001 原因：x")
-    assert "不是项目" in r.text
+    missing = wecom.text(OTHER_LIAISON, "冲正 记录号：W-009999 原因：x")
+    # another project's entry reads like a missing one: no project code, no name
+    assert "NT-2026-001" not in r.text and "张三" not in r.text
+    assert r.text.replace("W-000001", "X") == missing.text.replace("W-009999", "X")
     assert "已记工 1 条" in wecom.text(LIAISON, text).text
     assert count(session, WorkRecord) == 3
 

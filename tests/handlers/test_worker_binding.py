@@ -140,7 +140,11 @@ def test_binding_twice_to_a_worker_bound_elsewhere_answers_the_same_and_pages_on
 
 def test_liaison_unbinds_and_the_account_can_no_longer_query(wecom, people: People, session):
     refused = wecom.text(LIAISON_B, "解绑 项目：NT-2026-001 人员：李四")
-    assert "不是项目 NT-2026-001 的联系人" in refused.text
+    unknown = wecom.text(LIAISON_B, "解绑 项目：NT-2099-999 人员：李四")
+    assert "没有找到您可以操作的项目" in refused.text
+    assert refused.text.replace("NT-2026-001", "X", 1) == unknown.text.replace(
+        "NT-2099-999", "X", 1
+    )
     r = wecom.text(LIAISON_A, "解绑 项目：NT-2026-001 人员：李四")
     assert "已解除" in r.text and LI in r.text and mask_id(people.ids["李四"]) in r.text
     assert bound_to(session, "李四") is None

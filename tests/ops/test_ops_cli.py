@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
@@ -115,3 +116,41 @@ def test_backup_and_restore_postgresql(tmp_path: Path, engine: Engine, db_url: s
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_backup_files_are_private(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/live.db"
+    engine = make_engine(url)
+    models.Base.metadata.create_all(engine)
+    _seed(engine, 2)
+    engine.dispose()
+    backup = tmp_path / "yigong.sqlite"
+    backup.write_bytes(b"")
+    backup.chmod(0o644)  # an older, world-readable file of the same name
+    code, out = _run(["backup", str(backup)], url)
+    assert code == 0, out
+    assert backup.stat().st_mode & 0o777 == 0o600
+
+
+def test_pg_dump_gets_the_password_from_the_environment(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A stand-in pg_dump on PATH records what `ps` would show: argv, and the password's source."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    seen = tmp_path / "seen.txt"
+    tool = bin_dir / "pg_dump"
+    tool.write_text(
+        "#!/bin/sh\n"
+        f'echo "ARGV $*" > {seen}\n'
+        f'echo "PGPASSWORD=$PGPASSWORD" >> {seen}\n'
+        'while [ "$1" != "--file" ]; do shift; done; printf PGDMP > "$2"\n'
+    )
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    target = tmp_path / "y.dump"
+    url = "postgresql+psycopg://yigong:s3cret-pw@127.0.0.1:5432/yigong"
+    code, out = _run(["backup", str(target)], url)
+    assert code == 0, out
+    argv, env = seen.read_text().splitlines()
+    assert "s3cret-pw" not in argv and "postgresql://yigong@127.0.0.1:5432/yigong" in argv
+    assert env == "PGPASSWORD=s3cret-pw"
+    assert target.stat().st_mode & 0o777 == 0o600

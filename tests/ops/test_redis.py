@@ -82,7 +82,9 @@ def test_repeat_is_answered_from_redis_before_the_database(
     again = wecom.text("u-redis", "帮助", msg_id=msg_id)
     assert again.response.content == first.response.content
     with session_factory() as session:
-        assert session.get(models.InboundMessage, f"msg:{msg_id}") is None  # no second write
+        assert (
+            session.get(models.InboundMessage, f"msg:{msg_id}:u-redis") is None
+        )  # no second write
 
 
 def test_bot_works_when_redis_is_down(
@@ -98,7 +100,7 @@ def test_bot_works_when_redis_is_down(
     assert first.status == again.status == 200
     assert again.response.content == first.response.content  # the database deduplicated
     with session_factory() as session:
-        assert session.get(models.InboundMessage, "msg:88800000000001") is not None
+        assert session.get(models.InboundMessage, "msg:88800000000001:u-down") is not None
 
 
 def test_recent_replies_round_trip(redis_client: redis.Redis) -> None:
@@ -226,3 +228,54 @@ def test_token_store_without_redis_is_the_database(services: Services) -> None:
 
 def test_build_redis_without_url() -> None:
     assert build_redis(None) is None
+
+
+class _Blackhole:
+    """A "Redis" that accepts connections and never answers; counts the connections."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.held: list[object] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            self.held.append(conn)  # open, silent
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.held:
+            conn.close()  # type: ignore[attr-defined]
+
+
+def test_a_hanging_redis_is_skipped_by_the_circuit_breaker(
+    settings: Settings, engine: Engine
+) -> None:
+    hole = _Blackhole()
+    svc = build_services(
+        settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{hole.port}/0"}),
+        engine=engine,
+    )
+    try:
+        with TestClient(create_app(svc.settings, services=svc, background=False)) as client:
+            wecom = WeComUser(client, settings)
+            replies = [wecom.text(f"u-hang-{i}", "帮助") for i in range(10)]
+        assert all(r.status == 200 and r.text for r in replies)
+        # without the breaker: a connection (and a 0.25 s timeout) per Redis call, two or
+        # more per callback; with it, the first failure keeps the rest away from Redis
+        assert hole.connections <= 2, hole.connections
+        assert svc.extras["redis"].client.is_open
+    finally:
+        svc.extras["redis"].close()
+        hole.close()

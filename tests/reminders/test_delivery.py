@@ -171,3 +171,46 @@ def test_cli_preview_and_run(county: County, db_url: str, monkeypatch, tmp_path)
     county.session.rollback()
     rerun = runner.invoke(app, ["reminders", "run", "--at", "2026-11-16T09:00"])
     assert "新排队 0 条" in rerun.output
+
+
+def test_overlapping_runs_end_with_a_clear_line(
+    county: County, db_url: str, monkeypatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """A second `reminders run` while another holds the reminder lock: one line, no traceback."""
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+
+    import models.session
+    from reminders.schedule import LOCK_KEY
+
+    _late(county)
+    county.session.rollback()
+    monkeypatch.chdir(tmp_path)
+    for var in ("WECOM_CORP_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    app = typer.Typer()
+    reminders_cli.register(app)
+    app.command("noop", hidden=True)(lambda: None)
+    if db_url.startswith("sqlite"):
+        real = models.session.make_engine
+        monkeypatch.setattr(
+            models.session,
+            "make_engine",
+            lambda url, **kw: real(url, connect_args={"check_same_thread": False, "timeout": 0.5}),
+        )
+        other = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # the first run, mid-way
+        release = other.close
+    else:
+        holder = create_engine(db_url).connect()
+        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+        release = holder.close
+    try:
+        second = CliRunner().invoke(app, ["reminders", "run", "--at", "2026-11-16T09:00"])
+    finally:
+        release()
+    assert second.exit_code == 3, second.output
+    assert "正在运行提醒" in second.output and "Traceback" not in second.output
+    assert second.exception is None or isinstance(second.exception, SystemExit)
