@@ -52,8 +52,19 @@ def run_jobs(services: Any) -> None:
         log.exception("job runner failed")
 
 
+def sync_calendar(services: Any) -> None:
+    from models.calendar_store import sync
+
+    try:
+        with services.session_factory() as session:
+            sync(session)
+    except Exception:
+        log.exception("calendar sync failed")
+
+
 def start_background(services: Any) -> BackgroundScheduler:
     import importlib
+    from datetime import UTC, datetime
 
     services.extras["sender"] = make_sender(services)
     scheduler = BackgroundScheduler(timezone=services.settings.timezone)
@@ -77,6 +88,17 @@ def start_background(services: Any) -> BackgroundScheduler:
         replace_existing=True,
         max_instances=1,
         coalesce=True,
+    )
+    scheduler.add_job(  # holidays loaded on another replica (yigong calendar import)
+        sync_calendar,
+        "interval",
+        seconds=60,
+        args=[services],
+        id="calendar-sync",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
     )
     if services.settings.scheduler_enabled:
         for name in SCHEDULE_MODULES:

@@ -59,6 +59,7 @@ class ProjectCategory(enum.StrEnum):
 class ProjectStatus(enum.StrEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
+    SUSPENDED = "suspended"
     COMPLETED = "completed"
     ACCEPTED = "accepted"
 
@@ -66,6 +67,7 @@ class ProjectStatus(enum.StrEnum):
 STATUS_LABELS = {
     ProjectStatus.PLANNED: "计划",
     ProjectStatus.IN_PROGRESS: "在建",
+    ProjectStatus.SUSPENDED: "停工",
     ProjectStatus.COMPLETED: "完工",
     ProjectStatus.ACCEPTED: "已验收",
 }
@@ -98,6 +100,9 @@ class Project(Base):
     planned_end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default=ProjectStatus.IN_PROGRESS)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    list_year: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)  # 项目清单年度
+    status_note: Mapped[str] = mapped_column(String(200), default="")  # e.g. why 停工
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
 

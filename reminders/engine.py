@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models import OutboxMessage
+from models import OutboxMessage, calendar_store
 from models.calendar import is_workday
 from models.people import liaison_names
 from reminders import data
@@ -37,6 +37,7 @@ RULE_MODULES = [
     "reminders.quarterly",
     "reminders.stale",
     "reminders.complaints",
+    "reminders.calendar_coverage",
 ]
 
 
@@ -160,6 +161,7 @@ def collect(moment: Moment, only: Iterable[str] | None = None) -> RunResult:
 
 def run_rules(session: Session, now: datetime, *, only: Iterable[str] | None = None) -> RunResult:
     """Collect and queue. The caller commits (run) or rolls back (preview)."""
+    calendar_store.sync(session)  # holidays another replica loaded
     moment = Moment(session, now)
     result = collect(moment, only)
     result.queued = emit(session, result.owed, now)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from models import QuarterlyReport
 from models.calendar import (
     add_workdays,
+    projected_note,
     quarter_deadline,
     quarter_of,
     quarter_open_day,
@@ -74,6 +75,7 @@ def quarterly_open(m: Moment) -> Iterator[Owed]:
                 *digest_lines([f"· {p.label}" for p in projects], "请逐个报送。"),
                 "台账数据（务工人数、脱贫人口、工日、已发工资、劳务报酬占比、培训、岗位）由系统自动填入。",
                 f"发送：{_example(projects[0])}",
+                *filter(None, [projected_note(quarter_deadline(q))]),
             ]
         )
         yield Owed("quarterly_open", userid, q, "", text)
@@ -97,6 +99,7 @@ def quarterly_due(m: Moment) -> Iterator[Owed]:
                 f"【季度调度催报】{q} 季度报告{when}，以下项目尚未报送：",
                 *digest_lines([f"· {p.label}" for p in projects], "请逐个报送。"),
                 f"发送：{_example(projects[0])}",
+                *filter(None, [projected_note(deadline)]),
             ]
         )
         yield Owed("quarterly_due", userid, q, phase, text)
