@@ -60,7 +60,9 @@ class Services:
 
 def build_services(settings: Settings, engine: Engine | None = None) -> Services:
     from handlers import build_router
+    from models.project import configure_floors
 
+    configure_floors(special=settings.special_min_share)
     # a connection per concurrent callback, plus the outbox, job runner, scheduler and probes
     engine = engine or make_engine(settings.database_url, pool_size=settings.concurrency + 4)
     factory = make_sessionmaker(engine)

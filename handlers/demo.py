@@ -101,7 +101,7 @@ def demo_tables(start: date) -> list[tuple[str, Table]]:
             "10",
             start,
             end + timedelta(days=120),
-            "30%",
+            "",  # 重推: no floor, its share is shown, not judged
         ],
     ]
     contacts = [

@@ -74,6 +74,22 @@ STATUS_LABELS = {
 
 # Default labour-share floor for a 农推 project using 衔接资金 (policy clause （一）).
 RURAL_XIANJIE_MIN_SHARE = Decimal("0.15")
+# 以工代赈专项 projects: 30% of central budget funds by the national rules; a deployment may
+# change it (YIGONG_SPECIAL_MIN_SHARE, applied through `configure_floors`).
+FLOORS: dict[str, Decimal] = {"special": Decimal("0.30")}
+
+
+def configure_floors(*, special: Decimal) -> None:
+    FLOORS["special"] = Decimal(special)
+
+
+def default_floor(category: str, uses_xianjie: bool) -> Decimal | None:
+    """The rule-derived floor: 15% for 农推 with 衔接资金, 30% for 专项, none for 重推."""
+    if category == ProjectCategory.RURAL and uses_xianjie:
+        return RURAL_XIANJIE_MIN_SHARE
+    if category == ProjectCategory.SPECIAL:
+        return FLOORS["special"]
+    return None
 
 
 class Project(Base):
@@ -110,12 +126,15 @@ class Project(Base):
 
     @property
     def labour_floor(self) -> Decimal | None:
-        """The floor that applies: explicit, else 15% for 农推 with 衔接资金, else none."""
+        """The floor that applies: the project's own figure, else the rule's default."""
         if self.min_labour_share is not None:
             return self.min_labour_share
-        if self.category == ProjectCategory.RURAL and self.uses_xianjie:
-            return RURAL_XIANJIE_MIN_SHARE
-        return None
+        return default_floor(self.category, bool(self.uses_xianjie))
+
+    @property
+    def active(self) -> bool:
+        """Under construction: in progress or suspended (停工), not yet completed."""
+        return self.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.SUSPENDED)
 
 
 class ProjectLiaison(Base):

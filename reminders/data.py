@@ -22,9 +22,10 @@ from models import (
     Region,
     Role,
     WagePayment,
+    WorkRecord,
 )
 from models.calendar import due_date
-from models.project import RURAL_XIANJIE_MIN_SHARE, ProjectCategory
+from models.project import default_floor
 from models.wages import balances_stmt
 
 
@@ -70,9 +71,7 @@ def floor_of(category: str, uses_xianjie: bool, explicit: Decimal | None) -> Dec
     """The labour-share floor, as Project.labour_floor computes it."""
     if explicit is not None:
         return Decimal(explicit)
-    if category == ProjectCategory.RURAL and uses_xianjie:
-        return RURAL_XIANJIE_MIN_SHARE
-    return None
+    return default_floor(category, uses_xianjie)
 
 
 def projects(session: Session, ids: Iterable[int] | None = None) -> dict[int, ProjectInfo]:
@@ -178,6 +177,16 @@ def wages_paid(session: Session, project_ids: Iterable[int] | None = None) -> di
     if project_ids is not None:
         stmt = stmt.where(WagePayment.project_id.in_(list(project_ids)))
     return {int(pid): int(total or 0) for pid, total in session.execute(stmt)}
+
+
+def worked(session: Session) -> set[int]:
+    """Projects with at least one standing work entry (no share is judged before that)."""
+    stmt = (
+        select(WorkRecord.project_id)
+        .group_by(WorkRecord.project_id)
+        .having(func.sum(WorkRecord.days) > 0)
+    )
+    return {int(pid) for pid in session.scalars(stmt)}
 
 
 def format_share(share: Decimal | None) -> str:

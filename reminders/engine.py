@@ -100,6 +100,10 @@ class Moment:
     def wages_paid(self) -> dict[int, int]:
         return data.wages_paid(self.session)
 
+    @cached_property
+    def worked(self) -> set[int]:
+        return data.worked(self.session)
+
 
 @dataclass(frozen=True)
 class Rule:

@@ -132,7 +132,7 @@ def _county_summary(
     admins: list[str],
 ) -> Iterator[Owed]:
     missing = [p for p in projects if p.id not in done]
-    low = below_floor(m.projects, m.wages_paid, [p.id for p in projects])
+    low = below_floor(m.projects, m.wages_paid, [p.id for p in projects], m.worked)
     lines = [
         f"【季度调度汇总】{county} {q}：在建项目 {len(projects)} 个，已报 {len(projects) - len(missing)} 个，未报 {len(missing)} 个。"
     ]
