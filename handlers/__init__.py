@@ -17,6 +17,8 @@ MODULES = [
     "handlers.ledger.posts",
     "handlers.ledger.reversal",
     "handlers.ledger.summary",
+    "handlers.ledger.lifecycle",
+    "handlers.ledger.project_edit",
     "handlers.files",
     "handlers.worker_self",
     "handlers.binding",

@@ -36,6 +36,7 @@ from models import (
     WorkRecord,
 )
 from models.money import fen_to_yuan
+from models.people import PriorityGroup, split_groups
 from models.privacy import personal_data
 
 
@@ -158,12 +159,18 @@ class Exporter:
         for wid, code in pairs:
             name, number, phone = people[wid]
             w = workers[wid]
-            poor = (
-                "是"
-                if w.priority_group == "脱贫人口"
-                else ("否" if w.priority_group == "其他" else w.priority_group)
-            )
-            yield [code, name, number, phone, w.village, poor, w.wecom_userid or ""]
+            groups = split_groups(w.priority_group)
+            poor = "是" if PriorityGroup.POVERTY_ALLEVIATED in groups else "否"
+            yield [
+                code,
+                name,
+                number,
+                phone,
+                w.village,
+                poor,
+                w.wecom_userid or "",
+                "、".join(groups),
+            ]
 
     def _rows_projects(self) -> Iterator[list[Any]]:
         stmt = select(Project).where(Project.id.in_(self.project_ids())).order_by(Project.code)
@@ -188,6 +195,7 @@ class Exporter:
                 p.start_date or "",
                 p.planned_end_date or "",
                 f"{p.min_labour_share:.2%}" if p.min_labour_share is not None else "",
+                p.list_year or "",
             ]
 
     def _rows_contacts(self) -> Iterator[list[Any]]:
