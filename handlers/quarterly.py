@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, cast
+from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
 from handlers.access import projects_in_scope, require_project
-from handlers.ledger.figures import net_count
-from handlers.parsing import parse_or_refuse, refusal, require
+from handlers.parsing import parse_amount, parse_or_refuse, refusal, require
+from handlers.quarterly_figures import (
+    ENTERED,
+    entered_text,
+    figures_text,
+    quarter_text,
+    report_figures,
+)
 from models import (
     Project,
     ProjectStatus,
-    PublicPost,
     QuarterlyReport,
     Role,
-    Training,
-    WagePayment,
-    Worker,
     WorkRecord,
 )
 from models.calendar import (
@@ -35,8 +37,7 @@ from models.calendar import (
     workdays_between,
 )
 from models.money import format_fen
-from models.people import PriorityGroup, liaison_names
-from models.wages import labour_share
+from models.people import liaison_names
 from reminders.engine import digest_lines
 from reminders.quarterly import dispatch_quarter, submitted
 
@@ -48,7 +49,9 @@ ALIASES = {
     "进度": ("形象进度", "完成进度"),
     "问题": ("存在问题", "困难", "备注"),
     "季度": ("期间",),
+    **dict(ENTERED.values()),
 }
+MAX_FEN = 10**14  # 1 万亿元: any cumulative amount above is a typo
 MAX_PROBLEMS = 2000  # characters of 问题 a report keeps; longer is refused, never cut
 ECHO_CHARS = 200  # the reply repeats this much of a longer 问题 (2,000 would be 3 messages)
 _QUARTER = re.compile(r"^(\d{4})\s*(?:Q|q|年第?)\s*([1-4])(?:季度)?$")
@@ -114,63 +117,22 @@ def check_quarter(ctx: HandlerContext, project: Project, quarter: str | None) ->
     return quarter
 
 
-def figures_through(session: Session, project: Project, cutoff: date) -> dict[str, Any]:
-    """The report's ledger figures, cumulative up to and including `cutoff` (a few SQL sums).
-
-    Entries count by the date they are about: work by work date, wages by the day paid,
-    trainings by their date, posts by their start. A reversal copies the date of the entry it
-    cancels, so the two fall on the same side of the cutoff.
-    """
-    pid = project.id
-    per_worker = (
-        select(WorkRecord.worker_id, func.sum(WorkRecord.days).label("days"))
-        .where(WorkRecord.project_id == pid, WorkRecord.work_date <= cutoff)
-        .group_by(WorkRecord.worker_id)
-        .having(func.sum(WorkRecord.days) > 0)
-        .subquery()
-    )
-    poor = case((Worker.priority_group == PriorityGroup.POVERTY_ALLEVIATED, 1), else_=0)
-    workers, poverty, days = session.execute(
-        select(func.count(), func.sum(poor), func.sum(per_worker.c.days))
-        .select_from(per_worker)
-        .join(Worker, Worker.id == per_worker.c.worker_id)
-    ).one()
-    paid = session.scalar(
-        select(func.sum(WagePayment.amount_fen)).where(
-            WagePayment.project_id == pid, WagePayment.paid_on <= cutoff
-        )
-    )
-    trainings = session.scalar(
-        select(net_count(Training)).where(Training.project_id == pid, Training.train_date <= cutoff)
-    )
-    posts = session.scalar(
-        select(net_count(PublicPost)).where(
-            PublicPost.project_id == pid, PublicPost.start_date <= cutoff
-        )
-    )
-    paid_fen = int(paid or 0)
-    # nothing paid by the cutoff is a 0% share (and below any floor), not "no figure"
-    share = labour_share(paid_fen, int(project.fiscal_funds_fen or 0))
-    return {
-        "as_of": f"{cutoff:%Y-%m-%d}",
-        "workers": int(workers or 0),
-        "poverty_workers": int(poverty or 0),
-        "days": str(days or 0),
-        "wages_paid_fen": paid_fen,
-        "labour_share": None if share is None else f"{share:.4f}",
-        "trainings": int(trainings or 0),
-        "posts": int(posts or 0),
-    }
-
-
-def figures_text(f: dict[str, Any]) -> str:
-    share = f.get("labour_share")
-    share_text = "—" if share is None else f"{float(share) * 100:.1f}%"
-    return (
-        f"务工 {f['workers']} 人（脱贫人口 {f['poverty_workers']} 人），工日 {f['days']}，"
-        f"已发劳务报酬 {format_fen(int(f['wages_paid_fen']))}（占财政资金 {share_text}），"
-        f"培训 {f['trainings']} 次，公益性岗位 {f['posts']} 个"
-    )
+def parse_entered(fields: dict[str, str], problems: list[str]) -> dict[str, int]:
+    """完成投资, 资金到位, 资金支出 as given in the message (cumulative amounts, fen)."""
+    out: dict[str, int] = {}
+    for key, (label, _) in ENTERED.items():
+        if not fields.get(label):
+            continue
+        try:
+            fen = parse_amount(fields[label])
+        except UserError as err:
+            problems.append(f"{label}：{err.message}")
+            continue
+        if fen > MAX_FEN:
+            problems.append(f"{label}：{format_fen(fen)} 不合理，请核对（填累计金额，如 120万元）")
+            continue
+        out[key] = fen
+    return out
 
 
 @router.command(
@@ -195,18 +157,34 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
                 EXAMPLE,
             )
         )
+    bad: list[str] = []
+    given = parse_entered(fields, bad)
+    if bad:
+        raise UserError(refusal(bad, EXAMPLE))
     quarter = check_quarter(
         ctx, project, parse_quarter(fields["季度"]) if fields.get("季度") else None
     )
     # Cumulative through the quarter's end (what 调度 reports), or through today while the
     # quarter is still running (its dispatch opens on the 20th of the last month).
-    cutoff = min(quarter_bounds(quarter)[1], ctx.today)
-    figs = figures_through(ctx.session, project, cutoff)
+    start, end = quarter_bounds(quarter)
+    cutoff = min(end, ctx.today)
+    figs = report_figures(ctx.session, project, start, cutoff)
+    previous = ctx.session.scalars(
+        select(QuarterlyReport)
+        .where(QuarterlyReport.project_id == project.id, QuarterlyReport.quarter == quarter)
+        .order_by(QuarterlyReport.submitted_at.desc(), QuarterlyReport.id.desc())
+        .limit(1)
+    ).first()
     first_sent = ctx.session.scalar(
         select(func.min(QuarterlyReport.submitted_at)).where(
             QuarterlyReport.project_id == project.id, QuarterlyReport.quarter == quarter
         )
     )
+    # a correction keeps what an earlier report of the quarter entered and this one leaves out
+    kept = dict((previous.figures or {}).get("entered") or {}) if previous else {}
+    entered = {k: given.get(k, kept.get(k)) for k in ENTERED}
+    figs["entered"] = entered
+    figs["status"] = project.status
     ctx.session.add(
         QuarterlyReport(
             project_id=project.id,
@@ -223,10 +201,26 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
         f"已记录 {project.code} {project.name} {quarter} 季度报告：进度 {progress}%，"
         f"问题：{echo(problems)}",
         f"台账数据（截至{cutoff:%Y-%m-%d}累计）：{figures_text(figs)}",
+        f"其中本季度（{start:%m-%d} 至 {cutoff:%m-%d}）：{quarter_text(figs)}",
+        f"填报（累计）：{entered_text(entered)}",
     ]
+    missing = [label for k, (label, _) in ENTERED.items() if entered.get(k) is None]
+    if missing:
+        lines.append(
+            f"请补充台账无法得出的 {'、'.join(missing)}（累计金额），重新发送即可，例如："
+            f"季度报告 项目：{project.code} 进度：{progress}% 完成投资：120万元 资金到位：200万元 资金支出：150万元"
+        )
+    spent, arrived = entered.get("funds_spent_fen"), entered.get("funds_arrived_fen")
+    if spent is not None and arrived is not None and spent > arrived:
+        lines.append("注意：财政资金支出大于到位资金，请核对。")
     floor = project.labour_floor
     share = figs.get("labour_share")
-    if floor is not None and share is not None and float(cast(str, share)) < float(floor):
+    if (
+        floor is not None
+        and share is not None
+        and Decimal(figs["days"]) > 0  # no judgement before the first work entry
+        and float(cast(str, share)) < float(floor)
+    ):
         lines.append(
             f"注意：劳务报酬占比低于 {float(floor) * 100:.0f}% 的最低要求，请核实发放情况。"
         )
