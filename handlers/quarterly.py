@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
@@ -39,7 +41,7 @@ from models.calendar import (
 from models.money import format_fen
 from models.people import liaison_names
 from reminders.engine import digest_lines
-from reminders.quarterly import dispatch_quarter, submitted
+from reminders.quarterly import dispatch_quarter, in_quarter, submitted
 
 router = Router("quarterly")
 
@@ -247,6 +249,40 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
     return Reply("\n".join(lines))
 
 
+def quarter_projects(session: Session, user: Any, quarter: str) -> list[Project]:
+    """Projects in the user's scope that were under construction at any time in the quarter."""
+    candidates = list(
+        session.scalars(
+            projects_in_scope(user)
+            .where(Project.status != ProjectStatus.PLANNED)
+            .order_by(Project.code)
+        )
+    )
+    undated = [p.id for p in candidates if p.start_date is None]
+    first_work = (
+        dict(
+            session.execute(
+                select(WorkRecord.project_id, func.min(WorkRecord.work_date))
+                .where(WorkRecord.project_id.in_(undated))
+                .group_by(WorkRecord.project_id)
+            ).all()
+        )
+        if undated
+        else {}
+    )
+    tz = ZoneInfo("Asia/Shanghai")
+    return [
+        p
+        for p in candidates
+        if in_quarter(
+            p.status,
+            p.start_date or first_work.get(p.id),
+            p.completed_at.astimezone(tz).date() if p.completed_at else None,
+            quarter,
+        )
+    ]
+
+
 def echo(problems: str) -> str:
     """问题 as the reply repeats it: in full when short, else its start and its length."""
     if len(problems) <= ECHO_CHARS:
@@ -272,13 +308,7 @@ def lateness(deadline: date, today: date) -> str:
 )
 def dispatch(msg: Incoming, ctx: HandlerContext) -> Reply:
     quarter = parse_quarter(ctx.args) if ctx.args.strip() else dispatch_quarter(ctx.today)
-    projects = list(
-        ctx.session.scalars(
-            projects_in_scope(ctx.user)
-            .where(Project.status == ProjectStatus.IN_PROGRESS)
-            .order_by(Project.code)
-        )
-    )
+    projects = quarter_projects(ctx.session, ctx.user, quarter)
     if not projects:
         return Reply(f"{quarter}：您的辖区内没有在建项目，无需季度调度。")
     done = submitted(ctx.session, quarter)
@@ -288,7 +318,7 @@ def dispatch(msg: Incoming, ctx: HandlerContext) -> Reply:
     have = [p for p in projects if p.id in done]
     missing = [p for p in projects if p.id not in done]
     lines = [
-        f"{quarter} 季度调度（截止 {quarter_deadline(quarter):%Y-%m-%d}）：在建 {len(projects)} 个，"
+        f"{quarter} 季度调度（截止 {quarter_deadline(quarter):%Y-%m-%d}）：本季度在建 {len(projects)} 个，"
         f"已报 {len(have)} 个，未报 {len(missing)} 个。"
     ]
     if missing:

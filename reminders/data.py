@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,6 +29,8 @@ from models.calendar import due_date
 from models.project import default_floor
 from models.wages import balances_stmt
 
+LOCAL = ZoneInfo("Asia/Shanghai")  # SPEC §6: all times are Asia/Shanghai
+
 
 @dataclass(frozen=True)
 class ProjectInfo:
@@ -42,6 +45,7 @@ class ProjectInfo:
     province: str
     city: str
     county: str
+    completed_on: date | None = None  # local date the project was marked 完工
 
     @property
     def label(self) -> str:
@@ -86,6 +90,7 @@ def projects(session: Session, ids: Iterable[int] | None = None) -> dict[int, Pr
         Project.uses_xianjie,
         Project.min_labour_share,
         Project.start_date,
+        Project.completed_at,
         Region.province,
         Region.city,
         Region.county,
@@ -106,6 +111,7 @@ def projects(session: Session, ids: Iterable[int] | None = None) -> dict[int, Pr
             r.province,
             r.city or "",
             r.county or "",
+            None if r.completed_at is None else r.completed_at.astimezone(LOCAL).date(),
         )
     return out
 

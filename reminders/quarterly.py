@@ -9,9 +9,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import QuarterlyReport
+from models import ProjectStatus, QuarterlyReport
 from models.calendar import (
     add_workdays,
+    quarter_bounds,
     projected_note,
     quarter_deadline,
     quarter_of,
@@ -47,8 +48,27 @@ def submitted(session: Session, quarter: str) -> set[int]:
     )
 
 
-def _active(m: Moment) -> list[ProjectInfo]:
-    return sorted((p for p in m.projects.values() if p.active), key=lambda p: p.code)
+def in_quarter(status: str, start: date | None, completed_on: date | None, quarter: str) -> bool:
+    """Was the project under construction at any time in the quarter (so owes its report)?
+
+    In progress or suspended now and begun by the quarter's end, or completed (or accepted)
+    on a day inside or after the quarter. Planned projects owe nothing yet.
+    """
+    first, last = quarter_bounds(quarter)
+    if status == ProjectStatus.PLANNED or (start is not None and start > last):
+        return False
+    if status in (ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED):
+        return completed_on is not None and completed_on >= first
+    return True
+
+
+def _active(m: Moment, quarter: str | None = None) -> list[ProjectInfo]:
+    """Projects that owe the quarter's report (default: the quarter being dispatched)."""
+    q = quarter or dispatch_quarter(m.today)
+    return sorted(
+        (p for p in m.projects.values() if in_quarter(p.status, p.start_date, p.completed_on, q)),
+        key=lambda p: p.code,
+    )
 
 
 def _per_liaison(m: Moment, projects: list[ProjectInfo]) -> dict[str, list[ProjectInfo]]:
