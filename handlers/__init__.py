@@ -24,6 +24,7 @@ MODULES = [
     "handlers.binding",
     "handlers.complaints",
     "handlers.quarterly",
+    "handlers.quarterly_summary",
     "handlers.reminder_admin",
     "handlers.policy",  # last: its fallback answers every text that is no command
 ]
