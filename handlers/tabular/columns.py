@@ -31,6 +31,14 @@ KINDS: dict[str, list[str]] = {
     "training": ["项目编号", "身份证号", "日期", "内容", "方式", "学时"],
 }
 
+# Kinds that are exported but not imported (posts are registered with 岗位 in chat).
+EXPORT_ONLY: dict[str, list[str]] = {
+    "posts": [
+        "项目编号", "身份证号", "姓名", "岗位类型", "岗位类别", "月薪(元)", "开始日期", "结束日期",
+        "人员类别",
+    ],
+}  # fmt: skip
+
 # Columns that may be left out of a file altogether.
 OPTIONAL: dict[str, set[str]] = {
     "projects": {
@@ -60,6 +68,8 @@ KIND_ALIASES = {
     "工资": "wages",
     "培训": "training",
     "trainings": "training",
+    "岗位": "posts",
+    "公益性岗位": "posts",
 }
 
 # Header spellings people use for the same column.
@@ -81,4 +91,4 @@ HEADER_ALIASES = {
 
 def kind_of(text: str) -> str | None:
     t = text.strip().lower()
-    return t if t in KINDS else KIND_ALIASES.get(t)
+    return t if t in KINDS or t in EXPORT_ONLY else KIND_ALIASES.get(t)

@@ -132,3 +132,41 @@ def test_floors_by_fund_source(county: County, wecom, services) -> None:  # type
     assert "无最低占比要求" in key_reply and "未达到" not in key_reply, key_reply
     special_reply = wecom.text(LIAISON, f"查询 {special.code}").text
     assert "按已发放计，未达到最低占比 30%" in special_reply, special_reply
+
+
+def test_post_types_as_written_and_posts_exported(
+    county: County, wecom, services, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from models import PublicPost
+
+    c = county
+    _freeze(services, "2026-12-01T10:00")
+    base = "岗位 项目：NT-2026-001 月薪：800 开始：2027-01-01"
+    canal = wecom.text(LIAISON, f"{base} 类型：灌渠养护员 人员：张三").text
+    assert "灌渠养护员（不属于（九）所列五类" in canal, canal
+    assert "未登记任何重点人群类别" not in canal  # 张三 is 脱贫人口
+    road = wecom.text(LIAISON, f"{base} 类型：护路员 人员：李四").text
+    assert "护路员（属乡村道路养护管理员）" in road and "未登记任何重点人群类别" in road, road
+    forest = wecom.text(LIAISON, f"{base} 类型：生态护林员 人员：李四").text
+    assert "已登记公益性岗位" in forest
+    again = wecom.text(LIAISON, f"{base} 类型：护林 人员：李四").text
+    assert "不重复登记" in again
+    assert "岗位类型" in wecom.text(LIAISON, f"{base} 类型：123 人员：李四").text
+    c.session.expire_all()
+    rows = c.session.scalars(select(PublicPost).order_by(PublicPost.id)).all()
+    assert [(r.post_type, r.post_category) for r in rows] == [
+        ("灌渠养护员", ""),
+        ("护路员", "乡村道路养护管理员"),
+        ("生态护林员", "生态护林员"),
+    ]
+    c.session.rollback()
+    from handlers.access import resolve_principal
+    from handlers.tabular.exporter import export_kind
+
+    out = tmp_path / "posts.csv"
+    liaison = resolve_principal(c.session, LIAISON)  # masked ID numbers
+    assert export_kind(c.session, services.settings, "posts", out, actor=liaison) == 3
+    text = out.read_text(encoding="utf-8-sig")
+    assert "灌渠养护员,（其他）" in text and "护路员,乡村道路养护管理员" in text
+    assert text.splitlines()[0].startswith("项目编号,身份证号,姓名,岗位类型,岗位类别")
+    assert text.splitlines()[1].endswith(",脱贫人口") and text.splitlines()[2].endswith(",无")
