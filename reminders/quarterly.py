@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from models import ProjectStatus, QuarterlyReport
 from models.calendar import (
     add_workdays,
-    quarter_bounds,
     projected_note,
+    quarter_bounds,
     quarter_deadline,
     quarter_of,
     quarter_open_day,
