@@ -80,7 +80,7 @@ def _per_liaison(m: Moment, projects: list[ProjectInfo]) -> dict[str, list[Proje
 
 
 def _example(p: ProjectInfo) -> str:
-    return f"季度报告 项目：{p.code} 进度：60% 问题：无"
+    return f"季度报告 项目：{p.code} 进度：60% 完成投资：120万元 资金到位：200万元 资金支出：150万元 问题：无"
 
 
 @rule("quarterly_open", title="季度调度开始")
@@ -93,7 +93,8 @@ def quarterly_open(m: Moment) -> Iterator[Owed]:
             [
                 f"【季度调度】{q} 季度调度已开始，请在 {quarter_deadline(q):%Y-%m-%d} 前报送以下在建项目的进度：",
                 *digest_lines([f"· {p.label}" for p in projects], "请逐个报送。"),
-                "台账数据（务工人数、脱贫人口、工日、已发工资、劳务报酬占比、培训、岗位）由系统自动填入。",
+                "台账数据（本季度和累计的务工人数及其中脱贫人口、监测对象，工日，已发工资，人均劳务报酬，"
+                "劳务报酬占比，培训，岗位）由系统自动填入；完成投资、财政资金到位和支出请一并填报（累计金额）。",
                 f"发送：{_example(projects[0])}",
                 *filter(None, [projected_note(quarter_deadline(q))]),
             ]
