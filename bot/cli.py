@@ -9,9 +9,7 @@ import typer
 
 # Commands that read or write the database: the schema is brought up to date first, so that
 # a newcomer can run `yigong demo` or `yigong chat` before ever starting the server.
-NEEDS_SCHEMA = frozenset(
-    {"chat", "demo", "import", "export", "reminders", "policy", "calendar"}
-)
+NEEDS_SCHEMA = frozenset({"chat", "demo", "import", "export", "reminders", "policy", "calendar"})
 
 # Modules that add commands: each defines `register(app: typer.Typer) -> None`.
 CLI_MODULES = [
