@@ -208,6 +208,10 @@ def warm_up(services: Services) -> None:
     from handlers.access import resolve_principal
     from handlers.policy.kb import knowledge_base
     from handlers.worker_self import wage_lines
+    from models import calendar, calendar_store
+
+    this_year = date.today().year  # noqa: DTZ011
+    calendar.warm(range(this_year, this_year + 2))
 
     try:
         held = [services.engine.connect() for _ in range(services.settings.concurrency)]
@@ -217,6 +221,7 @@ def warm_up(services: Services) -> None:
             knowledge_base(session).ask("以工代赈")
             resolve_principal(session, "")
             wage_lines(session, Worker(id=0, name=""), date.today())  # noqa: DTZ011
+            calendar_store.sync(session, force=True)  # holidays loaded on another replica
             session.rollback()
     except Exception:  # the database may be down at start: the first messages pay instead
         log.warning("warm-up incomplete", exc_info=True)

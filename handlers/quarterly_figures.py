@@ -38,83 +38,124 @@ ENTERED = {
 }
 
 
+def window_many(
+    session: Session, project_ids: list[int], start: date | None, cutoff: date
+) -> dict[int, dict[str, Any]]:
+    """Ledger figures of entries dated in [start, cutoff] (start None: from the beginning),
+    for many projects in four grouped queries (a province's roll-up stays a few queries)."""
+
+    def window(col: Any) -> list[Any]:
+        return [col <= cutoff] + ([col >= start] if start is not None else [])
+
+    out: dict[int, dict[str, Any]] = {
+        pid: {"workers": 0, "days": "0", "wages_due_fen": 0, "wages_paid_fen": 0,
+              "pay_per_worker_fen": 0, "trainings": 0, **dict.fromkeys(COUNTED_GROUPS, 0)}
+        for pid in project_ids
+    }  # fmt: skip
+    if not project_ids:
+        return out
+    for i in range(0, len(project_ids), 500):
+        chunk = project_ids[i : i + 500]
+        per_worker = (
+            select(
+                WorkRecord.project_id,
+                WorkRecord.worker_id,
+                func.sum(WorkRecord.days).label("days"),
+                func.sum(WorkRecord.due_fen).label("due"),
+            )
+            .where(WorkRecord.project_id.in_(chunk), *window(WorkRecord.work_date))
+            .group_by(WorkRecord.project_id, WorkRecord.worker_id)
+            .having(func.sum(WorkRecord.days) > 0)
+            .subquery()
+        )
+        counts = [
+            func.sum(case((in_group(Worker.priority_group, g), 1), else_=0)).label(k)
+            for k, g in COUNTED_GROUPS.items()
+        ]
+        rows = session.execute(
+            select(
+                per_worker.c.project_id,
+                func.count().label("workers"),
+                func.sum(per_worker.c.days).label("days"),
+                func.sum(per_worker.c.due).label("due"),
+                *counts,
+            )
+            .join(Worker, Worker.id == per_worker.c.worker_id)
+            .group_by(per_worker.c.project_id)
+        )
+        for row in rows:
+            f = out[int(row.project_id)]
+            f.update(
+                workers=int(row.workers or 0),
+                days=str(row.days or 0),
+                wages_due_fen=int(row.due or 0),
+                **{k: int(getattr(row, k) or 0) for k in COUNTED_GROUPS},
+            )
+        paid = session.execute(
+            select(WagePayment.project_id, func.sum(WagePayment.amount_fen))
+            .where(WagePayment.project_id.in_(chunk), *window(WagePayment.paid_on))
+            .group_by(WagePayment.project_id)
+        )
+        for pid, total in paid:
+            out[int(pid)]["wages_paid_fen"] = int(total or 0)
+        trained = session.execute(
+            select(Training.project_id, net_count(Training))
+            .where(Training.project_id.in_(chunk), *window(Training.train_date))
+            .group_by(Training.project_id)
+        )
+        for pid, n in trained:
+            out[int(pid)]["trainings"] = int(n or 0)
+    for f in out.values():
+        f["pay_per_worker_fen"] = f["wages_paid_fen"] // f["workers"] if f["workers"] else 0
+    return out
+
+
 def window_figures(
     session: Session, project: Project, start: date | None, cutoff: date
 ) -> dict[str, Any]:
-    """Ledger figures of entries dated in [start, cutoff] (start None: from the beginning)."""
-    pid = project.id
+    """One project's figures of entries dated in [start, cutoff]."""
+    return window_many(session, [project.id], start, cutoff)[project.id]
 
-    def since(col: Any) -> list[Any]:
-        return [col <= cutoff] + ([col >= start] if start is not None else [])
 
-    per_worker = (
-        select(
-            WorkRecord.worker_id,
-            func.sum(WorkRecord.days).label("days"),
-            func.sum(WorkRecord.due_fen).label("due"),
+def report_figures_many(
+    session: Session, projects: list[Project], quarter_start: date, cutoff: date
+) -> dict[int, dict[str, Any]]:
+    """Cumulative figures at the top level (as reports always stored them), the quarter's
+    under "quarter"; eight grouped queries however many projects."""
+    ids = [p.id for p in projects]
+    total = window_many(session, ids, None, cutoff)
+    quarter = window_many(session, ids, quarter_start, cutoff)
+    posts: dict[int, int] = {}
+    for i in range(0, len(ids), 500):
+        posts.update(
+            (int(pid), int(n or 0))
+            for pid, n in session.execute(
+                select(PublicPost.project_id, net_count(PublicPost))
+                .where(PublicPost.project_id.in_(ids[i : i + 500]), PublicPost.start_date <= cutoff)
+                .group_by(PublicPost.project_id)
+            )
         )
-        .where(WorkRecord.project_id == pid, *since(WorkRecord.work_date))
-        .group_by(WorkRecord.worker_id)
-        .having(func.sum(WorkRecord.days) > 0)
-        .subquery()
-    )
-    counts = [
-        func.sum(case((in_group(Worker.priority_group, g), 1), else_=0)).label(k)
-        for k, g in COUNTED_GROUPS.items()
-    ]
-    row = session.execute(
-        select(
-            func.count().label("workers"),
-            func.sum(per_worker.c.days).label("days"),
-            func.sum(per_worker.c.due).label("due"),
-            *counts,
-        )
-        .select_from(per_worker)
-        .join(Worker, Worker.id == per_worker.c.worker_id)
-    ).one()
-    paid = session.scalar(
-        select(func.sum(WagePayment.amount_fen)).where(
-            WagePayment.project_id == pid, *since(WagePayment.paid_on)
-        )
-    )
-    trainings = session.scalar(
-        select(net_count(Training)).where(Training.project_id == pid, *since(Training.train_date))
-    )
-    workers = int(row.workers or 0)
-    paid_fen = int(paid or 0)
-    out: dict[str, Any] = {
-        "workers": workers,
-        "days": str(row.days or 0),
-        "wages_due_fen": int(row.due or 0),
-        "wages_paid_fen": paid_fen,
-        "pay_per_worker_fen": paid_fen // workers if workers else 0,
-        "trainings": int(trainings or 0),
-    }
-    out.update({k: int(getattr(row, k) or 0) for k in COUNTED_GROUPS})
+    out = {}
+    for p in projects:
+        t = total[p.id]
+        # nothing paid by the cutoff is a 0% share (and below any floor), not "no figure"
+        share = labour_share(t["wages_paid_fen"], int(p.fiscal_funds_fen or 0))
+        out[p.id] = {
+            "as_of": f"{cutoff:%Y-%m-%d}",
+            "since": f"{quarter_start:%Y-%m-%d}",
+            **t,
+            "labour_share": None if share is None else f"{share:.4f}",
+            "posts": posts.get(p.id, 0),
+            "quarter": quarter[p.id],
+        }
     return out
 
 
 def report_figures(
     session: Session, project: Project, quarter_start: date, cutoff: date
 ) -> dict[str, Any]:
-    """Cumulative figures at the top level (as reports always stored them), the quarter's
-    under "quarter"."""
-    total = window_figures(session, project, None, cutoff)
-    posts = session.scalar(
-        select(net_count(PublicPost)).where(
-            PublicPost.project_id == project.id, PublicPost.start_date <= cutoff
-        )
-    )
-    # nothing paid by the cutoff is a 0% share (and below any floor), not "no figure"
-    share = labour_share(total["wages_paid_fen"], int(project.fiscal_funds_fen or 0))
-    return {
-        "as_of": f"{cutoff:%Y-%m-%d}",
-        "since": f"{quarter_start:%Y-%m-%d}",
-        **total,
-        "labour_share": None if share is None else f"{share:.4f}",
-        "posts": int(posts or 0),
-        "quarter": window_figures(session, project, quarter_start, cutoff),
-    }
+    """One project's report figures (see report_figures_many)."""
+    return report_figures_many(session, [project], quarter_start, cutoff)[project.id]
 
 
 def _groups_text(f: dict[str, Any]) -> str:

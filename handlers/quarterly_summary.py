@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
 from handlers.quarterly import parse_quarter, quarter_projects
-from handlers.quarterly_figures import COUNTED_GROUPS, ENTERED, report_figures, to_wan
+from handlers.quarterly_figures import COUNTED_GROUPS, ENTERED, report_figures_many, to_wan
 from handlers.tabular.workbook import sheet_bytes
 from models import STATUS_LABELS, Project, ProjectCategory, ProjectStatus, QuarterlyReport, Role
 from models.calendar import quarter_bounds, quarter_deadline
@@ -85,13 +85,17 @@ class Totals:
 def latest_reports(session: Any, quarter: str, ids: list[int]) -> dict[int, QuarterlyReport]:
     """The last report of each project for the quarter (the one that counts)."""
     out: dict[int, QuarterlyReport] = {}
-    stmt = (
-        select(QuarterlyReport)
-        .where(QuarterlyReport.quarter == quarter, QuarterlyReport.project_id.in_(ids))
-        .order_by(QuarterlyReport.submitted_at, QuarterlyReport.id)
-    )
-    for r in session.scalars(stmt):
-        out[r.project_id] = r
+    for i in range(0, len(ids), 500):
+        stmt = (
+            select(QuarterlyReport)
+            .where(
+                QuarterlyReport.quarter == quarter,
+                QuarterlyReport.project_id.in_(ids[i : i + 500]),
+            )
+            .order_by(QuarterlyReport.submitted_at, QuarterlyReport.id)
+        )
+        for r in session.scalars(stmt):
+            out[r.project_id] = r
     return out
 
 
@@ -100,9 +104,8 @@ def collect(ctx: HandlerContext, quarter: str) -> tuple[date, list[Row]]:
     cutoff = min(end, ctx.today)
     projects = quarter_projects(ctx.session, ctx.user, quarter)
     reports = latest_reports(ctx.session, quarter, [p.id for p in projects])
-    rows = [
-        Row(p, report_figures(ctx.session, p, start, cutoff), reports.get(p.id)) for p in projects
-    ]
+    figures = report_figures_many(ctx.session, projects, start, cutoff)
+    rows = [Row(p, figures[p.id], reports.get(p.id)) for p in projects]
     return cutoff, rows
 
 

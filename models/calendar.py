@@ -47,6 +47,13 @@ def _projected(year: int) -> frozenset[date]:
     return frozenset(_holidays.country_holidays("CN", years=year))
 
 
+def warm(years: Iterable[int]) -> None:
+    """Compute the projections a process will need (the first costs about a second)."""
+    for year in years:
+        if not _official_covers(year):
+            _projected(year)
+
+
 def source_of(day: date) -> str:
     """Where the working-day answer for `day` comes from: loaded, official or projected."""
     if day.year in _loaded_years:

@@ -130,7 +130,7 @@ class PublicPost(LedgerEntry, Base):
 
     post_type: Mapped[str] = mapped_column(String(40))  # as written (管水员, 护路员 …)
     post_category: Mapped[str] = mapped_column(
-        String(16), default=""
+        String(16), default="", server_default=""
     )  # one of （九）'s five, or ""
     monthly_pay_fen: Mapped[int] = mapped_column(BigInteger)
     start_date: Mapped[date] = mapped_column(Date)

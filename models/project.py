@@ -118,7 +118,9 @@ class Project(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     list_year: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)  # 项目清单年度
-    status_note: Mapped[str] = mapped_column(String(200), default="")  # e.g. why 停工
+    status_note: Mapped[str] = mapped_column(
+        String(200), default="", server_default=""
+    )  # e.g. why 停工
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
 
