@@ -333,4 +333,5 @@ def dispatch(msg: Incoming, ctx: HandlerContext) -> Reply:
         lines += digest_lines([f"· {p.code} {p.name}" for p in have], "", limit=30)
     if missing:
         lines.append("未报项目的联系人会在截止前收到提醒；截止次日您会收到汇总和劳务报酬占比图。")
+    lines.append(f"发送“季度汇总 {quarter}”查看报送内容合计并获取 Excel 汇总表。")
     return Reply("\n".join(lines))

@@ -160,3 +160,14 @@ def test_a_loaded_notice_is_shared_through_the_database(session: Session) -> Non
     session.commit()
     rows = session.scalars(select(CalendarDay)).all()
     assert [r.day for r in rows] == [date(2027, 1, 1)]
+
+
+def test_the_2027q1_deadline_reminder_moves_off_qingming_and_says_it_is_projected(
+    county: County,
+) -> None:
+    c = county
+    assert not c.run("2027-04-05T09:00", only=["quarterly_due"]).queued  # 清明: no reminders
+    (due,) = c.run("2027-04-06T09:00", only=["quarterly_due"]).queued
+    assert "今天是截止日" in due.text and "按法定节日推算" in due.text
+    (opened,) = c.run("2027-03-22T09:00", only=["quarterly_open"]).queued
+    assert "2027-04-06 前报送" in opened.text
