@@ -156,6 +156,12 @@ def _entered(r: Row) -> dict[str, Any]:
     return dict((r.report.figures or {}).get("entered") or {}) if r.report else {}
 
 
+def _wan_or_blank(fen: int | None) -> Decimal | str:
+    """An entered amount in 万元; blank when the liaison has not entered it (0 stays 0)."""
+    wan = to_wan(fen)
+    return "" if wan is None else wan
+
+
 def sheet_rows(rows: list[Row], tz: Any) -> list[list[Any]]:
     out = []
     for i, r in enumerate(rows, start=1):
@@ -172,9 +178,9 @@ def sheet_rows(rows: list[Row], tz: Any) -> list[list[Any]]:
                 rep.submitted_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if rep else "",
                 rep.progress if rep else "",
                 to_wan(int(p.fiscal_funds_fen or 0)),
-                to_wan(entered.get("funds_arrived_fen")) or "",
-                to_wan(entered.get("funds_spent_fen")) or "",
-                to_wan(entered.get("investment_fen")) or "",
+                _wan_or_blank(entered.get("funds_arrived_fen")),
+                _wan_or_blank(entered.get("funds_spent_fen")),
+                _wan_or_blank(entered.get("investment_fen")),
                 to_wan(f["quarter"]["wages_paid_fen"]), to_wan(f["wages_paid_fen"]),
                 to_wan(f["wages_due_fen"]), f["quarter"]["workers"], f["workers"],
                 *(f[k] for k in COUNTED_GROUPS),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
@@ -90,7 +92,7 @@ def add_project(msg: Incoming, ctx: HandlerContext) -> Reply:
     code = fields.get("项目编号", "").strip().upper()
     if not code:
         raise UserError(refusal(["缺少“编号”"], ADD_EXAMPLE))
-    if ctx.session.query(Project.id).filter(Project.code == code).first():
+    if ctx.session.scalar(select(Project.id).where(Project.code == code)) is not None:
         raise UserError(f"项目 {code} 已存在。调整请发送：调整项目 项目：{code} 财政资金：……")
     scope = ctx.user.scope
     values = dict.fromkeys(KINDS["projects"], "")
@@ -101,7 +103,7 @@ def add_project(msg: Incoming, ctx: HandlerContext) -> Reply:
     if not values["县"] and values["清单级别"] in ("县", "县级"):
         raise UserError(refusal(["县级项目请写明“县”"], ADD_EXAMPLE))
     _write(ctx, values, ADD_EXAMPLE)
-    project = ctx.session.query(Project).filter(Project.code == code).one()
+    project = ctx.session.scalars(select(Project).where(Project.code == code)).one()
     ctx.audit("project.add", code, fields=sorted(fields))
     floor = project.labour_floor
     floor_text = (
