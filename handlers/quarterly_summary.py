@@ -11,18 +11,32 @@ from __future__ import annotations
 import base64
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from bot.context import HandlerContext, Incoming, Reply
+from bot.context import HandlerContext, Incoming, Principal, Reply
+from bot.errors import UserError
+from bot.jobs import JobContext, job_kind
 from bot.router import Router
+from handlers.access import projects_in_scope, resolve_principal
 from handlers.quarterly import parse_quarter, quarter_projects
 from handlers.quarterly_figures import COUNTED_GROUPS, ENTERED, report_figures_many, to_wan
 from handlers.tabular.workbook import sheet_bytes
-from models import STATUS_LABELS, Project, ProjectCategory, ProjectStatus, QuarterlyReport, Role
+from models import (
+    STATUS_LABELS,
+    AuditLog,
+    OutboxMessage,
+    Project,
+    ProjectCategory,
+    ProjectStatus,
+    QuarterlyReport,
+    Role,
+)
 from models.calendar import quarter_bounds, quarter_deadline
 from models.money import format_fen
 from models.people import liaison_names
@@ -34,6 +48,7 @@ from reminders.quarterly import dispatch_quarter
 router = Router("quarterly_summary")
 
 EXAMPLE = "季度汇总 2026Q4"
+INLINE_LIMIT = 100  # projects in scope answered in the reply; more go to a background job
 # The sheet as the national dispatch system asks it, one row per project (docs/LEDGERS.md).
 COLUMNS = [
     "序号", "省", "市", "县", "项目编号", "项目名称", "项目类别", "清单级别", "清单年度", "项目状态",
@@ -99,12 +114,12 @@ def latest_reports(session: Any, quarter: str, ids: list[int]) -> dict[int, Quar
     return out
 
 
-def collect(ctx: HandlerContext, quarter: str) -> tuple[date, list[Row]]:
+def collect(session: Session, user: Principal, quarter: str, today: date) -> tuple[date, list[Row]]:
     start, end = quarter_bounds(quarter)
-    cutoff = min(end, ctx.today)
-    projects = quarter_projects(ctx.session, ctx.user, quarter)
-    reports = latest_reports(ctx.session, quarter, [p.id for p in projects])
-    figures = report_figures_many(ctx.session, projects, start, cutoff)
+    cutoff = min(end, today)
+    projects = quarter_projects(session, user, quarter)
+    reports = latest_reports(session, quarter, [p.id for p in projects])
+    figures = report_figures_many(session, projects, start, cutoff)
     rows = [Row(p, figures[p.id], reports.get(p.id)) for p in projects]
     return cutoff, rows
 
@@ -206,10 +221,59 @@ def summary(msg: Incoming, ctx: HandlerContext) -> Reply:
     quarter = parse_quarter(ctx.args) if ctx.args.strip() else dispatch_quarter(ctx.today)
     if quarter_bounds(quarter)[0] > ctx.today:
         return Reply(f"{quarter} 还没有开始，没有可汇总的数据。")
-    cutoff, rows = collect(ctx, quarter)
-    scope = ctx.user.scope.label if ctx.user.scope else "全部地区"
+    scoped = projects_in_scope(ctx.user).with_only_columns(func.count())
+    if (ctx.session.scalar(scoped) or 0) > INLINE_LIMIT:
+        # a city's or province's ledgers take longer than WeCom waits for a reply
+        ctx.enqueue_job(
+            "quarterly_summary",
+            key=f"quarterly_summary:{msg.dedup_key}",
+            payload={"quarter": quarter},
+        )
+        return Reply(
+            f"正在生成 {quarter} 季度汇总（项目较多，约需 1 分钟），汇总和 Excel 稍后发给您。"
+        )
+    text, file_payload = build(ctx.session, ctx.user, quarter, ctx.now)
+    if file_payload is not None:
+        ctx.send(ctx.user.userid, "", msgtype="file", payload=file_payload)
+        ctx.audit("export", "quarterly_summary", quarter=quarter)
+    return Reply(text)
+
+
+@job_kind("quarterly_summary")
+def summary_job(session: Session, jc: JobContext) -> str:
+    user = resolve_principal(session, jc.job.user_id)
+    if not user.is_admin:
+        raise UserError("只有管理员可以查看季度汇总。")
+    tz = jc.services.settings.tz if jc.services is not None else ZoneInfo("Asia/Shanghai")
+    quarter = str(jc.job.payload["quarter"])
+    text, file_payload = build(session, user, quarter, jc.now.astimezone(tz))
+    if file_payload is not None:
+        session.add(
+            OutboxMessage(
+                recipient=user.userid,
+                msgtype="file",
+                payload=file_payload,
+                dedup_key=f"job:{jc.job.id}:file",
+                rule="job",
+            )
+        )
+        session.add(
+            AuditLog(
+                actor=user.userid, channel="chat", action="export",
+                subject="quarterly_summary", detail={"quarter": quarter},
+            )
+        )  # fmt: skip
+    return text
+
+
+def build(
+    session: Session, user: Principal, quarter: str, now: datetime
+) -> tuple[str, dict[str, str] | None]:
+    """The roll-up text and the xlsx file payload (None when there is nothing to roll up)."""
+    cutoff, rows = collect(session, user, quarter, now.date())
+    scope = user.scope.label if user.scope else "全部地区"
     if not rows:
-        return Reply(f"{quarter}：{scope}没有在建项目，无需季度调度。")
+        return f"{quarter}：{scope}没有在建项目，无需季度调度。", None
     totals = Totals()
     for r in rows:
         totals.add(r.figures, _entered(r))
@@ -218,13 +282,13 @@ def summary(msg: Incoming, ctx: HandlerContext) -> Reply:
     for r in rows:
         p = r.project
         done_in_q = (
-            p.completed_at is not None and p.completed_at.astimezone(ctx.now.tzinfo).date() >= start
+            p.completed_at is not None and p.completed_at.astimezone(now.tzinfo).date() >= start
         )
         states[
             "本季完工" if done_in_q else STATUS_LABELS.get(ProjectStatus(p.status), p.status)
         ] += 1
     missing = [r.project for r in rows if r.report is None]
-    names = liaison_names(ctx.session, [p.id for p in missing]) if missing else {}
+    names = liaison_names(session, [p.id for p in missing]) if missing else {}
     g = totals.groups
     lines = [
         f"【{quarter} 季度汇总】{scope}（台账截至 {cutoff:%Y-%m-%d}，报送截止 {quarter_deadline(quarter):%Y-%m-%d}）",
@@ -241,6 +305,7 @@ def summary(msg: Incoming, ctx: HandlerContext) -> Reply:
             "见 Excel 汇总表。",
             limit=20,
         )
+    counties = share_lines(rows, int(quarter[:4]))
     lines += [
         "合计（按台账，含未报项目）：",
         f"· 带动务工 累计 {totals.workers} 人（各项目相加，本季度 {totals.workers_quarter} 人），其中脱贫人口 "
@@ -253,16 +318,12 @@ def summary(msg: Incoming, ctx: HandlerContext) -> Reply:
             f"{label} {format_fen(totals.entered[k])}" for k, (label, _) in ENTERED.items()
         ),
         "农推劳务报酬占比（政策（一）：农推项目劳务报酬发放比例不低于项目财政资金总额的15%）：",
-        *share_lines(rows, int(quarter[:4])),
+        *digest_lines(counties, "各县占比见 Excel 汇总表的项目明细。", limit=30),
         f"全部项目的报送内容已生成 Excel（季度汇总_{quarter}.xlsx，一项目一行，按国家系统填报顺序），随后发给您。",
     ]
-    data = sheet_bytes(f"{quarter}季度调度", COLUMNS, sheet_rows(rows, ctx.now.tzinfo))
-    filename = f"季度汇总_{quarter}.xlsx"
-    ctx.send(
-        ctx.user.userid,
-        "",
-        msgtype="file",
-        payload={"data_base64": base64.b64encode(data).decode(), "filename": filename},
-    )
-    ctx.audit("export", "quarterly_summary", quarter=quarter, projects=len(rows))
-    return Reply("\n".join(lines))
+    data = sheet_bytes(f"{quarter}季度调度", COLUMNS, sheet_rows(rows, now.tzinfo))
+    payload = {
+        "data_base64": base64.b64encode(data).decode(),
+        "filename": f"季度汇总_{quarter}.xlsx",
+    }
+    return "\n".join(lines), payload

@@ -132,3 +132,26 @@ def test_dispatch_and_reminders_include_a_project_completed_mid_quarter(
     result = c.run("2026-12-21T09:00", only=["quarterly_open"])
     (msg,) = result.queued
     assert "NT-2026-002" in msg.text and "NT-2026-003" not in msg.text
+
+
+def test_a_large_region_gets_the_roll_up_from_a_background_job(
+    county: County, wecom, services, session_factory, fake_wecom: FakeWeCom, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.jobs import run_pending
+    from handlers import quarterly_summary
+
+    _setup(county)
+    monkeypatch.setattr(quarterly_summary, "INLINE_LIMIT", 2)  # 5 projects in scope
+    _freeze(services, "2027-01-06T10:00")
+    ack = wecom.text(COUNTY_ADMIN, "季度汇总 2026Q4").text
+    assert "正在生成 2026Q4 季度汇总" in ack, ack
+    assert run_pending(session_factory, services, now=at("2027-01-06T10:00")) == 1
+    drain(
+        session_factory, WeComSender(WeComClient(fake_wecom.settings())), now=at("2027-01-06T10:01")
+    )
+    texts = fake_wecom.texts(COUNTY_ADMIN)
+    assert any("本季度在建项目 3 个" in t and "已报 0 个，未报 3 个" in t for t in texts), texts
+    (upload,) = [u for u in fake_wecom.uploads if u["filename"] == "季度汇总_2026Q4.xlsx"]
+    rows = list(load_workbook(io.BytesIO(upload["data"])).active.iter_rows(values_only=True))
+    assert len(rows) == 4 and list(rows[0]) == COLUMNS
+    assert run_pending(session_factory, services, now=at("2027-01-06T10:02")) == 0  # ran once
