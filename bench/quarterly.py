@@ -54,13 +54,17 @@ def main() -> None:
         counts = seed(engine, args.scale, date(2026, 11, 16))
         print(f"seeded {counts} in {time.perf_counter() - t0:.1f} s")
     with factory() as s, s.begin():
-        s.query(Contact).filter(Contact.userid == "province-admin").delete()
-        province = Region(province="山西省", city="", county="")
-        s.add(province)
-        s.flush()
-        s.add(
-            Contact(userid="province-admin", name="省管理员", role="admin", region_id=province.id)
-        )
+        province = s.query(Region).filter_by(province="山西省", city="", county="").one_or_none()
+        if province is None:
+            province = Region(province="山西省", city="", county="")
+            s.add(province)
+            s.flush()
+        if s.query(Contact).filter_by(userid="province-admin").one_or_none() is None:
+            s.add(
+                Contact(
+                    userid="province-admin", name="省管理员", role="admin", region_id=province.id
+                )
+            )
     now = datetime(2027, 1, 6, 10, tzinfo=TZ)
     times, lines = [], 0
     for _ in range(args.runs):
