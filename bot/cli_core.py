@@ -19,10 +19,14 @@ db_app = typer.Typer(help="数据库迁移 / database migrations", no_args_is_he
 
 def _settings() -> Settings:
     try:
-        return get_settings()
+        settings = get_settings()
     except Exception as exc:  # ConfigError: each line names the variable at fault
         console.print(f"[red]配置错误 / configuration error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
+    from models.project import configure_floors
+
+    configure_floors(special=settings.special_min_share)
+    return settings
 
 
 def _upgrade(url: str, revision: str = "head") -> None:

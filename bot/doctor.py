@@ -26,6 +26,7 @@ def run_checks(settings: Settings, *, wecom: bool = True) -> list[Check]:
     checks.append(check_database(settings))
     checks.append(check_migrations(settings))
     checks.append(check_redis(settings))
+    checks.append(check_calendar(settings))
     if wecom:
         checks.append(check_wecom(settings))
     return checks
@@ -102,6 +103,37 @@ def check_migrations(settings: Settings) -> Check:
         return Check("迁移 migrations", FAIL, f"数据库版本 {sorted(current) or '无'}，代码需要 {sorted(heads)}",
                      "运行 yigong db upgrade（先 yigong backup 备份）")  # fmt: skip
     return Check("迁移 migrations", OK, f"版本 {', '.join(sorted(current)) or '（无迁移记录）'}")
+
+
+def check_calendar(settings: Settings, today: Any = None) -> Check:
+    """The next 60 days must rest on official or loaded holidays, not on a projection."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy.orm import Session
+
+    from models.calendar import uncovered_days
+    from models.calendar_store import sync
+
+    today = today or datetime.now(settings.tz).date()
+    engine = _engine(settings)
+    try:
+        with Session(engine) as session:
+            sync(session, force=True)
+    except Exception:
+        return Check(
+            "节假日 calendar", FAIL, "无法读取已导入的节假日（数据库不可用）", "先修好数据库连接"
+        )
+    finally:
+        engine.dispose()
+    gap = uncovered_days(today, 60)
+    if gap:
+        return Check("节假日 calendar", FAIL,
+                     f"{gap[0]:%Y-%m-%d} 起没有官方节假日数据，提醒按法定节日推算（不含调休）",
+                     "国务院通知发布后运行 yigong calendar import 通知.txt（或 .csv/.xlsx）")  # fmt: skip
+    end = today + timedelta(days=59)
+    return Check(
+        "节假日 calendar", OK, f"今后 60 天（至 {end:%Y-%m-%d}）有官方或已导入的节假日数据"
+    )
 
 
 def check_redis(settings: Settings) -> Check:

@@ -53,8 +53,21 @@ def run_jobs(services: Services) -> None:
         log.exception("job runner failed")
 
 
+def sync_calendar(services: Services) -> None:
+    """Holidays loaded on another replica (`yigong calendar import`) reach this one."""
+    from models.calendar_store import sync
+
+    try:
+        with services.session_factory() as session:
+            sync(session)
+    except Exception:
+        log.exception("calendar sync failed")
+
+
 def start_background(services: Services) -> BackgroundScheduler:
     """Check the registries against the queue, then start the periodic tasks."""
+    from datetime import UTC, datetime
+
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.jobs import check_kinds
@@ -97,6 +110,17 @@ def start_background(services: Services) -> BackgroundScheduler:
         replace_existing=True,
         max_instances=1,
         coalesce=True,
+    )
+    scheduler.add_job(  # holidays loaded on another replica (yigong calendar import)
+        sync_calendar,
+        "interval",
+        seconds=60,
+        args=[services],
+        id="calendar-sync",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
     )
     if services.settings.scheduler_enabled:
         for add in services.registry.schedules:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from decimal import Decimal
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -50,6 +51,10 @@ class Settings(BaseSettings):
     outbox_interval: float = Field(default=2.0, gt=0, alias="YIGONG_OUTBOX_INTERVAL")
     reminder_hour: int = Field(default=9, ge=0, le=23, alias="YIGONG_REMINDER_HOUR")
     concurrency: int = Field(default=4, ge=1, le=64, alias="YIGONG_CONCURRENCY")
+    # labour-share floor of 以工代赈专项 projects (of central budget funds), 0–1
+    special_min_share: Decimal = Field(
+        default=Decimal("0.30"), ge=0, le=1, alias="YIGONG_SPECIAL_MIN_SHARE"
+    )
 
     @field_validator("wecom_aes_key")
     @classmethod

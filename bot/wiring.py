@@ -29,15 +29,28 @@ from handlers import (
     files,
     policy,
     quarterly,
+    quarterly_summary,
     reminder_admin,
     worker_self,
 )
 from handlers import (
     help as help_command,
 )
-from handlers.ledger import posts, projects, reversal, summary, training, wages, work, workers
+from handlers.ledger import (
+    lifecycle,
+    posts,
+    project_edit,
+    projects,
+    reversal,
+    summary,
+    training,
+    wages,
+    work,
+    workers,
+)
 from handlers.policy.kb import knowledge_base
-from models import Worker
+from models import Worker, calendar, calendar_store
+from models.project import configure_floors
 from models.session import make_engine, make_sessionmaker
 from reminders import catalog
 from reminders import schedule as reminder_schedule
@@ -53,17 +66,21 @@ ROUTERS: list[Router] = [
     posts.router,
     reversal.router,
     summary.router,
+    lifecycle.router,
+    project_edit.router,
     files.router,
     worker_self.router,
     binding.router,
     complaints.router,
     quarterly.router,
+    quarterly_summary.router,
     reminder_admin.router,
     policy.router,
 ]
 
 JOB_KINDS: dict[str, JobFn] = {
     files.JOB_KIND: files.import_file_job,
+    quarterly_summary.JOB_KIND: quarterly_summary.summary_job,
 }
 
 SCHEDULES: list[Schedule] = [reminder_schedule.schedule]
@@ -81,8 +98,14 @@ def _warm_wages(session: Session) -> None:
     worker_self.wage_lines(session, Worker(id=0, name=""), date.today())  # noqa: DTZ011
 
 
+def _warm_calendar(session: Session) -> None:
+    this_year = date.today().year  # noqa: DTZ011
+    calendar.warm(range(this_year, this_year + 2))  # a year's projection takes ~1 s
+    calendar_store.sync(session, force=True)  # holidays loaded on another replica
+
+
 # The statements every message runs, built (and the policy index loaded) before serving.
-WARMERS: list[Warmer] = [_warm_policy, _warm_principal, _warm_wages]
+WARMERS: list[Warmer] = [_warm_policy, _warm_principal, _warm_wages, _warm_calendar]
 
 
 def build_router() -> Router:
@@ -104,6 +127,7 @@ def build_registry() -> Registry:
 
 def build_services(settings: Settings, engine: Engine | None = None) -> Services:
     """The services of one process: database, router, dispatcher, crypto, registries, Redis."""
+    configure_floors(special=settings.special_min_share)
     # a connection per concurrent callback, plus the outbox, job runner, scheduler and probes
     engine = engine or make_engine(settings.database_url, pool_size=settings.concurrency + 4)
     factory = make_sessionmaker(engine)

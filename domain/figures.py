@@ -37,20 +37,40 @@ class Figures:
         return labour_share(self.paid_fen, self.fiscal_fen)
 
     @property
+    def earned_share(self) -> Decimal | None:
+        """Wages earned by the work ledger (应发) over fiscal funds."""
+        return labour_share(self.owed_fen, self.fiscal_fen)
+
+    @property
+    def started(self) -> bool:
+        """A work entry stands: before it there is nothing to judge."""
+        return self.days > 0
+
+    @property
     def below_floor(self) -> bool:
-        return self.floor is not None and self.share is not None and self.share < self.floor
+        """Judged on wages paid (发放台账), and only once work has been recorded."""
+        return (
+            self.started
+            and self.floor is not None
+            and self.share is not None
+            and self.share < self.floor
+        )
 
     def share_text(self) -> str:
         if self.share is None:
             return "劳务报酬占比：未填财政资金，无法计算"
+        earned = self.earned_share
         text = (
-            f"劳务报酬占比：{self.share:.1%}（已发放 {format_fen(self.paid_fen)} / "
-            f"财政资金 {format_fen(self.fiscal_fen)}）"
+            f"劳务报酬占比：已发放 {self.share:.1%}（{format_fen(self.paid_fen)} / "
+            f"财政资金 {format_fen(self.fiscal_fen)}），按务工台账应发 "
+            f"{earned:.1%}（{format_fen(self.owed_fen)}）"
         )
         if self.floor is None:
-            return text + "，该项目无最低占比要求"
+            return text + "；该类项目无最低占比要求，仅列示"
+        if not self.started:
+            return text + f"；最低占比 {self.floor:.0%}，尚未记工，暂不评判"
         verdict = "未达到" if self.below_floor else "已达到"
-        return text + f"，{verdict}最低占比 {self.floor:.0%}"
+        return text + f"；按已发放计，{verdict}最低占比 {self.floor:.0%}"
 
 
 def net_count(model: type[Training] | type[PublicPost]):  # type: ignore[no-untyped-def]

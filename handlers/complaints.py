@@ -44,7 +44,9 @@ RESOLVE_EXAMPLE = "处理 反映号：F-000001 说明：已于11月20日补发�
 RESOLVE_ALIASES = {
     "反映号": ("反映编号", "编号", "单号"),
     "说明": ("处理结果", "结果", "处理说明", "回复", "情况"),
+    "原因": ("未发原因", "办结原因", "理由"),
 }
+MAX_REASON = 200
 _NUMBER = re.compile(r"^F?-?0*(\d{1,12})$")
 
 
@@ -246,10 +248,6 @@ def resolve(msg: Incoming, ctx: HandlerContext) -> Reply:
             "如需补充，请直接联系务工人员。"
         )
     note = fields["说明"]
-    complaint.status = ComplaintStatus.RESOLVED
-    complaint.resolved_at = ctx.now
-    complaint.resolved_by = ctx.user.userid
-    complaint.resolution = note
     project = session.get(Project, complaint.project_id)
     worker = session.get(Worker, complaint.worker_id)
     assert project is not None and worker is not None
@@ -257,6 +255,37 @@ def resolve(msg: Incoming, ctx: HandlerContext) -> Reply:
         session, project_ids=[project.id], worker_id=worker.id, period=complaint.period
     )
     outstanding = found[0].outstanding_fen if found else 0
+    reason = fields.get("原因", "").strip()
+    if outstanding > 0 and not reason:
+        # closing while the ledger says unpaid needs a reason the county admins will see;
+        # until then the complaint stays open and keeps escalating
+        raise UserError(
+            f"没有办结：台账上 {project.code} {complaint.period} 仍未发 {format_fen(outstanding)}。\n"
+            f"已发放的，请先登记：发放 项目：{project.code} 期间：{complaint.period} 日期：… 方式：银行代发，"
+            "再发送“处理”；\n确需在台账未发放时办结的（如工资已由其他渠道发放、反映有误），请写明原因，"
+            f"原因会报县级管理员：\n处理 反映号：{number} 说明：…… 原因：……"
+        )
+    if len(reason) > MAX_REASON:
+        raise _refuse([f"原因最多 {MAX_REASON} 字，收到 {len(reason)} 字"], RESOLVE_EXAMPLE)
+    complaint.status = ComplaintStatus.RESOLVED
+    complaint.resolved_at = ctx.now
+    complaint.resolved_by = ctx.user.userid
+    complaint.resolution = note + (
+        f"（台账未发放 {format_fen(outstanding)} 即办结，原因：{reason}）"
+        if outstanding > 0
+        else ""
+    )
+    if outstanding > 0:
+        for admin in region_admins(session, project):
+            ctx.send(
+                admin,
+                f"【欠薪反映未发放即办结】{ctx.user.name or ctx.user.userid} 办结了反映 {number}"
+                f"（项目 {project.code} {project.name}，{worker_label(worker)}，{complaint.period}），"
+                f"台账上该月仍未发 {format_fen(outstanding)}。\n说明：{note}\n原因：{reason}\n"
+                "如有疑问请联系项目联系人核实；工人仍可拨打 12333。",
+                dedup_key=f"complaint-closed-unpaid:{complaint.id}",
+                rule="complaint",
+            )
     if worker.wecom_userid:
         ledger = ledger_text(
             found[0] if found else None,
@@ -271,7 +300,13 @@ def resolve(msg: Incoming, ctx: HandlerContext) -> Reply:
             dedup_key=f"complaint-resolved:{complaint.id}",
             rule="complaint",
         )
-    ctx.audit("complaint.resolve", number, project=project.code, period=complaint.period)
+    ctx.audit(
+        "complaint.resolve",
+        number,
+        project=project.code,
+        period=complaint.period,
+        **({"unpaid_fen": outstanding, "reason": reason} if outstanding > 0 else {}),
+    )
     told = (
         "已把处理说明发给本人。"
         if worker.wecom_userid
@@ -279,7 +314,7 @@ def resolve(msg: Incoming, ctx: HandlerContext) -> Reply:
     )
     text = f"已办结反映 {number}（项目 {project.code} {worker_label(worker)} {complaint.period}），{told}"
     if outstanding > 0:
-        text += f"\n注意：台账上该月仍未发{format_fen(outstanding)}，发放后请记“发放”。"
+        text += f"\n台账上该月仍未发{format_fen(outstanding)}，办结原因已报县级管理员；发放后请记“发放”。"
     return Reply(text)
 
 

@@ -84,6 +84,7 @@ def demo_tables(start: date) -> list[tuple[str, Table]]:
             start,
             end + timedelta(days=180),
             "",
+            start.year,  # 项目年度
         ],
         [
             CODES[1],
@@ -101,7 +102,8 @@ def demo_tables(start: date) -> list[tuple[str, Table]]:
             "10",
             start,
             end + timedelta(days=120),
-            "30%",
+            "",  # 重推: no floor, its share is shown, not judged
+            start.year,
         ],
     ]
     contacts = [
@@ -129,6 +131,7 @@ def demo_tables(start: date) -> list[tuple[str, Table]]:
                 poor,
                 # Two workers already bound, one paid and one overdue, to try 查工资.
                 {0: "demo-worker", 8: "demo-worker-late"}.get(i, ""),
+                {4: "监测对象、返乡农民工", 9: "易地搬迁"}.get(i, ""),  # 人员类别
             ]
         )
         mine = workdays[i % 3 :: 1 + (i % 2)]

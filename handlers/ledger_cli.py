@@ -39,7 +39,7 @@ def import_cmd(
     from handlers.tabular.importer import import_bytes
 
     k = kind_of(kind)
-    if k is None:
+    if k is None or k not in KINDS:
         console.print(f"[red]没有“{kind}”这种导入[/red]，可选：{', '.join(KINDS)}")
         raise typer.Exit(2)
     settings, session, actor = _open(user)

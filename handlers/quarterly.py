@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
 from domain.access import projects_in_scope, require_project
-from domain.figures import net_count
-from domain.parsing import parse_or_refuse, refusal, require
+from domain.parsing import parse_amount, parse_or_refuse, refusal, require
+from handlers.quarterly_figures import (
+    ENTERED,
+    entered_text,
+    figures_text,
+    quarter_text,
+    report_figures,
+)
 from models import (
     Project,
     ProjectStatus,
-    PublicPost,
     QuarterlyReport,
     Role,
-    Training,
-    WagePayment,
-    Worker,
     WorkRecord,
 )
 from models.calendar import (
@@ -35,10 +39,9 @@ from models.calendar import (
     workdays_between,
 )
 from models.money import format_fen
-from models.people import PriorityGroup, liaison_names
-from models.wages import labour_share
+from models.people import liaison_names
 from reminders.engine import digest_lines
-from reminders.quarterly import dispatch_quarter, submitted
+from reminders.quarterly import dispatch_quarter, in_quarter, submitted
 
 router = Router("quarterly")
 
@@ -48,7 +51,9 @@ ALIASES = {
     "进度": ("形象进度", "完成进度"),
     "问题": ("存在问题", "困难", "备注"),
     "季度": ("期间",),
+    **dict(ENTERED.values()),
 }
+MAX_FEN = 10**14  # 1 万亿元: any cumulative amount above is a typo
 MAX_PROBLEMS = 2000  # characters of 问题 a report keeps; longer is refused, never cut
 ECHO_CHARS = 200  # the reply repeats this much of a longer 问题 (2,000 would be 3 messages)
 _QUARTER = re.compile(r"^(\d{4})\s*(?:Q|q|年第?)\s*([1-4])(?:季度)?$")
@@ -114,63 +119,22 @@ def check_quarter(ctx: HandlerContext, project: Project, quarter: str | None) ->
     return quarter
 
 
-def figures_through(session: Session, project: Project, cutoff: date) -> dict[str, Any]:
-    """The report's ledger figures, cumulative up to and including `cutoff` (a few SQL sums).
-
-    Entries count by the date they are about: work by work date, wages by the day paid,
-    trainings by their date, posts by their start. A reversal copies the date of the entry it
-    cancels, so the two fall on the same side of the cutoff.
-    """
-    pid = project.id
-    per_worker = (
-        select(WorkRecord.worker_id, func.sum(WorkRecord.days).label("days"))
-        .where(WorkRecord.project_id == pid, WorkRecord.work_date <= cutoff)
-        .group_by(WorkRecord.worker_id)
-        .having(func.sum(WorkRecord.days) > 0)
-        .subquery()
-    )
-    poor = case((Worker.priority_group == PriorityGroup.POVERTY_ALLEVIATED, 1), else_=0)
-    workers, poverty, days = session.execute(
-        select(func.count(), func.sum(poor), func.sum(per_worker.c.days))
-        .select_from(per_worker)
-        .join(Worker, Worker.id == per_worker.c.worker_id)
-    ).one()
-    paid = session.scalar(
-        select(func.sum(WagePayment.amount_fen)).where(
-            WagePayment.project_id == pid, WagePayment.paid_on <= cutoff
-        )
-    )
-    trainings = session.scalar(
-        select(net_count(Training)).where(Training.project_id == pid, Training.train_date <= cutoff)
-    )
-    posts = session.scalar(
-        select(net_count(PublicPost)).where(
-            PublicPost.project_id == pid, PublicPost.start_date <= cutoff
-        )
-    )
-    paid_fen = int(paid or 0)
-    # nothing paid by the cutoff is a 0% share (and below any floor), not "no figure"
-    share = labour_share(paid_fen, int(project.fiscal_funds_fen or 0))
-    return {
-        "as_of": f"{cutoff:%Y-%m-%d}",
-        "workers": int(workers or 0),
-        "poverty_workers": int(poverty or 0),
-        "days": str(days or 0),
-        "wages_paid_fen": paid_fen,
-        "labour_share": None if share is None else f"{share:.4f}",
-        "trainings": int(trainings or 0),
-        "posts": int(posts or 0),
-    }
-
-
-def figures_text(f: dict[str, Any]) -> str:
-    share = f.get("labour_share")
-    share_text = "—" if share is None else f"{float(share) * 100:.1f}%"
-    return (
-        f"务工 {f['workers']} 人（脱贫人口 {f['poverty_workers']} 人），工日 {f['days']}，"
-        f"已发劳务报酬 {format_fen(int(f['wages_paid_fen']))}（占财政资金 {share_text}），"
-        f"培训 {f['trainings']} 次，公益性岗位 {f['posts']} 个"
-    )
+def parse_entered(fields: dict[str, str], problems: list[str]) -> dict[str, int]:
+    """完成投资, 资金到位, 资金支出 as given in the message (cumulative amounts, fen)."""
+    out: dict[str, int] = {}
+    for key, (label, _) in ENTERED.items():
+        if not fields.get(label):
+            continue
+        try:
+            fen = parse_amount(fields[label])
+        except UserError as err:
+            problems.append(f"{label}：{err.message}")
+            continue
+        if fen > MAX_FEN:
+            problems.append(f"{label}：{format_fen(fen)} 不合理，请核对（填累计金额，如 120万元）")
+            continue
+        out[key] = fen
+    return out
 
 
 @router.command(
@@ -195,18 +159,34 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
                 EXAMPLE,
             )
         )
+    bad: list[str] = []
+    given = parse_entered(fields, bad)
+    if bad:
+        raise UserError(refusal(bad, EXAMPLE))
     quarter = check_quarter(
         ctx, project, parse_quarter(fields["季度"]) if fields.get("季度") else None
     )
     # Cumulative through the quarter's end (what 调度 reports), or through today while the
     # quarter is still running (its dispatch opens on the 20th of the last month).
-    cutoff = min(quarter_bounds(quarter)[1], ctx.today)
-    figs = figures_through(ctx.session, project, cutoff)
+    start, end = quarter_bounds(quarter)
+    cutoff = min(end, ctx.today)
+    figs = report_figures(ctx.session, project, start, cutoff)
+    previous = ctx.session.scalars(
+        select(QuarterlyReport)
+        .where(QuarterlyReport.project_id == project.id, QuarterlyReport.quarter == quarter)
+        .order_by(QuarterlyReport.submitted_at.desc(), QuarterlyReport.id.desc())
+        .limit(1)
+    ).first()
     first_sent = ctx.session.scalar(
         select(func.min(QuarterlyReport.submitted_at)).where(
             QuarterlyReport.project_id == project.id, QuarterlyReport.quarter == quarter
         )
     )
+    # a correction keeps what an earlier report of the quarter entered and this one leaves out
+    kept = dict((previous.figures or {}).get("entered") or {}) if previous else {}
+    entered = {k: given.get(k, kept.get(k)) for k in ENTERED}
+    figs["entered"] = entered
+    figs["status"] = project.status
     ctx.session.add(
         QuarterlyReport(
             project_id=project.id,
@@ -223,10 +203,26 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
         f"已记录 {project.code} {project.name} {quarter} 季度报告：进度 {progress}%，"
         f"问题：{echo(problems)}",
         f"台账数据（截至{cutoff:%Y-%m-%d}累计）：{figures_text(figs)}",
+        f"其中本季度（{start:%m-%d} 至 {cutoff:%m-%d}）：{quarter_text(figs)}",
+        f"填报（累计）：{entered_text(entered)}",
     ]
+    missing = [label for k, (label, _) in ENTERED.items() if entered.get(k) is None]
+    if missing:
+        lines.append(
+            f"请补充台账无法得出的 {'、'.join(missing)}（累计金额），重新发送即可，例如："
+            f"季度报告 项目：{project.code} 进度：{progress}% 完成投资：120万元 资金到位：200万元 资金支出：150万元"
+        )
+    spent, arrived = entered.get("funds_spent_fen"), entered.get("funds_arrived_fen")
+    if spent is not None and arrived is not None and spent > arrived:
+        lines.append("注意：财政资金支出大于到位资金，请核对。")
     floor = project.labour_floor
     share = figs.get("labour_share")
-    if floor is not None and share is not None and float(cast(str, share)) < float(floor):
+    if (
+        floor is not None
+        and share is not None
+        and Decimal(figs["days"]) > 0  # no judgement before the first work entry
+        and float(cast(str, share)) < float(floor)
+    ):
         lines.append(
             f"注意：劳务报酬占比低于 {float(floor) * 100:.0f}% 的最低要求，请核实发放情况。"
         )
@@ -251,6 +247,40 @@ def report(msg: Incoming, ctx: HandlerContext) -> Reply:
             + f"报送截止 {deadline:%Y-%m-%d}，如需修改请重新发送，以最后一次为准。"
         )
     return Reply("\n".join(lines))
+
+
+def quarter_projects(session: Session, user: Any, quarter: str) -> list[Project]:
+    """Projects in the user's scope that were under construction at any time in the quarter."""
+    candidates = list(
+        session.scalars(
+            projects_in_scope(user)
+            .where(Project.status != ProjectStatus.PLANNED)
+            .order_by(Project.code)
+        )
+    )
+    undated = [p.id for p in candidates if p.start_date is None]
+    first_work = (
+        dict(
+            session.execute(
+                select(WorkRecord.project_id, func.min(WorkRecord.work_date))
+                .where(WorkRecord.project_id.in_(undated))
+                .group_by(WorkRecord.project_id)
+            ).all()
+        )
+        if undated
+        else {}
+    )
+    tz = ZoneInfo("Asia/Shanghai")
+    return [
+        p
+        for p in candidates
+        if in_quarter(
+            p.status,
+            p.start_date or first_work.get(p.id),
+            p.completed_at.astimezone(tz).date() if p.completed_at else None,
+            quarter,
+        )
+    ]
 
 
 def echo(problems: str) -> str:
@@ -278,13 +308,7 @@ def lateness(deadline: date, today: date) -> str:
 )
 def dispatch(msg: Incoming, ctx: HandlerContext) -> Reply:
     quarter = parse_quarter(ctx.args) if ctx.args.strip() else dispatch_quarter(ctx.today)
-    projects = list(
-        ctx.session.scalars(
-            projects_in_scope(ctx.user)
-            .where(Project.status == ProjectStatus.IN_PROGRESS)
-            .order_by(Project.code)
-        )
-    )
+    projects = quarter_projects(ctx.session, ctx.user, quarter)
     if not projects:
         return Reply(f"{quarter}：您的辖区内没有在建项目，无需季度调度。")
     done = submitted(ctx.session, quarter)
@@ -294,7 +318,7 @@ def dispatch(msg: Incoming, ctx: HandlerContext) -> Reply:
     have = [p for p in projects if p.id in done]
     missing = [p for p in projects if p.id not in done]
     lines = [
-        f"{quarter} 季度调度（截止 {quarter_deadline(quarter):%Y-%m-%d}）：在建 {len(projects)} 个，"
+        f"{quarter} 季度调度（截止 {quarter_deadline(quarter):%Y-%m-%d}）：本季度在建 {len(projects)} 个，"
         f"已报 {len(have)} 个，未报 {len(missing)} 个。"
     ]
     if missing:
@@ -309,4 +333,5 @@ def dispatch(msg: Incoming, ctx: HandlerContext) -> Reply:
         lines += digest_lines([f"· {p.code} {p.name}" for p in have], "", limit=30)
     if missing:
         lines.append("未报项目的联系人会在截止前收到提醒；截止次日您会收到汇总和劳务报酬占比图。")
+    lines.append(f"发送“季度汇总 {quarter}”查看报送内容合计并获取 Excel 汇总表。")
     return Reply("\n".join(lines))

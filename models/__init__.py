@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate, re-exported here."""
 
 from models.base import Base, utcnow
+from models.calendar_store import CalendarDay
 from models.ledgers import (
     Channel,
     LedgerEntry,
@@ -37,6 +38,7 @@ from models.reports import AuditLog, ComplaintStatus, QuarterlyReport, WageCompl
 from models.security import BindingAttempt, BindOutcome, RateCounter
 
 __all__ = [
+    "CalendarDay",
     "ROLE_LABELS",
     "STATUS_LABELS",
     "AccessToken",

@@ -153,7 +153,10 @@ class PublicPost(LedgerEntry, Base):
     __table_args__ = (Index(None, "project_id", "worker_id"), Index(None, "worker_id"))
     PREFIX = "G"
 
-    post_type: Mapped[str] = mapped_column(String(16))
+    post_type: Mapped[str] = mapped_column(String(40))  # as written (管水员, 护路员 …)
+    post_category: Mapped[str] = mapped_column(
+        String(16), default="", server_default=""
+    )  # one of （九）'s five, or ""
     monthly_pay_fen: Mapped[int] = mapped_column(BigInteger)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)

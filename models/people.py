@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -53,6 +54,27 @@ class PriorityGroup(enum.StrEnum):
     OTHER = "其他"
 
 
+GROUP_SEP = "、"
+
+
+def split_groups(stored: str) -> list[str]:
+    """The groups a stored value names, without the "其他" placeholder."""
+    return [g for g in stored.split(GROUP_SEP) if g and g != PriorityGroup.OTHER]
+
+
+def join_groups(groups: Iterable[str]) -> str:
+    """Groups in a fixed order (the enum's, then others), or "其他" when there are none."""
+    order = {g.value: i for i, g in enumerate(PriorityGroup)}
+    unique = sorted({g for g in groups if g and g != PriorityGroup.OTHER},
+                    key=lambda g: (order.get(g, 99), g))  # fmt: skip
+    return GROUP_SEP.join(unique) or PriorityGroup.OTHER.value
+
+
+def in_group(column: Any, group: str) -> Any:
+    """SQL: the stored groups include `group` (values are "、"-joined names)."""
+    return (GROUP_SEP + column + GROUP_SEP).like(f"%{GROUP_SEP}{group}{GROUP_SEP}%")
+
+
 class Worker(Base):
     """A villager; ID number and phone are ciphertext plus keyed hash, never clear text."""
 
@@ -67,7 +89,8 @@ class Worker(Base):
     phone_cipher: Mapped[str | None] = mapped_column(String(200), nullable=True)
     phone_masked: Mapped[str | None] = mapped_column(String(32), nullable=True)
     village: Mapped[str] = mapped_column(String(64), default="")
-    priority_group: Mapped[str] = mapped_column(String(16), default=PriorityGroup.OTHER)
+    # groups joined by "、" (脱贫人口、监测对象); "其他" when none (GROUP_SEP, models.groups)
+    priority_group: Mapped[str] = mapped_column(String(100), default=PriorityGroup.OTHER)
     wecom_userid: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")

@@ -59,6 +59,7 @@ class ProjectCategory(enum.StrEnum):
 class ProjectStatus(enum.StrEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
+    SUSPENDED = "suspended"
     COMPLETED = "completed"
     ACCEPTED = "accepted"
 
@@ -66,12 +67,29 @@ class ProjectStatus(enum.StrEnum):
 STATUS_LABELS = {
     ProjectStatus.PLANNED: "计划",
     ProjectStatus.IN_PROGRESS: "在建",
+    ProjectStatus.SUSPENDED: "停工",
     ProjectStatus.COMPLETED: "完工",
     ProjectStatus.ACCEPTED: "已验收",
 }
 
 # Default labour-share floor for a 农推 project using 衔接资金 (policy clause （一）).
 RURAL_XIANJIE_MIN_SHARE = Decimal("0.15")
+# 以工代赈专项 projects: 30% of central budget funds by the national rules; a deployment may
+# change it (YIGONG_SPECIAL_MIN_SHARE, applied through `configure_floors`).
+FLOORS: dict[str, Decimal] = {"special": Decimal("0.30")}
+
+
+def configure_floors(*, special: Decimal) -> None:
+    FLOORS["special"] = Decimal(special)
+
+
+def default_floor(category: str, uses_xianjie: bool) -> Decimal | None:
+    """The rule-derived floor: 15% for 农推 with 衔接资金, 30% for 专项, none for 重推."""
+    if category == ProjectCategory.RURAL and uses_xianjie:
+        return RURAL_XIANJIE_MIN_SHARE
+    if category == ProjectCategory.SPECIAL:
+        return FLOORS["special"]
+    return None
 
 
 class Project(Base):
@@ -98,6 +116,11 @@ class Project(Base):
     planned_end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default=ProjectStatus.IN_PROGRESS)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    list_year: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)  # 项目清单年度
+    status_note: Mapped[str] = mapped_column(
+        String(200), default="", server_default=""
+    )  # e.g. why 停工
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
 
@@ -105,12 +128,15 @@ class Project(Base):
 
     @property
     def labour_floor(self) -> Decimal | None:
-        """The floor that applies: explicit, else 15% for 农推 with 衔接资金, else none."""
+        """The floor that applies: the project's own figure, else the rule's default."""
         if self.min_labour_share is not None:
             return self.min_labour_share
-        if self.category == ProjectCategory.RURAL and self.uses_xianjie:
-            return RURAL_XIANJIE_MIN_SHARE
-        return None
+        return default_floor(self.category, bool(self.uses_xianjie))
+
+    @property
+    def active(self) -> bool:
+        """Under construction: in progress or suspended (停工), not yet completed."""
+        return self.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.SUSPENDED)
 
 
 class ProjectLiaison(Base):

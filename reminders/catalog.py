@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from reminders import chart, complaints, escalation, quarterly, stale, wages_due, wages_overdue
+from reminders import (
+    calendar_coverage,
+    chart,
+    complaints,
+    escalation,
+    quarterly,
+    stale,
+    wages_due,
+    wages_overdue,
+)
 from reminders.engine import Rule, rules_of
 
 RULES: Mapping[str, Rule] = rules_of(
@@ -19,6 +28,7 @@ RULES: Mapping[str, Rule] = rules_of(
     quarterly,
     stale,
     complaints,
+    calendar_coverage,
 )
 
 # A payload may name a renderer instead of carrying bytes ({"render": name, "args": {...}}).

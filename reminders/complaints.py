@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from domain.owed import Owed
 from models import ComplaintStatus, Escalation, WageComplaint, Worker
+from models.wages import balances
 from reminders.engine import Moment, digest_lines, rule
 from reminders.escalation import record_escalations
 
@@ -17,14 +18,29 @@ RULE = "complaint_escalation"
 DAYS = 7
 
 
+def _paid(m: Moment, project_id: int, worker_id: int, period: str) -> bool:
+    """The ledger now shows the month paid in full: the complaint needs no more escalation."""
+    found = balances(m.session, project_ids=[project_id], worker_id=worker_id, period=period)
+    return bool(found) and all(b.outstanding_fen <= 0 for b in found) and found[0].paid_fen > 0
+
+
 @rule(RULE, title="欠薪反映上报", workdays_only=False)
 def complaint_escalation(m: Moment) -> Iterator[Owed]:
     cutoff = (m.now - timedelta(days=DAYS)).astimezone(UTC)
-    old = m.session.execute(
-        select(WageComplaint.id, WageComplaint.project_id).where(
-            WageComplaint.status == ComplaintStatus.OPEN, WageComplaint.created_at <= cutoff
+    old = [
+        (cid, pid)
+        for cid, pid, wid, period in m.session.execute(
+            select(
+                WageComplaint.id,
+                WageComplaint.project_id,
+                WageComplaint.worker_id,
+                WageComplaint.period,
+            ).where(
+                WageComplaint.status == ComplaintStatus.OPEN, WageComplaint.created_at <= cutoff
+            )
         )
-    ).all()
+        if not _paid(m, pid, wid, period)
+    ]
     done = set(
         m.session.execute(
             select(Escalation.project_id, Escalation.subject).where(Escalation.rule == RULE)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,10 +23,13 @@ from models import (
     Region,
     Role,
     WagePayment,
+    WorkRecord,
 )
 from models.calendar import due_date
-from models.project import RURAL_XIANJIE_MIN_SHARE, ProjectCategory
+from models.project import default_floor
 from models.wages import balances_stmt
+
+LOCAL = ZoneInfo("Asia/Shanghai")  # SPEC §6: all times are Asia/Shanghai
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class ProjectInfo:
     province: str
     city: str
     county: str
+    completed_on: date | None = None  # local date the project was marked 完工
 
     @property
     def label(self) -> str:
@@ -70,9 +75,7 @@ def floor_of(category: str, uses_xianjie: bool, explicit: Decimal | None) -> Dec
     """The labour-share floor, as Project.labour_floor computes it."""
     if explicit is not None:
         return Decimal(explicit)
-    if category == ProjectCategory.RURAL and uses_xianjie:
-        return RURAL_XIANJIE_MIN_SHARE
-    return None
+    return default_floor(category, uses_xianjie)
 
 
 def projects(session: Session, ids: Iterable[int] | None = None) -> dict[int, ProjectInfo]:
@@ -87,6 +90,7 @@ def projects(session: Session, ids: Iterable[int] | None = None) -> dict[int, Pr
         Project.uses_xianjie,
         Project.min_labour_share,
         Project.start_date,
+        Project.completed_at,
         Region.province,
         Region.city,
         Region.county,
@@ -107,6 +111,7 @@ def projects(session: Session, ids: Iterable[int] | None = None) -> dict[int, Pr
             r.province,
             r.city or "",
             r.county or "",
+            None if r.completed_at is None else r.completed_at.astimezone(LOCAL).date(),
         )
     return out
 
@@ -178,6 +183,16 @@ def wages_paid(session: Session, project_ids: Iterable[int] | None = None) -> di
     if project_ids is not None:
         stmt = stmt.where(WagePayment.project_id.in_(list(project_ids)))
     return {int(pid): int(total or 0) for pid, total in session.execute(stmt)}
+
+
+def worked(session: Session) -> set[int]:
+    """Projects with at least one standing work entry (no share is judged before that)."""
+    stmt = (
+        select(WorkRecord.project_id)
+        .group_by(WorkRecord.project_id)
+        .having(func.sum(WorkRecord.days) > 0)
+    )
+    return {int(pid) for pid in session.scalars(stmt)}
 
 
 def format_share(share: Decimal | None) -> str:

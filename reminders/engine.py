@@ -19,6 +19,7 @@ from types import ModuleType
 from sqlalchemy.orm import Session
 
 from domain.owed import Owed, emit
+from models import calendar_store
 from models.calendar import is_workday
 from models.people import liaison_names
 from reminders import data
@@ -64,6 +65,10 @@ class Moment:
     @cached_property
     def wages_paid(self) -> dict[int, int]:
         return data.wages_paid(self.session)
+
+    @cached_property
+    def worked(self) -> set[int]:
+        return data.worked(self.session)
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,7 @@ def run_rules(
 ) -> RunResult:
     """Collect and queue `rules` (normally `reminders.catalog.RULES`). The caller commits
     (run) or rolls back (preview)."""
+    calendar_store.sync(session)  # holidays another replica loaded
     moment = Moment(session, now)
     result = collect(moment, rules, only)
     result.queued = emit(session, result.owed, now)

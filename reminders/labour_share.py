@@ -38,6 +38,8 @@ def labour_ratio_messages(
     share = project_share(session, project, event)
     if floor is None or share is None or share >= floor:
         return []
+    if event != "registered" and project.id not in data.worked(session):
+        return []  # nothing recorded yet: no judgement before the first work entry
     info = data.projects(session, [project.id])[project.id]
     recipients = data.liaisons(session).get(project.id, []) + data.admins(session).county(info)
     what = "计划劳务报酬" if event == "registered" else "已发放劳务报酬"
@@ -59,11 +61,19 @@ def labour_ratio_messages(
 
 
 def below_floor(
-    projects: dict[int, data.ProjectInfo], paid: dict[int, int], ids: list[int]
+    projects: dict[int, data.ProjectInfo],
+    paid: dict[int, int],
+    ids: list[int],
+    worked: set[int] | None = None,
 ) -> list[tuple[data.ProjectInfo, Decimal]]:
-    """Projects among `ids` whose paid share is under their floor, lowest first."""
+    """Projects among `ids` whose paid share is under their floor, lowest first.
+
+    A project with no work entry yet (`worked` given and without it) is not judged.
+    """
     out = []
     for pid in ids:
+        if worked is not None and pid not in worked:
+            continue
         p = projects[pid]
         share = labour_share(paid.get(pid, 0), p.fiscal_funds_fen)
         if p.floor is not None and share is not None and share < p.floor:

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.owed import Owed
-from models import QuarterlyReport
+from models import ProjectStatus, QuarterlyReport
 from models.calendar import (
     add_workdays,
+    projected_note,
+    quarter_bounds,
     quarter_deadline,
     quarter_of,
     quarter_open_day,
@@ -47,8 +49,27 @@ def submitted(session: Session, quarter: str) -> set[int]:
     )
 
 
-def _active(m: Moment) -> list[ProjectInfo]:
-    return sorted((p for p in m.projects.values() if p.active), key=lambda p: p.code)
+def in_quarter(status: str, start: date | None, completed_on: date | None, quarter: str) -> bool:
+    """Was the project under construction at any time in the quarter (so owes its report)?
+
+    In progress or suspended now and begun by the quarter's end, or completed (or accepted)
+    on a day inside or after the quarter. Planned projects owe nothing yet.
+    """
+    first, last = quarter_bounds(quarter)
+    if status == ProjectStatus.PLANNED or (start is not None and start > last):
+        return False
+    if status in (ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED):
+        return completed_on is not None and completed_on >= first
+    return True
+
+
+def _active(m: Moment, quarter: str | None = None) -> list[ProjectInfo]:
+    """Projects that owe the quarter's report (default: the quarter being dispatched)."""
+    q = quarter or dispatch_quarter(m.today)
+    return sorted(
+        (p for p in m.projects.values() if in_quarter(p.status, p.start_date, p.completed_on, q)),
+        key=lambda p: p.code,
+    )
 
 
 def _per_liaison(m: Moment, projects: list[ProjectInfo]) -> dict[str, list[ProjectInfo]]:
@@ -60,7 +81,7 @@ def _per_liaison(m: Moment, projects: list[ProjectInfo]) -> dict[str, list[Proje
 
 
 def _example(p: ProjectInfo) -> str:
-    return f"季度报告 项目：{p.code} 进度：60% 问题：无"
+    return f"季度报告 项目：{p.code} 进度：60% 完成投资：120万元 资金到位：200万元 资金支出：150万元 问题：无"
 
 
 @rule("quarterly_open", title="季度调度开始")
@@ -73,8 +94,10 @@ def quarterly_open(m: Moment) -> Iterator[Owed]:
             [
                 f"【季度调度】{q} 季度调度已开始，请在 {quarter_deadline(q):%Y-%m-%d} 前报送以下在建项目的进度：",
                 *digest_lines([f"· {p.label}" for p in projects], "请逐个报送。"),
-                "台账数据（务工人数、脱贫人口、工日、已发工资、劳务报酬占比、培训、岗位）由系统自动填入。",
+                "台账数据（本季度和累计的务工人数及其中脱贫人口、监测对象，工日，已发工资，人均劳务报酬，"
+                "劳务报酬占比，培训，岗位）由系统自动填入；完成投资、财政资金到位和支出请一并填报（累计金额）。",
                 f"发送：{_example(projects[0])}",
+                *filter(None, [projected_note(quarter_deadline(q))]),
             ]
         )
         yield Owed("quarterly_open", userid, q, "", text)
@@ -98,6 +121,7 @@ def quarterly_due(m: Moment) -> Iterator[Owed]:
                 f"【季度调度催报】{q} 季度报告{when}，以下项目尚未报送：",
                 *digest_lines([f"· {p.label}" for p in projects], "请逐个报送。"),
                 f"发送：{_example(projects[0])}",
+                *filter(None, [projected_note(deadline)]),
             ]
         )
         yield Owed("quarterly_due", userid, q, phase, text)
@@ -130,7 +154,7 @@ def _county_summary(
     admins: list[str],
 ) -> Iterator[Owed]:
     missing = [p for p in projects if p.id not in done]
-    low = below_floor(m.projects, m.wages_paid, [p.id for p in projects])
+    low = below_floor(m.projects, m.wages_paid, [p.id for p in projects], m.worked)
     lines = [
         f"【季度调度汇总】{county} {q}：在建项目 {len(projects)} 个，已报 {len(projects) - len(missing)} 个，未报 {len(missing)} 个。"
     ]
@@ -151,6 +175,7 @@ def _county_summary(
         )
     lines.append(
         "请督促未报项目的联系人尽快发送“季度报告”；附图为各项目劳务报酬占财政资金比例（黑线为最低要求）。"
+        f"发送“季度汇总 {q}”查看本地区合计、农推劳务报酬占比，并获取填报国家系统用的 Excel。"
     )
     text = "\n".join(lines)
     bars = [

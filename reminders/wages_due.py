@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from domain.owed import Owed
-from models.calendar import add_workdays
+from models.calendar import add_workdays, projected_note
 from models.money import format_fen
 from reminders.engine import Moment, digest_lines, rule
 
@@ -37,6 +37,7 @@ def wages_due_soon(m: Moment) -> Iterator[Owed]:
                 f"【工资即将到期】以下劳务报酬应于 {due:%Y-%m-%d}（{when}）前发放：",
                 *digest_lines(items, "发送“欠薪”查看全部。"),
                 "请按时足额发放到工人本人账户，发放后发送“发放 项目：… 期间：…”登记。",
+                *filter(None, [projected_note(due)]),
             ]
         )
         yield Owed("wages_due_soon", userid, due.isoformat(), "", text)

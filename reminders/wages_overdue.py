@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.owed import Owed
+from models.calendar import projected_note
 from models.money import format_fen
 from reminders.engine import Moment, digest_lines, rule, task_id
 
@@ -50,10 +51,11 @@ def wages_overdue(m: Moment) -> Iterator[Owed]:
         for userid in m.liaisons.get(pid, []):
             per_liaison[userid].append(item)
     day = m.today.isoformat()
+    note = projected_note(*{u.due for u in m.unpaid if u.due < m.today})
     for userid, items in sorted(per_liaison.items()):
         items.sort(key=lambda x: (-x.days_late, x.code))
         owed = Owed(RULE, userid, "digest", day, "")
-        text = _text(items, day)
+        text = _text(items, day) + (f"\n{note}" if note else "")
         yield Owed(
             RULE, userid, "digest", day, text, msgtype="template_card",
             payload={"template_card": _card(items, day, task_id(owed.dedup_key)), "content": text},

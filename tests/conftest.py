@@ -125,6 +125,16 @@ def client(settings: Settings, services: Services) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar() -> Iterator[None]:
+    """Holidays loaded by one test (yigong calendar import) never leak into the next."""
+    from models import calendar, calendar_store
+
+    yield
+    calendar.set_loaded_days({})
+    calendar_store._state.update(signature=None, checked=0.0)
+
+
 @pytest.fixture
 def wecom(client: TestClient, settings: Settings) -> WeComUser:
     return WeComUser(client, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from models import AuditLog, PriorityGroup, Project, ProjectWorker, Worker
 from models.locks import locked
 from models.outbox import enqueue
 from models.outbox import text as text_message
+from models.people import join_groups
 from models.privacy import mask_id, mask_phone, personal_data
 
 _GROUPS = {g.value: g for g in PriorityGroup} | {
@@ -28,18 +30,39 @@ _GROUPS = {g.value: g for g in PriorityGroup} | {
     "农民工": PriorityGroup.RETURNED,
     "低收入人口": PriorityGroup.LOW_INCOME,
     "低保": PriorityGroup.LOW_INCOME,
+    "返乡农民工人员": PriorityGroup.RETURNED,
+    "防返贫监测对象": PriorityGroup.MONITORED,
+    "边缘易致贫户": PriorityGroup.MONITORED,
+    "突发严重困难户": PriorityGroup.MONITORED,
+    "脱贫不稳定户": PriorityGroup.MONITORED,
+    "易地扶贫搬迁": PriorityGroup.RELOCATED,
+    "易地扶贫搬迁户": PriorityGroup.RELOCATED,
+    "低收入": PriorityGroup.LOW_INCOME,
+    "否": PriorityGroup.OTHER,
     "无": PriorityGroup.OTHER,
     "": PriorityGroup.OTHER,
 }
 
 
+_SPLIT = re.compile(r"[、,，;；/／\s]+")
+
+
 def check_group(text: str) -> str:
+    """One or several groups ("脱贫人口、监测对象"), stored "、"-joined ("其他" when none)."""
     s = normalize(text)
-    group = _GROUPS.get(s)
-    if group is None:
+    groups, unknown = [], []
+    for part in filter(None, _SPLIT.split(s)):
+        group = _GROUPS.get(part)
+        if group is None:
+            unknown.append(part)
+        else:
+            groups.append(str(group))
+    if unknown:
         names = "、".join(g.value for g in PriorityGroup)
-        raise UserError(f"人员类别“{s}”不认识，请写 {names} 之一")
-    return str(group)
+        raise UserError(
+            f"人员类别“{'、'.join(unknown)}”不认识，请写 {names} 中的一个或几个，用“、”隔开"
+        )
+    return join_groups(groups)
 
 
 @dataclass

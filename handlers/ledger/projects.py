@@ -37,8 +37,10 @@ def my_projects(msg: Incoming, ctx: HandlerContext) -> Reply:
     for p in projects:
         status = STATUS_LABELS.get(ProjectStatus(p.status), p.status)
         who = "、".join(liaisons.get(p.id, [])) or "未指定联系人"
+        year = f"·{p.list_year}年度" if p.list_year else ""
+        note = f"（{p.status_note}）" if p.status_note else ""
         lines.append(
-            f"· {p.code} {p.name}（{p.category}·{p.list_level}级·{status}；联系人：{who}）"
+            f"· {p.code} {p.name}（{p.category}·{p.list_level}级{year}·{status}{note}；联系人：{who}）"
         )
     if total > LIMIT:
         lines.append(f"……仅列出前 {LIMIT} 个。")

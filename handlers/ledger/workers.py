@@ -17,6 +17,7 @@ from domain.parsing import (
 from handlers.ledger.common import PROJECT_KEY, project_from, who
 from handlers.ledger.people import WorkerInput, check_group, register_workers
 from models import PriorityGroup, Role
+from models.people import join_groups, split_groups
 
 router = Router("workers")
 
@@ -64,7 +65,7 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
     if fields.get("类别"):
         group = problems.check("类别", check_group, fields["类别"]) or group
     if fields.get("脱贫户") and problems.check("脱贫户", parse_bool, fields["脱贫户"]):
-        group = PriorityGroup.POVERTY_ALLEVIATED.value
+        group = join_groups([*split_groups(group), PriorityGroup.POVERTY_ALLEVIATED])
     problems.raise_if_any()
     assert checked is not None
     number, warnings = checked

@@ -22,13 +22,22 @@ KINDS: dict[str, list[str]] = {
         "开工日期",
         "计划完工日期",
         "劳务报酬最低占比",
+        "项目年度",
     ],
     "contacts": ["企业微信账号", "姓名", "角色", "单位", "省", "市", "县", "负责项目"],
-    "workers": ["项目编号", "姓名", "身份证号", "手机", "村", "脱贫户", "企业微信账号"],
+    "workers": ["项目编号", "姓名", "身份证号", "手机", "村", "脱贫户", "企业微信账号", "人员类别"],
     "work": ["项目编号", "身份证号", "日期", "天数", "日薪(元)"],
     "wages": ["项目编号", "身份证号", "期间", "金额(元)", "发放日期", "方式", "凭证号"],
     "training": ["项目编号", "身份证号", "日期", "内容", "方式", "学时"],
 }
+
+# Kinds that are exported but not imported (posts are registered with 岗位 in chat).
+EXPORT_ONLY: dict[str, list[str]] = {
+    "posts": [
+        "项目编号", "身份证号", "姓名", "岗位类型", "岗位类别", "月薪(元)", "开始日期", "结束日期",
+        "人员类别",
+    ],
+}  # fmt: skip
 
 # Columns that may be left out of a file altogether.
 OPTIONAL: dict[str, set[str]] = {
@@ -39,9 +48,10 @@ OPTIONAL: dict[str, set[str]] = {
         "劳务组织",
         "赈济模式",
         "计划完工日期",
+        "项目年度",
     },
     "contacts": {"单位", "负责项目", "市", "县"},
-    "workers": {"手机", "村", "脱贫户", "企业微信账号"},
+    "workers": {"手机", "村", "脱贫户", "企业微信账号", "人员类别"},
     "work": set(),
     "wages": {"凭证号"},
     "training": set(),
@@ -58,6 +68,8 @@ KIND_ALIASES = {
     "工资": "wages",
     "培训": "training",
     "trainings": "training",
+    "岗位": "posts",
+    "公益性岗位": "posts",
 }
 
 # Header spellings people use for the same column.
@@ -70,9 +82,13 @@ HEADER_ALIASES = {
     "手机号": "手机",
     "企业微信": "企业微信账号",
     "userid": "企业微信账号",
+    "清单年度": "项目年度",
+    "年度": "项目年度",
+    "重点群体": "人员类别",
+    "人员类型": "人员类别",
 }
 
 
 def kind_of(text: str) -> str | None:
     t = text.strip().lower()
-    return t if t in KINDS else KIND_ALIASES.get(t)
+    return t if t in KINDS or t in EXPORT_ONLY else KIND_ALIASES.get(t)

@@ -22,7 +22,7 @@ from bot.context import Principal
 from bot.errors import UserError
 from bot.settings import Settings
 from domain.access import projects_in_scope
-from handlers.tabular.columns import KINDS
+from handlers.tabular.columns import EXPORT_ONLY, KINDS
 from handlers.tabular.safe_cells import csv_cell
 from models import (
     AuditLog,
@@ -30,6 +30,7 @@ from models import (
     Project,
     ProjectLiaison,
     ProjectWorker,
+    PublicPost,
     Region,
     Training,
     WagePayment,
@@ -37,6 +38,7 @@ from models import (
     WorkRecord,
 )
 from models.money import fen_to_yuan
+from models.people import PriorityGroup, split_groups
 from models.privacy import personal_data
 
 
@@ -157,12 +159,35 @@ class Exporter:
         for wid, code in pairs:
             name, number, phone = people[wid]
             w = workers[wid]
-            poor = (
-                "是"
-                if w.priority_group == "脱贫人口"
-                else ("否" if w.priority_group == "其他" else w.priority_group)
-            )
-            yield [code, name, number, phone, w.village, poor, w.wecom_userid or ""]
+            groups = split_groups(w.priority_group)
+            poor = "是" if PriorityGroup.POVERTY_ALLEVIATED in groups else "否"
+            yield [
+                code,
+                name,
+                number,
+                phone,
+                w.village,
+                poor,
+                w.wecom_userid or "",
+                "、".join(groups),
+            ]
+
+    def _rows_posts(self) -> Iterator[list[Any]]:
+        entries, people = self._ledger(PublicPost)
+        groups = dict(
+            self.session.execute(
+                select(Worker.id, Worker.priority_group).where(
+                    Worker.id.in_({e.worker_id for e, _ in entries})
+                )
+            ).all()
+        )
+        for e, code in entries:
+            name, number, _ = people[e.worker_id]
+            yield [
+                code, number, name, e.post_type, e.post_category or "（其他）",
+                fen_to_yuan(e.monthly_pay_fen), e.start_date, e.end_date or "",
+                "、".join(split_groups(groups.get(e.worker_id, ""))) or "无",
+            ]  # fmt: skip
 
     def _rows_projects(self) -> Iterator[list[Any]]:
         stmt = select(Project).where(Project.id.in_(self.project_ids())).order_by(Project.code)
@@ -187,6 +212,7 @@ class Exporter:
                 p.start_date or "",
                 p.planned_end_date or "",
                 f"{p.min_labour_share:.2%}" if p.min_labour_share is not None else "",
+                p.list_year or "",
             ]
 
     def _rows_contacts(self) -> Iterator[list[Any]]:
@@ -239,8 +265,9 @@ def export_kind(
     channel: str = "cli",
 ) -> int:
     """Write `kind` to `path` (.xlsx or .csv); returns the number of data rows."""
-    if kind not in KINDS:
-        raise UserError(f"没有“{kind}”这种导出，可选：{'、'.join(KINDS)}")
+    columns = KINDS.get(kind) or EXPORT_ONLY.get(kind)
+    if columns is None:
+        raise UserError(f"没有“{kind}”这种导出，可选：{'、'.join([*KINDS, *EXPORT_ONLY])}")
     if actor is not None and not actor.is_staff:
         raise UserError("只有管理员和项目联系人可以导出台账")
     exp = Exporter(session, settings, actor, project_code)
@@ -250,12 +277,12 @@ def export_kind(
     if suffix == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(KINDS[kind])
+            writer.writerow(columns)
             writer.writerows([[csv_cell(v) for v in row] for row in rows])
     elif suffix == ".xlsx":
         from handlers.tabular.workbook import write_xlsx
 
-        write_xlsx(path, kind, KINDS[kind], rows, exp if kind == "wages" else None)
+        write_xlsx(path, kind, columns, rows, exp if kind == "wages" else None)
     else:
         raise UserError("导出文件请用 .xlsx 或 .csv 结尾")
     session.add(

@@ -24,6 +24,7 @@ from handlers.ledger.people import WorkerInput, check_group, register_workers
 from handlers.tabular.importer import ImportContext, ImportReport, check, resolve_codes
 from handlers.tabular.readers import Table
 from models import Contact, PriorityGroup, Project, ProjectCategory, ProjectLiaison, Region, Role
+from models.people import join_groups, split_groups
 
 _LEVELS = {"省": "省", "省级": "省", "市": "市", "市级": "市", "县": "县", "县级": "县"}
 _ROLES = {
@@ -133,6 +134,13 @@ def import_projects(ic: ImportContext, table: Table, report: ImportReport) -> No
             if v.get("劳务报酬最低占比")
             else None
         )
+        year_text = v.get("项目年度", "").strip().removesuffix("年")
+        year = None
+        if year_text:
+            if year_text.isdigit() and 2000 <= int(year_text) <= 2100:
+                year = int(year_text)
+            else:
+                report.add(n, f"项目年度“{v['项目年度']}”应为年份，如 2027")
         if names is None or not report.ok:
             continue
         planned.append(
@@ -155,6 +163,8 @@ def import_projects(ic: ImportContext, table: Table, report: ImportReport) -> No
                     "start_date": start,
                     "planned_end_date": end,
                     "min_labour_share": share,
+                    # a file without the column keeps the year already stored
+                    **({"list_year": year} if "项目年度" in table.headers else {}),
                 },
             )
         )
@@ -301,13 +311,17 @@ def import_workers(ic: ImportContext, table: Table, report: ImportReport) -> Non
         if checked and checked[1]:
             report.warnings.extend((n, w) for w in checked[1])
         phone = check(report, n, check_phone, v["手机"]) if v.get("手机") else ""
-        group = PriorityGroup.OTHER.value
+        # 人员类别 lists every group; 脱贫户 (是/否, or a group name as older files have it)
+        # adds to it
+        groups = split_groups(check(report, n, check_group, v.get("人员类别", "")) or "")
         flag = v.get("脱贫户", "").strip()
         if flag:
             try:
-                group = PriorityGroup.POVERTY_ALLEVIATED.value if parse_bool(flag) else group
+                if parse_bool(flag):
+                    groups.append(PriorityGroup.POVERTY_ALLEVIATED.value)
             except UserError:
-                group = check(report, n, check_group, flag) or group
+                groups += split_groups(check(report, n, check_group, flag) or "")
+        group = join_groups(groups)
         if checked and code in projects and name and phone is not None:
             inputs.append(
                 WorkerInput(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,18 @@ FILING_HEADERS = [
     "凭证号",
     "本人签字",
 ]
+
+
+def sheet_bytes(title: str, headers: list[str], rows: list[list[Any]]) -> bytes:
+    """One sheet as .xlsx bytes (a file message): the same writer as the exports."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def write_xlsx(

@@ -106,7 +106,7 @@ def test_hostile_xlsx_is_refused_before_reading_with_a_clear_reply(
 ):
     data = make()
     assert len(data) < 2 * 1024 * 1024
-    services.extras["wecom"] = FakeMedia({"m-hostile": ("work.xlsx", data)})
+    services.wecom = FakeMedia({"m-hostile": ("work.xlsx", data)})
     r = wecom.file(LIAISON, "m-hostile", "work.xlsx")
     assert r.status == 200 and "正在后台校验导入" in r.text
     assert run_pending(services.session_factory, services) == 1

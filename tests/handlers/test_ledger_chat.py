@@ -254,7 +254,8 @@ def test_query_overdue_complete_projects(wecom, seed, session):
     r = wecom.text(LIAISON, "查询 项目：NT-2026-001")
     assert "应发 400元" in r.text and "已发 0元" in r.text and "逾期 400元" in r.text, r.text
     # The share is of wages paid (劳务报酬发放比例, policy （一）): nothing paid yet.
-    assert "劳务报酬占比：0.0%（已发放 0元" in r.text and "未达到最低占比 15%" in r.text
+    assert "劳务报酬占比：已发放 0.0%（0元" in r.text and "按已发放计，未达到最低占比 15%" in r.text
+    assert "按务工台账应发" in r.text
     r = wecom.text(LIAISON, "欠薪")
     assert "逾期未发劳务报酬 400元" in r.text and "NT-2026-001" in r.text and "12333" in r.text
     assert "NT-2026-001" not in wecom.text(OTHER_LIAISON, "欠薪").text

@@ -3,6 +3,7 @@ sender and pruned; logs carry no names."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from datetime import date, timedelta
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.jobs import JobContext, job_kind, run_pending
+from bot.jobs import JobContext, run_pending
 from bot.observability import JsonFormatter, PersonalDataFilter
 from bot.retention import keep_for, prune_stored_replies
 from models import InboundMessage, Job, OutboxMessage
@@ -65,7 +66,6 @@ def test_queued_messages_are_masked_at_rest_and_on_the_wire(session, settings, s
     assert content == mask_text(f"号码 {TYPED_ID} 电话 {PHONE}")
 
 
-@job_kind("test-echo")
 def _echo(session: Session, jc: JobContext) -> str:
     """A job whose report quotes a file's cell (as an import report does)."""
     return f"第2行：身份证号 {jc.job.payload['cell']} 不存在"
@@ -74,6 +74,8 @@ def _echo(session: Session, jc: JobContext) -> str:
 def test_a_job_report_is_masked(session, settings, seed, services):
     session.add(Job(kind="test-echo", key="k1", user_id=LIAISON, payload={"cell": TYPED_ID}))
     session.commit()
+    kinds = {**services.registry.job_kinds, "test-echo": _echo}
+    services.registry = dataclasses.replace(services.registry, job_kinds=kinds)
     assert run_pending(services.session_factory, services) == 1
     try:
         job = session.scalar(select(Job))

@@ -151,9 +151,9 @@ def test_figures_are_cumulative_through_the_quarter_end(county: County, wecom, s
     _freeze(services, "2026-11-26T10:00")
     reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：60%").text
     assert (
-        "台账数据（截至2026-09-30累计）：务工 1 人（脱贫人口 1 人），工日 2.00，"
-        "已发劳务报酬 150元（占财政资金 0.0%），培训 1 次，公益性岗位 0 个"
-    ) in reply
+        "台账数据（截至2026-09-30累计）：务工 1 人（脱贫人口 1 人、监测对象 0 人），工日 2.00，"
+        "已发劳务报酬 150元（占财政资金 0.0%），人均 150元，培训 1 人次，公益性岗位 0 个"
+    ) in reply, reply
     (row,) = _reports(county)
     assert row.figures["as_of"] == "2026-09-30"
     assert (row.figures["workers"], row.figures["wages_paid_fen"]) == (1, 15000)
@@ -168,7 +168,7 @@ def test_figures_of_a_running_quarter_are_through_today(county: County, wecom, s
     _freeze(services, "2026-12-22T10:00")
     reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：80%").text
     assert "2026Q4" in reply
-    assert "台账数据（截至2026-12-22累计）：务工 1 人（脱贫人口 1 人）" in reply
+    assert "台账数据（截至2026-12-22累计）：务工 1 人（脱贫人口 1 人、" in reply
     assert "已发劳务报酬 150元" in reply
 
 

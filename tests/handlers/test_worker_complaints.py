@@ -54,10 +54,21 @@ def test_complaint_reaches_the_liaison_through_the_wecom_api(
     assert "处理 反映号：F-000001 说明：" in texts[0]
     assert fake_wecom.texts(LIAISON_B) == [] and fake_wecom.texts(LIAISON_C) == []
 
-    done = wecom.text(LIAISON_A, "处理 反映号：F-000001 说明：已于11月20日补发到社保卡")
+    # the ledger still shows the month unpaid: closing it needs a reason the admins see
+    kept = wecom.text(LIAISON_A, "处理 反映号：F-000001 说明：已于11月20日补发到社保卡")
+    assert "没有办结" in kept.text and "仍未发 800元" in kept.text and "原因：" in kept.text
+    assert read(session, select(WageComplaint.status)) == [ComplaintStatus.OPEN]
+    done = wecom.text(
+        LIAISON_A,
+        "处理 反映号：F-000001 说明：已于11月20日补发到社保卡 原因：社保卡代发回单已核对，台账待补录",
+    )
     assert "已办结反映 F-000001" in done.text and "已把处理说明发给本人" in done.text
-    assert "仍未发800元" in done.text
+    assert "仍未发800元" in done.text and "已报县级管理员" in done.text
     deliver(services, fake_wecom)
+    (to_admin,) = fake_wecom.texts(ADMIN)
+    assert (
+        "未发放即办结" in to_admin and "社保卡代发回单已核对" in to_admin and "F-000001" in to_admin
+    )
     told = fake_wecom.texts(ZHANG)
     assert len(told) == 1 and "已于11月20日补发到社保卡" in told[0] and "12333" in told[0]
     status = read(session, select(WageComplaint.status))
@@ -115,7 +126,10 @@ def test_only_the_projects_liaison_or_admin_may_resolve(wecom, people: People, s
     set_clock(services, "2026-11-25T09:00")
     listed = wecom.text(ADMIN, "反映列表").text
     assert "已9天，已超过7天" in listed
-    ok = wecom.text(ADMIN, "处理 反映号：f000001 说明：已督促施工方本周内发放")
+    ok = wecom.text(
+        ADMIN,
+        "处理 反映号：f000001 说明：已督促施工方本周内发放 原因：施工方书面承诺11月30日前发放",
+    )
     assert "已办结反映 F-000001" in ok.text
     assert "已督促施工方本周内发放" in outbox_to(session, LI)[-1]
     twice = wecom.text(LIAISON_A, "处理 反映号：F-000001 说明：已发")

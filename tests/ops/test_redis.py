@@ -275,7 +275,7 @@ def test_a_hanging_redis_is_skipped_by_the_circuit_breaker(
         # without the breaker: a connection (and a 0.25 s timeout) per Redis call, two or
         # more per callback; with it, the first failure keeps the rest away from Redis
         assert hole.connections <= 2, hole.connections
-        assert svc.extras["redis"].client.is_open
+        assert svc.redis.client.is_open
     finally:
-        svc.extras["redis"].close()
+        svc.redis.close()
         hole.close()

@@ -26,7 +26,7 @@ def test_quarterly_report_is_stored_with_ledger_figures(county: County, wecom, s
     _freeze(services, "2026-12-22T10:00")
     reply = wecom.text(LIAISON, "季度报告 项目：NT-2026-001 进度：６０％ 问题：雨季停工两周").text
     assert "已记录 NT-2026-001" in reply and "2026Q4" in reply and "进度 60%" in reply
-    assert "务工 2 人（脱贫人口 1 人）" in reply and "已发劳务报酬 150元" in reply
+    assert "务工 2 人（脱贫人口 1 人、监测对象 0 人）" in reply and "已发劳务报酬 150元" in reply
     assert "低于 15%" in reply and "2027-01-05" in reply
     county.session.expire_all()
     row = county.session.scalars(select(QuarterlyReport)).one()

@@ -130,3 +130,20 @@ def test_floor_is_per_project(county: County) -> None:
     county.project.planned_labour_fen = 20_000_000
     owed = labour_ratio_messages(county.session, county.project, at("2026-11-02T10:00"))
     assert owed and "30.0%" in owed[0].text
+
+
+def test_a_complaint_paid_in_the_ledger_stops_escalating(county: County) -> None:
+    a, b = county.workers
+    county.work(a, date(2026, 10, 12))
+    county.work(b, date(2026, 10, 12))
+    for w in (a, b):
+        county.session.add(
+            WageComplaint(
+                project_id=county.project.id, worker_id=w.id, period="2026-10",
+                created_by="worker", created_at=at("2026-11-20T15:00"),
+            )
+        )  # fmt: skip
+    county.pay(a, "2026-10", 15000, date(2026, 11, 25))  # 张三 paid; 李四 still owed
+    county.session.commit()
+    sent = county.run("2026-11-28T09:00", ["complaint_escalation"]).queued
+    assert len(sent) == 1 and "李四" in sent[0].text and "张三" not in sent[0].text
