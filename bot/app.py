@@ -166,6 +166,11 @@ def create_app(
             note("outcome", "handler_error")  # answered 200 with an apology: a bug to look at
         return Response(result.body, media_type="application/xml" if result.body else "text/plain")
 
+    # -- pages inside WeCom (issue 17): /web/… ---------------------------------------------
+    from web import mount as mount_pages
+
+    mount_pages(app)
+
     @app.get("/healthz")
     async def healthz(request: Request) -> Response:
         svc = svc_of(request)

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     outbox_interval: float = Field(default=2.0, gt=0, alias="YIGONG_OUTBOX_INTERVAL")
     reminder_hour: int = Field(default=9, ge=0, le=23, alias="YIGONG_REMINDER_HOUR")
     concurrency: int = Field(default=4, ge=1, le=64, alias="YIGONG_CONCURRENCY")
+    # Pages inside WeCom (web/): the public https address, and WeCom's OAuth2 authorize page.
+    public_url: str = Field(default="", alias="YIGONG_PUBLIC_URL")
+    oauth_authorize_url: str = Field(
+        default="https://open.weixin.qq.com/connect/oauth2/authorize", alias="YIGONG_OAUTH_URL"
+    )
 
     @field_validator("wecom_aes_key")
     @classmethod

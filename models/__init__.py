@@ -35,6 +35,7 @@ from models.project import (
 from models.reminders import Escalation, ReminderRun
 from models.reports import AuditLog, ComplaintStatus, QuarterlyReport, WageComplaint
 from models.security import BindingAttempt, BindOutcome, RateCounter
+from models.web import WebLinkUse, WebUpload
 
 __all__ = [
     "ROLE_LABELS",
@@ -74,6 +75,8 @@ __all__ = [
     "Training",
     "TrainingMode",
     "WageComplaint",
+    "WebLinkUse",
+    "WebUpload",
     "WagePayment",
     "WorkRecord",
     "Worker",
