@@ -146,7 +146,7 @@ def chart_svg(lines: list[Line]) -> str:
         return ""
     top = max([Decimal("0.3"), *(x.share for x in shown if x.share is not None)])
     top = min(top, Decimal(1))
-    bar, gap, left, width = 14, 4, 92, 240
+    bar, gap, left, width = 14, 4, 84, 220
     height = len(shown) * (bar + gap) + 24
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 48} {height}" '
@@ -158,7 +158,7 @@ def chart_svg(lines: list[Line]) -> str:
         w = int(width * share / top)
         color = "#d9534f" if x.below else "#2e7d32"
         parts.append(
-            f'<a href="#p-{x.project.code}"><text x="0" y="{y + 11}" font-size="11">{x.project.code[-10:]}</text>'
+            f'<a href="#p-{x.project.code}"><text x="0" y="{y + 11}" font-size="9">{x.project.code[-14:]}</text>'
             f'<rect x="{left}" y="{y}" width="{max(w, 1)}" height="{bar}" fill="{color}"/>'
             f'<text x="{left + w + 4}" y="{y + 11}" font-size="11">{x.share:.1%}</text></a>'
         )

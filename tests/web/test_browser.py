@@ -256,3 +256,10 @@ def test_worker_opens_the_link_and_reports_unpaid_wages(chrome: Any, live: dict[
     chrome.delete_all_cookies()
     chrome.get(link)  # a link works once
     assert "已经用过" in chrome.page_source
+
+
+def test_a_missing_browser_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="chromium"):
+        _browser_paths()

@@ -176,3 +176,27 @@ def test_forged_or_expired_wage_link_is_refused(
     expired = other_browser.get(urlsplit(old).path)
     assert expired.status_code == 403 and "已过期" in expired.text
     assert other_browser.get("/web/wages").status_code == 303
+
+
+def test_sandbox_sign_in_lists_the_demo_users(db_url: str, engine: object, demo: None) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from bot.app import build_services, create_app
+
+    sandbox = Settings(DATABASE_URL=db_url, YIGONG_SCHEDULER=False)
+    assert sandbox.sandbox
+    app = create_app(sandbox, services=build_services(sandbox, engine=engine), background=False)  # type: ignore[arg-type]
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
+        page = c.get("/web/login?next=/web/county")
+        users = re.findall(r'data-user="([^"]+)"', page.text)
+        assert {"demo-admin", "demo-liaison", "demo-worker", "demo-worker-late"} <= set(users)
+        state = re.search(r'name="state" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        assert c.post("/web/sandbox-login", data={"userid": "demo-admin", "state": "x"}).status_code == 403
+        assert c.get("/web/oauth?code=a&state=b").status_code == 404
+        done = c.post(
+            "/web/sandbox-login", data={"userid": "demo-admin", "state": state, "next": "/web/county"}
+        )
+        assert done.status_code == 303 and done.headers["location"] == "/web/county"
+        assert "演示管理员 · 管理员" in c.get("/web/county").text
