@@ -95,9 +95,13 @@ def test_expired_session_signs_in_again_and_writes_nothing(
 ) -> None:
     browser.sign_in("demo-liaison")
     csrf = browser.csrf("/web/roster/NT-DEMO-001")
+    fresh = make_session(settings, userid="demo-liaison", now=time.time() - 3600)
+    browser.client.cookies.clear()
+    browser.client.cookies.set(SESSION_COOKIE, fresh, domain="testserver.local", path="/web/")
+    assert browser.get("/web/roster/NT-DEMO-001").status_code == 200  # an hour old: still good
     old = make_session(settings, userid="demo-liaison", now=time.time() - 3 * 3600)
     browser.client.cookies.clear()
-    browser.client.cookies.set(SESSION_COOKIE, old, domain="testserver", path="/web/")
+    browser.client.cookies.set(SESSION_COOKIE, old, domain="testserver.local", path="/web/")
     again = browser.get("/web/roster/NT-DEMO-001")
     assert again.status_code == 303 and again.headers["location"].startswith("/web/login")
     with session_factory() as db:
@@ -118,7 +122,10 @@ def test_tampered_session_cookie_is_not_a_session(browser: Browser, settings: Se
     body, mac = token.split(".")
     forged = make_session(settings, userid="demo-admin").split(".")[0] + "." + mac
     browser.client.cookies.clear()
-    browser.client.cookies.set(SESSION_COOKIE, forged, domain="testserver", path="/web/")
+    browser.client.cookies.set(SESSION_COOKIE, token, domain="testserver.local", path="/web/")
+    assert browser.get("/web/").status_code == 200  # the genuine cookie, set the same way
+    browser.client.cookies.clear()
+    browser.client.cookies.set(SESSION_COOKIE, forged, domain="testserver.local", path="/web/")
     assert browser.get("/web/county").status_code == 303
 
 
