@@ -44,7 +44,12 @@ def seed(engine: Engine, n_projects: int, n_workers: int, today: date) -> None:
     models.Base.metadata.create_all(engine)
     per_project = n_workers // n_projects
     with engine.begin() as conn:
-        bulk(conn, "regions", ["id", "province", "city", "county"], [(1, "山西省", "忻州市", "五台县")])
+        bulk(
+            conn,
+            "regions",
+            ["id", "province", "city", "county"],
+            [(1, "山西省", "忻州市", "五台县")],
+        )
         bulk(
             conn,
             "projects",
@@ -58,7 +63,9 @@ def seed(engine: Engine, n_projects: int, n_workers: int, today: date) -> None:
              for p in range(1, n_projects + 1)),
         )  # fmt: skip
         contacts = [(1, "county-admin", "县管理员", "admin")]
-        contacts += [(1000 + p, f"liaison-{p}", f"联系人{p}", "liaison") for p in range(1, n_projects + 1)]
+        contacts += [
+            (1000 + p, f"liaison-{p}", f"联系人{p}", "liaison") for p in range(1, n_projects + 1)
+        ]
         bulk(
             conn,
             "contacts",
@@ -113,7 +120,12 @@ def measure(client: TestClient, settings: Settings, n: int, today: date) -> list
     ]
     out = []
     for label, userid, path in pages:
-        client.cookies.set(SESSION_COOKIE, make_session(settings, userid=userid), domain="testserver.local", path="/web/")
+        client.cookies.set(
+            SESSION_COOKIE,
+            make_session(settings, userid=userid),
+            domain="testserver.local",
+            path="/web/",
+        )
         t0 = time.perf_counter()
         first = client.get(path, follow_redirects=False)
         first_ms = (time.perf_counter() - t0) * 1000
@@ -153,16 +165,26 @@ def main() -> None:
         engine = make_engine(url)
         t0 = time.perf_counter()
         seed(engine, args.projects, args.workers, today)
-        print(f"seeded {args.projects} projects, {args.workers} workers in {time.perf_counter() - t0:.1f}s")
-        app = create_app(settings, services=build_services(settings, engine=engine), background=False)
+        print(
+            f"seeded {args.projects} projects, {args.workers} workers in {time.perf_counter() - t0:.1f}s"
+        )
+        app = create_app(
+            settings, services=build_services(settings, engine=engine), background=False
+        )
         with TestClient(app, base_url="https://testserver") as client:
             rows = measure(client, settings, args.n, today)
         engine.dispose()
     print(f"{'page':<14}{'first ms':>10}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'KB':>8}")
     for r in rows:
         flag = "" if r["p95_ms"] < P95_MS and r["kb"] < MAX_KB else "  <-- over target"
-        print(f"{r['page']:<14}{r['first_ms']:>10}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['max_ms']:>9}{r['kb']:>8}{flag}")
-    print(json.dumps({"projects": args.projects, "workers": args.workers, "pages": rows}, ensure_ascii=False))
+        print(
+            f"{r['page']:<14}{r['first_ms']:>10}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['max_ms']:>9}{r['kb']:>8}{flag}"
+        )
+    print(
+        json.dumps(
+            {"projects": args.projects, "workers": args.workers, "pages": rows}, ensure_ascii=False
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -78,38 +80,39 @@ class Line:
         return max(self.owed - self.paid, 0)
 
 
-def county_lines(db: Session, scope_ids: object, today: object, quarter: str) -> list[Line]:
+def county_lines(db: Session, scope_ids: Any, today: date, quarter: str) -> list[Line]:
+    """One line per project of `scope_ids` (a SELECT of ids), from six aggregate queries."""
     ids = scope_ids
-    projects = list(db.scalars(select(Project).where(Project.id.in_(ids)).order_by(Project.code)))  # type: ignore[arg-type]
+    projects = list(db.scalars(select(Project).where(Project.id.in_(ids)).order_by(Project.code)))
     owed = dict(
         db.execute(
             select(WorkRecord.project_id, func.sum(WorkRecord.due_fen))
-            .where(WorkRecord.project_id.in_(ids))  # type: ignore[arg-type]
+            .where(WorkRecord.project_id.in_(ids))
             .group_by(WorkRecord.project_id)
         ).all()
     )
     paid = dict(
         db.execute(
             select(WagePayment.project_id, func.sum(WagePayment.amount_fen))
-            .where(WagePayment.project_id.in_(ids))  # type: ignore[arg-type]
+            .where(WagePayment.project_id.in_(ids))
             .group_by(WagePayment.project_id)
         ).all()
     )
     workers = dict(
         db.execute(
             select(ProjectWorker.project_id, func.count())
-            .where(ProjectWorker.project_id.in_(ids))  # type: ignore[arg-type]
+            .where(ProjectWorker.project_id.in_(ids))
             .group_by(ProjectWorker.project_id)
         ).all()
     )
-    b = balances_stmt(project_ids=ids).subquery("b")  # type: ignore[arg-type]
+    b = balances_stmt(project_ids=ids).subquery("b")
     late_cond = overdue_filter(
         db,
         today,
         owed=b.c.owed,
         paid=b.c.paid,
         period=b.c.period,
-        pay_day=b.c.pay_day,  # type: ignore[arg-type]
+        pay_day=b.c.pay_day,
     )
     late = {
         int(p): (int(fen or 0), int(n or 0))
@@ -126,7 +129,7 @@ def county_lines(db: Session, scope_ids: object, today: object, quarter: str) ->
     reported = set(
         db.scalars(
             select(QuarterlyReport.project_id)
-            .where(QuarterlyReport.quarter == quarter, QuarterlyReport.project_id.in_(ids))  # type: ignore[arg-type]
+            .where(QuarterlyReport.quarter == quarter, QuarterlyReport.project_id.in_(ids))
             .distinct()
         )
     )
@@ -236,7 +239,7 @@ def county_rows(request: Request, code: str, what: str) -> Response:
                 select(WagePayment).where(WagePayment.project_id == project.id)
                 .order_by(WagePayment.paid_on.desc(), WagePayment.id.desc()).limit(ROWS_SHOWN)
             )  # fmt: skip
-            rows = [
+            rows: list[tuple[str, ...]] = [
                 (p.number, *names.get(p.worker_id, ("?", "")), p.period, format_fen(p.amount_fen),
                  f"{p.paid_on:%Y-%m-%d} {p.method}")
                 for p in pays

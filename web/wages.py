@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from bot.context import Incoming
 from bot.errors import UserError
@@ -48,13 +49,13 @@ class MonthRow:
         return max(self.owed - self.paid, 0)
 
 
-def wage_table(db: object, worker: Worker, today: date) -> list[tuple[Project, list[MonthRow]]]:
+def wage_table(db: Session, worker: Worker, today: date) -> list[tuple[Project, list[MonthRow]]]:
     """Per project (by code), its months newest first."""
-    rows = balances(db, worker_id=worker.id)  # type: ignore[arg-type]
-    days = days_worked(db, worker.id)  # type: ignore[arg-type]
-    paid = payments(db, worker.id)  # type: ignore[arg-type]
+    rows = balances(db, worker_id=worker.id)
+    days = days_worked(db, worker.id)
+    paid = payments(db, worker.id)
     out = []
-    for project in own_projects(db, worker.id):  # type: ignore[arg-type]
+    for project in own_projects(db, worker.id):
         months = [
             MonthRow(
                 b.period,
@@ -72,9 +73,9 @@ def wage_table(db: object, worker: Worker, today: date) -> list[tuple[Project, l
     return out
 
 
-def _worker(db: object, v: Viewer) -> Worker:
+def _worker(db: Session, v: Viewer) -> Worker:
     require_role(v, Role.WORKER, what="我的工资")
-    worker = db.get(Worker, v.principal.worker_id) if v.principal.worker_id else None  # type: ignore[attr-defined]
+    worker = db.get(Worker, v.principal.worker_id) if v.principal.worker_id else None
     if worker is None:
         raise PageError(
             403, "您的账号还没有绑定务工人员信息。请在应用里发送“绑定 姓名：… 身份证：…”。"
@@ -82,9 +83,9 @@ def _worker(db: object, v: Viewer) -> Worker:
     return worker
 
 
-def _page(request: Request, db: object, v: Viewer, status: int = 200, **extra: object) -> Response:
+def _page(request: Request, db: Session, v: Viewer, status: int = 200, **extra: object) -> Response:
     worker = _worker(db, v)
-    ctx = handler_context(request, db, v)  # type: ignore[arg-type]
+    ctx = handler_context(request, db, v)
     table = wage_table(db, worker, ctx.today)
     total = sum(m.outstanding for _, ms in table for m in ms)
     late = sum(m.outstanding for _, ms in table for m in ms if m.overdue_days)

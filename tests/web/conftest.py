@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -16,6 +17,7 @@ from bot.app import Services, create_app
 from bot.settings import Settings
 from handlers.demo import load_demo
 from handlers.tabular.importer import import_bytes
+from tests.conftest import TZ
 from tests.fake_wecom import FakeWeCom
 
 OTHER_LIAISON = "other-liaison"  # liaison of ZT-DEMO-002 only
@@ -45,7 +47,7 @@ def demo(session_factory: sessionmaker[Session], settings: Settings) -> None:
         ).encode()
         report = import_bytes(
             db, settings, "contacts", "c.csv", contacts, actor=None, channel="cli",
-            today=__import__("datetime").date.today(),
+            today=datetime.now(TZ).date(),
         )  # fmt: skip
         assert report.ok, report.text()
         db.commit()

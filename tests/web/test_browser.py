@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import models
 from bot.app import build_services, create_app
-from bot.settings import Settings
 from handlers.demo import load_demo
 from models import Project, ProjectWorker, WageComplaint, Worker, WorkRecord
 from models.privacy import personal_data
 from models.session import make_engine, make_sessionmaker
+from tests.conftest import TZ
 from tests.fake_wecom import FakeWeCom
 from web.tokens import make_wage_link
 
@@ -53,7 +53,9 @@ def _browser_paths() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, fake_wecom_server: FakeWeCom) -> Iterator[dict[str, Any]]:
+def live(
+    tmp_path_factory: pytest.TempPathFactory, fake_wecom_server: FakeWeCom
+) -> Iterator[dict[str, Any]]:
     """uvicorn serving the app on a free port, SQLite file, the demo county loaded."""
     fake = fake_wecom_server
     fake.reset()
@@ -153,7 +155,9 @@ def _count(factory: sessionmaker[Session], model: type) -> int:
         return int(db.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_liaison_uploads_a_ledger_and_ticks_a_roster(chrome: Any, live: dict[str, Any], tmp_path: Path) -> None:
+def test_liaison_uploads_a_ledger_and_ticks_a_roster(
+    chrome: Any, live: dict[str, Any], tmp_path: Path
+) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -172,7 +176,7 @@ def test_liaison_uploads_a_ledger_and_ticks_a_roster(chrome: Any, live: dict[str
             .where(Project.code == "NT-DEMO-001").order_by(Worker.id)
         ).all()  # fmt: skip
         numbers = [pd.decrypt(w.id_cipher) for w in workers]
-    day = date.today().isoformat()
+    day = datetime.now(TZ).date().isoformat()
     bad = tmp_path / "记工-有错.csv"
     bad.write_text(
         "项目编号,身份证号,日期,天数,日薪(元)\n"
@@ -208,7 +212,9 @@ def test_liaison_uploads_a_ledger_and_ticks_a_roster(chrome: Any, live: dict[str
     chrome.find_element(By.PARTIAL_LINK_TEXT, "NT-DEMO-001").click()
     assert "已记 1天" in chrome.page_source
     chrome.find_element(By.CSS_SELECTOR, f"input[name=d_{workers[2].id}][value='1'] + span").click()
-    chrome.find_element(By.CSS_SELECTOR, f"input[name=d_{workers[3].id}][value='0.5'] + span").click()
+    chrome.find_element(
+        By.CSS_SELECTOR, f"input[name=d_{workers[3].id}][value='0.5'] + span"
+    ).click()
     _fits(chrome)
     _shot(chrome, "roster")
     chrome.find_element(By.ID, "submit").click()

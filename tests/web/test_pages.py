@@ -13,12 +13,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import Settings
 from handlers.demo import NAMES, valid_id
 from handlers.tabular.columns import KINDS
-from models import AuditLog, OutboxMessage, Project, ProjectWorker, WageComplaint, Worker, WorkRecord
+from models import (
+    AuditLog,
+    OutboxMessage,
+    Project,
+    ProjectWorker,
+    WageComplaint,
+    Worker,
+    WorkRecord,
+)
 from models.privacy import personal_data
 from models.wages import overdue
+from tests.conftest import TZ
 from tests.web.conftest import OTHER_LIAISON, Browser
 
-TODAY = date.today()
+TODAY = datetime.now(TZ).date()
 
 
 def _ids(settings: Settings, db: Session, code: str) -> list[tuple[int, str, str]]:
@@ -73,7 +82,9 @@ def test_upload_shows_every_bad_row_masked_and_writes_nothing(
     ])  # fmt: skip
     csrf = browser.csrf()
     checked = browser.post(
-        "/web/upload", data={"csrf": csrf, "kind": "auto"}, files={"file": ("记工.csv", data, "text/csv")}
+        "/web/upload",
+        data={"csrf": csrf, "kind": "auto"},
+        files={"file": ("记工.csv", data, "text/csv")},
     )
     assert checked.status_code == 422
     assert "没有写入任何数据" in checked.text and "确认导入" not in checked.text
@@ -87,7 +98,10 @@ def test_upload_shows_every_bad_row_masked_and_writes_nothing(
 
 
 def test_upload_confirm_imports_once_and_sends_the_report(
-    browser: Browser, other_browser: Browser, settings: Settings, session_factory: sessionmaker[Session]
+    browser: Browser,
+    other_browser: Browser,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
 ) -> None:
     browser.sign_in("demo-liaison")
     with session_factory() as db:
@@ -112,17 +126,25 @@ def test_upload_confirm_imports_once_and_sends_the_report(
         assert _count(db, WorkRecord) == before  # a check writes nothing
     # nobody else can confirm it
     other_browser.sign_in("demo-admin")
-    stolen = other_browser.post("/web/upload/confirm", data={"csrf": other_browser.csrf(), "token": token})
+    stolen = other_browser.post(
+        "/web/upload/confirm", data={"csrf": other_browser.csrf(), "token": token}
+    )
     assert stolen.status_code == 409
     done = browser.post("/web/upload/confirm", data={"csrf": browser.csrf(), "token": token})
-    assert done.status_code == 200 and "导入 记工.xlsx（work） 成功：共 3 行，新写入 3 行" in done.text
+    assert (
+        done.status_code == 200 and "导入 记工.xlsx（work） 成功：共 3 行，新写入 3 行" in done.text
+    )
     twice = browser.post("/web/upload/confirm", data={"csrf": browser.csrf(), "token": token})
     assert twice.status_code == 409
     with session_factory() as db:
         assert _count(db, WorkRecord) == before + 3
-        sent = db.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "demo-liaison")).all()
+        sent = db.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == "demo-liaison")
+        ).all()
         assert any("新写入 3 行" in m.payload["content"] for m in sent)
-        assert db.scalar(select(AuditLog).where(AuditLog.action == "import", AuditLog.actor == "demo-liaison"))
+        assert db.scalar(
+            select(AuditLog).where(AuditLog.action == "import", AuditLog.actor == "demo-liaison")
+        )
 
 
 def test_upload_refuses_a_project_outside_the_liaisons_scope(
@@ -133,7 +155,9 @@ def test_upload_refuses_a_project_outside_the_liaisons_scope(
         (_, _, number), *_ = _ids(settings, db, "NT-DEMO-001")
     data = _work_csv([("NT-DEMO-001", number, TODAY.isoformat(), "1", "150")])
     checked = browser.post(
-        "/web/upload", data={"csrf": browser.csrf(), "kind": "work"}, files={"file": ("w.csv", data, "text/csv")}
+        "/web/upload",
+        data={"csrf": browser.csrf(), "kind": "work"},
+        files={"file": ("w.csv", data, "text/csv")},
     )
     assert checked.status_code == 422 and "无权操作项目 NT-DEMO-001" in checked.text
 
@@ -141,11 +165,19 @@ def test_upload_refuses_a_project_outside_the_liaisons_scope(
 def test_upload_refuses_other_files_with_a_reason(browser: Browser) -> None:
     browser.sign_in("demo-liaison")
     csrf = browser.csrf()
-    xls = browser.post("/web/upload", data={"csrf": csrf}, files={"file": ("a.xls", b"\xd0\xcf\x11\xe0", "x")})
+    xls = browser.post(
+        "/web/upload", data={"csrf": csrf}, files={"file": ("a.xls", b"\xd0\xcf\x11\xe0", "x")}
+    )
     assert xls.status_code == 422 and "另存为 .xlsx" in xls.text
-    junk = browser.post("/web/upload", data={"csrf": csrf}, files={"file": ("a.xlsx", b"not a zip", "x")})
+    junk = browser.post(
+        "/web/upload", data={"csrf": csrf}, files={"file": ("a.xlsx", b"not a zip", "x")}
+    )
     assert junk.status_code == 422 and "Traceback" not in junk.text
-    header = browser.post("/web/upload", data={"csrf": csrf}, files={"file": ("a.csv", "姓名,年龄\n张,3\n".encode(), "x")})
+    header = browser.post(
+        "/web/upload",
+        data={"csrf": csrf},
+        files={"file": ("a.csv", "姓名,年龄\n张,3\n".encode(), "x")},
+    )
     assert header.status_code == 422 and "看不出" in header.text
     no_csrf = browser.post("/web/upload", data={"csrf": "x"}, files={"file": ("a.csv", b"a", "x")})
     assert no_csrf.status_code == 403 and "CSRF" in no_csrf.text
@@ -168,11 +200,19 @@ def test_roster_submit_is_one_jigong_batch(
     form = {"csrf": browser.csrf("/web/roster/NT-DEMO-001"), "day": day, "wage": "160"}
     form |= {f"d_{people[0][0]}": "1", f"d_{people[1][0]}": "0.5", f"d_{people[2][0]}": "0"}
     done = browser.post("/web/roster/NT-DEMO-001", data=form)
-    assert done.status_code == 200 and "已记工 2 条" in done.text and "合计 1.5天，应发 240元" in done.text
+    assert (
+        done.status_code == 200
+        and "已记工 2 条" in done.text
+        and "合计 1.5天，应发 240元" in done.text
+    )
     with session_factory() as db:
-        rows = db.scalars(select(WorkRecord).where(WorkRecord.id > 0).order_by(WorkRecord.id.desc()).limit(2)).all()
+        rows = db.scalars(
+            select(WorkRecord).where(WorkRecord.id > 0).order_by(WorkRecord.id.desc()).limit(2)
+        ).all()
         assert _count(db, WorkRecord) == before + 2
-        assert {r.channel for r in rows} == {"web"} and {r.created_by for r in rows} == {"demo-liaison"}
+        assert {r.channel for r in rows} == {"web"} and {r.created_by for r in rows} == {
+            "demo-liaison"
+        }
     # the same day again: 记工's duplicate rule refuses, nothing is written
     again = browser.post("/web/roster/NT-DEMO-001", data=form)
     assert again.status_code == 422 and "已记过同样的工" in again.text
@@ -193,12 +233,22 @@ def test_roster_caps_a_day_across_projects(
     day = TODAY.isoformat()
     first = browser.post(
         "/web/roster/ZT-DEMO-002",
-        data={"csrf": browser.csrf("/web/roster/ZT-DEMO-002"), "day": day, "wage": "180", f"d_{wid}": "1"},
+        data={
+            "csrf": browser.csrf("/web/roster/ZT-DEMO-002"),
+            "day": day,
+            "wage": "180",
+            f"d_{wid}": "1",
+        },
     )
     assert first.status_code == 200, first.text
     second = browser.post(
         "/web/roster/NT-DEMO-001",
-        data={"csrf": browser.csrf("/web/roster/NT-DEMO-001"), "day": day, "wage": "150", f"d_{wid}": "0.5"},
+        data={
+            "csrf": browser.csrf("/web/roster/NT-DEMO-001"),
+            "day": day,
+            "wage": "150",
+            f"d_{wid}": "0.5",
+        },
     )
     assert second.status_code == 422 and "ZT-DEMO-002" in second.text
 
@@ -215,7 +265,8 @@ def test_liaison_cannot_open_or_post_another_projects_roster(
         before = _count(db, WorkRecord)
     csrf = browser.csrf("/web/roster/ZT-DEMO-002")
     posted = browser.post(
-        "/web/roster/NT-DEMO-001", data={"csrf": csrf, "day": TODAY.isoformat(), "wage": "150", f"d_{wid}": "1"}
+        "/web/roster/NT-DEMO-001",
+        data={"csrf": csrf, "day": TODAY.isoformat(), "wage": "150", f"d_{wid}": "1"},
     )
     assert posted.status_code == 403
     with session_factory() as db:
@@ -234,9 +285,15 @@ def test_roster_refuses_a_worker_of_another_project_and_a_forged_csrf(
         before = _count(db, WorkRecord)
     csrf = browser.csrf("/web/roster/NT-DEMO-001")
     day = TODAY.isoformat()
-    wrong = browser.post("/web/roster/NT-DEMO-001", data={"csrf": csrf, "day": day, "wage": "150", f"d_{outsider}": "1"})
+    wrong = browser.post(
+        "/web/roster/NT-DEMO-001",
+        data={"csrf": csrf, "day": day, "wage": "150", f"d_{outsider}": "1"},
+    )
     assert wrong.status_code == 403
-    forged = browser.post("/web/roster/NT-DEMO-001", data={"csrf": csrf[:-2] + "xx", "day": day, "wage": "150", f"d_{mine}": "1"})
+    forged = browser.post(
+        "/web/roster/NT-DEMO-001",
+        data={"csrf": csrf[:-2] + "xx", "day": day, "wage": "150", f"d_{mine}": "1"},
+    )
     assert forged.status_code == 403 and "CSRF" in forged.text
     with session_factory() as db:
         assert _count(db, WorkRecord) == before
@@ -263,14 +320,20 @@ def test_my_wages_and_complaint_from_the_page(
     assert page.status_code == 200 and "已逾期" in page.text and "12333" in page.text
     period = re.search(r'name="period" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     csrf = browser.csrf("/web/wages")
-    done = browser.post("/web/wages/complain", data={"csrf": csrf, "project": "ZT-DEMO-002", "period": period})
+    done = browser.post(
+        "/web/wages/complain", data={"csrf": csrf, "project": "ZT-DEMO-002", "period": period}
+    )
     assert done.status_code == 200 and "已转给项目联系人" in done.text
     with session_factory() as db:
         assert _count(db, WageComplaint) == 1
-        told = db.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "demo-liaison")).all()
+        told = db.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == "demo-liaison")
+        ).all()
         assert any(period in m.payload["content"] for m in told)
     # not their project: the 未收到 rules refuse it, nothing recorded
-    wrong = browser.post("/web/wages/complain", data={"csrf": csrf, "project": "NT-DEMO-001", "period": period})
+    wrong = browser.post(
+        "/web/wages/complain", data={"csrf": csrf, "project": "NT-DEMO-001", "period": period}
+    )
     assert wrong.status_code == 422 and "不在项目 NT-DEMO-001 的务工名单中" in wrong.text
     with session_factory() as db:
         assert _count(db, WageComplaint) == 1
@@ -297,7 +360,7 @@ def test_county_figures_match_the_ledger_and_link_to_rows(
     assert page.status_code == 200 and "<svg" in page.text
     assert "NT-DEMO-001" in page.text and "ZT-DEMO-002" in page.text
     with session_factory() as db:
-        late = overdue(db, datetime.now().date())  # noqa: DTZ005
+        late = overdue(db, TODAY)
         zt = db.scalar(select(Project.id).where(Project.code == "ZT-DEMO-002"))
         fen = sum(b.outstanding_fen for b in late if b.project_id == zt)
     assert fen > 0
@@ -317,7 +380,9 @@ def test_county_export_is_audited_and_admin_only(
     sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
     assert [c.value for c in sheet[1]][:3] == KINDS["wages"][:3]
     with session_factory() as db:
-        audit = db.scalar(select(AuditLog).where(AuditLog.action == "export", AuditLog.channel == "web"))
+        audit = db.scalar(
+            select(AuditLog).where(AuditLog.action == "export", AuditLog.channel == "web")
+        )
         assert audit is not None and audit.actor == "demo-admin"
     other_browser.sign_in("demo-liaison")
     assert other_browser.get("/web/county").status_code == 403

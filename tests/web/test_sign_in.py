@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from models import Worker, WorkRecord
+from tests.conftest import TZ
 from tests.fake_wecom import FakeWeCom
 from tests.web.conftest import Browser, query_of
 from web.tokens import SESSION_COOKIE, make_session, make_wage_link
@@ -109,7 +110,12 @@ def test_expired_session_signs_in_again_and_writes_nothing(
         before = db.scalar(select(func.count()).select_from(WorkRecord))
     posted = browser.post(
         "/web/roster/NT-DEMO-001",
-        data={"csrf": csrf, "day": date.today().isoformat(), "wage": "150", f"d_{worker.id}": "1"},  # type: ignore[union-attr]
+        data={
+            "csrf": csrf,
+            "day": datetime.now(TZ).date().isoformat(),
+            "wage": "150",
+            f"d_{worker.id}": "1",
+        },  # type: ignore[union-attr]
     )
     assert posted.status_code == 401 and "登录已过期" in posted.text
     with session_factory() as db:
@@ -146,7 +152,10 @@ def test_next_never_leaves_the_pages(browser: Browser) -> None:
 
 
 def test_wage_link_opens_once_and_only_its_workers_page(
-    browser: Browser, other_browser: Browser, settings: Settings, session_factory: sessionmaker[Session]
+    browser: Browser,
+    other_browser: Browser,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory() as db:
         late = db.scalar(select(Worker).where(Worker.wecom_userid == "demo-worker-late"))
@@ -200,10 +209,14 @@ def test_sandbox_sign_in_lists_the_demo_users(db_url: str, engine: object, demo:
         users = re.findall(r'data-user="([^"]+)"', page.text)
         assert {"demo-admin", "demo-liaison", "demo-worker", "demo-worker-late"} <= set(users)
         state = re.search(r'name="state" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        assert c.post("/web/sandbox-login", data={"userid": "demo-admin", "state": "x"}).status_code == 403
+        assert (
+            c.post("/web/sandbox-login", data={"userid": "demo-admin", "state": "x"}).status_code
+            == 403
+        )
         assert c.get("/web/oauth?code=a&state=b").status_code == 404
         done = c.post(
-            "/web/sandbox-login", data={"userid": "demo-admin", "state": state, "next": "/web/county"}
+            "/web/sandbox-login",
+            data={"userid": "demo-admin", "state": state, "next": "/web/county"},
         )
         assert done.status_code == 303 and done.headers["location"] == "/web/county"
         assert "演示管理员 · 管理员" in c.get("/web/county").text
