@@ -37,7 +37,7 @@ from models import (
 from models.calendar import quarter_of, shift_quarter
 from models.money import format_fen
 from models.wages import balances, balances_stmt, labour_share, overdue_filter
-from web.core import PageError, database, handler_context, render, require_role, viewer
+from web.core import TEMPLATES, PageError, database, handler_context, render, require_role, viewer
 
 router = APIRouter()
 
@@ -191,11 +191,15 @@ def county(request: Request) -> Response:
         key = (v.principal.scope, ctx.today, quarter)
         hit = cache.get(key)
         if hit is not None and hit[0] > time.monotonic():
-            lines, as_of = hit[1], hit[2]
+            lines, as_of, table, chart = hit[1], hit[2], hit[3], hit[4]
         else:
             lines = county_lines(db, project_ids_in_scope(v.principal), ctx.today, quarter)
             as_of = ctx.now
-            cache[key] = (time.monotonic() + CACHE_SECONDS, lines, as_of)
+            table = TEMPLATES.get_template("county_table.html").render(
+                lines=lines, quarter=quarter, money=format_fen, status_labels=STATUS_LABELS
+            )
+            chart = chart_svg(lines)
+            cache[key] = (time.monotonic() + CACHE_SECONDS, lines, as_of, table, chart)
         totals = {
             "owed": sum(x.owed for x in lines),
             "paid": sum(x.paid for x in lines),
@@ -208,7 +212,7 @@ def county(request: Request) -> Response:
         }
         return render(
             "county.html", viewer=v, lines=lines, totals=totals, quarter=quarter,
-            chart=chart_svg(lines), money=format_fen, status_labels=STATUS_LABELS,
+            chart=chart, money=format_fen, table=table,
             scope=v.principal.scope.label if v.principal.scope else "", exports=EXPORT_KINDS,
             as_of=as_of,
         )  # fmt: skip
