@@ -134,7 +134,7 @@ def _month(
 
 @router.post("/roster/{code}")
 async def roster_submit(request: Request, code: str) -> Response:
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=20_000)  # a field per worker
     from starlette.concurrency import run_in_threadpool
 
     fields = {k: str(val) for k, val in form.items()}

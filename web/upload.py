@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from bot.errors import UserError
 from handlers.files import MAX_BYTES, SUFFIXES
@@ -25,6 +26,7 @@ from handlers.tabular.readers import guess_kind, read_table
 from models import OutboxMessage, Role, WebUpload
 from models.privacy import mask_phone
 from web.core import (
+    PageError,
     Viewer,
     check_csrf,
     database,
@@ -47,6 +49,7 @@ KIND_LABELS = {
 ADMIN_ONLY = {"projects", "contacts"}
 PENDING_FOR = timedelta(hours=1)
 ROWS_SHOWN = 300
+FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries
 SECRET_COLUMNS = ("身份证", "手机", "账号", "卡号")
 
 
@@ -74,13 +77,22 @@ def upload_form(request: Request) -> Response:
 
 
 @router.post("/upload")
-async def upload_check(
-    request: Request, file: UploadFile, kind: str = Form("auto"), csrf: str = Form("")
-) -> Response:
-    name = Path(file.filename or "未命名文件").name[:200]
-    data = await file.read(MAX_BYTES + 1)
+async def upload_check(request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
+    # Refuse an oversized body before parsing it: the multipart parser would spool it all.
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        raise PageError(411, "上传请求缺少长度，请用页面上的表单上传。")
+    if int(declared) > MAX_BYTES + FORM_OVERHEAD:
+        raise PageError(413, f"文件超过 {MAX_BYTES // 2**20}MB，没有导入。请拆分后分别上传。")
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if not isinstance(upload, StarletteUpload):
+        raise PageError(400, "没有选择文件。")
+    name = Path(upload.filename or "未命名文件").name[:200]
+    data = await upload.read(MAX_BYTES + 1)
+    kind, csrf = str(form.get("kind") or "auto"), str(form.get("csrf") or "")
     return await run_in_threadpool(_check, request, name, data, kind, csrf)
 
 

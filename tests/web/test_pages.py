@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 
 import openpyxl
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -386,3 +387,24 @@ def test_county_export_is_audited_and_admin_only(
         assert audit is not None and audit.actor == "demo-admin"
     other_browser.sign_in("demo-liaison")
     assert other_browser.get("/web/county").status_code == 403
+
+
+def test_upload_over_the_cap_is_refused_before_it_is_read(
+    browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import web.upload
+
+    monkeypatch.setattr(web.upload, "MAX_BYTES", 1024 * 1024)
+    browser.sign_in("demo-liaison")
+    big = b"x" * (1024 * 1024 + 70 * 1024)
+    refused = browser.post(
+        "/web/upload", data={"csrf": browser.csrf()}, files={"file": ("big.csv", big, "text/csv")}
+    )
+    assert refused.status_code == 413 and "超过 1MB" in refused.text
+    just_over = b"x" * (1024 * 1024 + 10)
+    refused = browser.post(
+        "/web/upload",
+        data={"csrf": browser.csrf()},
+        files={"file": ("big.csv", just_over, "text/csv")},
+    )
+    assert refused.status_code == 422 and "超过 1MB" in refused.text
