@@ -22,6 +22,7 @@ from models import Project, ProjectWorker, Role, Worker, WorkRecord
 from models.privacy import personal_data
 from web.core import (
     PageError,
+    Viewer,
     check_csrf,
     database,
     handler_context,
@@ -113,23 +114,104 @@ def roster_page(
         )  # fmt: skip
 
 
-def _month(
-    request: Request, db: Session, v: object, project: Project, workers: list[Worker], month: str
-) -> Response:
+def _first_of(month: str) -> date:
     try:
-        first = date.fromisoformat(month + "-01")
+        return date.fromisoformat(month + "-01")
     except ValueError:
         raise PageError(400, f"月份“{month}”格式不对，应为 2026-11。") from None
+
+
+def _month(
+    request: Request,
+    db: Session,
+    v: Viewer,
+    project: Project,
+    workers: list[Worker],
+    month: str,
+    status: int = 200,
+    **extra: object,
+) -> Response:
+    """A worker per row, a day per column: recorded days shown, open days tappable."""
+    first = _first_of(month)
     last = first.replace(day=monthrange(first.year, first.month)[1])
     done = _recorded(db, project, first, last)
+    today = handler_context(request, db, v).today
     days = [first.replace(day=i) for i in range(1, last.day + 1)]
     grid = [
         (w, [done.get((w.id, d)) for d in days], sum(done.get((w.id, d), Decimal(0)) for d in days))
         for w in workers
     ]
-    return render(
-        "roster_month.html", viewer=v, project=project, days=days, grid=grid, month=month,
-    )  # fmt: skip
+    wage = _last_wage(db, project)
+    values = {
+        "viewer": v, "project": project, "days": days, "grid": grid, "month": month,
+        "today": today, "weekdays": WEEKDAYS, "wage": f"{wage / 100:g}" if wage else "",
+        "picked": {}, **extra,
+    }  # fmt: skip
+    return render("roster_month.html", status=status, **values)
+
+
+def _jigong(ctx: HandlerContext, project: Project, day: date, lines: list[str], wage: str) -> str:
+    """One 记工 message through the router, as if the liaison had typed it in the chat."""
+    head = f"记工 项目：{project.code} 日期：{day:%Y-%m-%d}" + (f" 日薪：{wage}" if wage else "")
+    msg = Incoming(user_id=ctx.user.userid, kind="text", text="\n".join([head, *lines]))
+    return ctx.services.router.dispatch(msg, ctx).text  # type: ignore[no-any-return]
+
+
+@router.post("/roster/{code}/month")
+async def month_submit(request: Request, code: str) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form(max_files=0, max_fields=50_000)  # a field per worker and day
+    fields = {k: str(val) for k, val in form.items()}
+    return await run_in_threadpool(_month_submit, request, code, fields)
+
+
+def _month_submit(request: Request, code: str, form: dict[str, str]) -> Response:
+    """Every ticked day of the month: one 记工 per date, all written or none."""
+    with database(request) as db:
+        v = viewer(request, db)
+        check_csrf(v, form.get("csrf"))
+        require_role(v, Role.ADMIN, Role.LIAISON, what="点名记工")
+        ctx = handler_context(request, db, v)
+        project = _project(ctx, code)
+        month = form.get("month", "")
+        first = _first_of(month)
+        workers = {w.id: w for w in _roster(db, project)}
+        pd = personal_data(ctx.settings.effective_data_key)
+        by_day: dict[date, list[str]] = {}
+        picked = {}
+        for key, value in form.items():
+            if not key.startswith("m_") or value not in CHOICES:
+                continue
+            try:
+                wid, dd = (int(x) for x in key[2:].split("_"))
+                worker, day = workers[wid], first.replace(day=dd)
+            except (ValueError, KeyError):
+                raise PageError(
+                    403, "表里有不属于该项目的人员或日期，没有记工。请刷新页面后重试。"
+                ) from None
+            by_day.setdefault(day, []).append(f"{pd.decrypt(worker.id_cipher)} {CHOICES[value]}")
+            picked[key] = value
+        wage = form.get("wage", "").strip()[:20]
+        errors, results = [], []
+        for day in sorted(by_day):
+            try:
+                results.append(_jigong(ctx, project, day, by_day[day], wage))
+            except UserError as err:
+                errors.append(f"{day:%m月%d日}：{err.message}")
+        if not by_day:
+            errors.append("没有点任何一天，没有记工。")
+        if errors:
+            db.rollback()
+            text = "没有记工（全部无误才写入），请改正后重新提交：\n" + "\n\n".join(errors)
+            return _month(request, db, v, project, list(workers.values()), month, 422,
+                          error=text, picked=picked, wage=wage)  # fmt: skip
+        db.commit()
+        count = sum(len(x) for x in by_day.values())
+        summary = f"共记工 {count} 条，{len(by_day)} 天：\n" + "\n".join(
+            r.splitlines()[0] for r in results
+        )
+        return _month(request, db, v, project, list(workers.values()), month, result=summary)
 
 
 @router.post("/roster/{code}")
@@ -166,14 +248,8 @@ def _submit(request: Request, code: str, form: dict[str, str]) -> Response:
         if not lines:
             error = "没有勾选任何人，没有记工。"
         else:
-            wage_text = form.get("wage", "").strip()[:20]
-            head = f"记工 项目：{project.code} 日期：{day:%Y-%m-%d}" + (
-                f" 日薪：{wage_text}" if wage_text else ""
-            )
-            text = "\n".join([head, *lines])
-            msg = Incoming(user_id=v.principal.userid, kind="text", text=text)
             try:
-                result = ctx.services.router.dispatch(msg, ctx).text
+                result = _jigong(ctx, project, day, lines, form.get("wage", "").strip()[:20])
                 db.commit()
             except UserError as err:
                 db.rollback()

@@ -22,7 +22,7 @@ from handlers.files import MAX_BYTES, SUFFIXES
 from handlers.parsing import mask_id_text
 from handlers.tabular.columns import KINDS
 from handlers.tabular.importer import ImportReport, import_bytes
-from handlers.tabular.readers import guess_kind, read_table
+from handlers.tabular.readers import Table, guess_kind, read_table
 from models import OutboxMessage, Role, WebUpload
 from models.privacy import mask_phone
 from web.core import (
@@ -45,10 +45,12 @@ KIND_LABELS = {
     "workers": "务工人员名单",
     "projects": "项目清单",
     "contacts": "管理员和联系人",
+    "attendance": "考勤表（按月出工表）",
 }
 ADMIN_ONLY = {"projects", "contacts"}
 PENDING_FOR = timedelta(hours=1)
 ROWS_SHOWN = 300
+MORE_SHOWN = 50  # problems of rows beyond those shown, listed on their own
 FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries
 SECRET_COLUMNS = ("身份证", "手机", "账号", "卡号")
 
@@ -118,7 +120,6 @@ def _check(request: Request, name: str, data: bytes, kind: str, csrf: str) -> Re
             chosen = guess_kind(name, data) if kind == "auto" else kind
             if chosen not in allowed:
                 return again(f"您不能上传“{KIND_LABELS.get(chosen, chosen)}”。")
-            table = read_table(name, data, chosen)
             report = import_bytes(
                 db, settings, chosen, name, data, actor=v.principal, channel="import",
                 today=datetime.now(settings.tz).date(),
@@ -127,6 +128,10 @@ def _check(request: Request, name: str, data: bytes, kind: str, csrf: str) -> Re
             db.rollback()
             return again(err.message)
         db.rollback()  # a check only: nothing of it stays
+        try:  # the rows as the file has them, to show beside their problems
+            table: Table | None = read_table(name, data, chosen)
+        except UserError:  # a kind with a reader of its own: its report is the listing
+            table = None
         token = ""
         if report.ok:
             token = secrets.token_urlsafe(24)
@@ -139,16 +144,26 @@ def _check(request: Request, name: str, data: bytes, kind: str, csrf: str) -> Re
         problems: dict[int, list[str]] = {}
         for row, message in report.problems:
             problems.setdefault(row, []).append(message)
+        headers = table.headers if table else []
         rows = [
-            (n, [_masked(h, values.get(h, "")) for h in table.headers], problems.get(n, []))
-            for n, values in table.rows[:ROWS_SHOWN]
+            (n, [_masked(h, values.get(h, "")) for h in headers], problems.get(n, []))
+            for n, values in (table.rows[:ROWS_SHOWN] if table else [])
         ]
-        general = problems.get(0, [])
+        listed = {n for n, _, _ in rows}
+        general = problems.get(0, []) + [
+            f"第{r}行：{m}"
+            for r, ms in sorted(problems.items())
+            if r and r not in listed
+            for m in ms
+        ]
+        if len(general) > MORE_SHOWN:
+            general = [*general[:MORE_SHOWN], f"……另有 {len(general) - MORE_SHOWN} 处问题未列出。"]
         return render(
             "upload_check.html",
             status=200 if report.ok else 422,
-            viewer=v, name=name, kind=chosen, kind_label=allowed[chosen], headers=table.headers,
-            rows=rows, hidden=max(0, len(table.rows) - ROWS_SHOWN), report=report, general=general,
+            viewer=v, name=name, kind=chosen, kind_label=allowed[chosen],
+            headers=headers, rows=rows,
+            hidden=max(0, len(table.rows) - ROWS_SHOWN) if table else 0, report=report, general=general,
             bad_rows=len({r for r, _ in report.problems if r}), token=token,
         )  # fmt: skip
 

@@ -222,8 +222,15 @@ def test_liaison_uploads_a_ledger_and_ticks_a_roster(
     assert "已记工 2 条" in result and "合计 1.5天" in result
     assert _count(factory, WorkRecord) == before + 4
     chrome.find_element(By.LINK_TEXT, "看整月").click()
+    cell = chrome.find_element(By.CSS_SELECTOR, f"button.cell[data-for^='m_{workers[4].id}_']")
+    cell.click()
+    cell.click()  # 1 → 0.5
+    assert cell.text == "½"
     _fits(chrome)
     _shot(chrome, "roster-month")
+    chrome.find_element(By.ID, "submit-month").click()
+    assert "共记工 1 条" in _text(chrome, "#result")
+    assert _count(factory, WorkRecord) == before + 5
 
 
 def test_admin_reads_the_county_and_follows_a_figure(chrome: Any, live: dict[str, Any]) -> None:

@@ -408,3 +408,52 @@ def test_upload_over_the_cap_is_refused_before_it_is_read(
         files={"file": ("big.csv", just_over, "text/csv")},
     )
     assert refused.status_code == 422 and "超过 1MB" in refused.text
+
+
+def test_roster_month_writes_every_ticked_day_or_none(
+    browser: Browser, settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    """Ticks on several dates of a month: one 记工 per date, in one transaction."""
+    with session_factory() as db:
+        wid, _, _ = _ids(settings, db, "ZT-DEMO-002")[0]
+        busy = db.scalar(
+            select(WorkRecord.work_date)
+            .where(WorkRecord.worker_id == wid)
+            .order_by(WorkRecord.work_date)
+        )
+        assert busy is not None  # the demo has them working on ZT-DEMO-002
+        first = busy.replace(day=1)
+        month = f"{first:%Y-%m}"
+        nt = db.scalar(select(Project.id).where(Project.code == "NT-DEMO-001"))
+        db.add(ProjectWorker(project_id=nt, worker_id=wid))
+        mine = _ids(settings, db, "NT-DEMO-001")[0][0]
+        taken = set(
+            db.scalars(
+                select(WorkRecord.work_date).where(
+                    WorkRecord.worker_id == mine, WorkRecord.period == month
+                )
+            )
+        )
+        db.commit()
+        before = _count(db, WorkRecord)
+    free = [first + timedelta(days=i) for i in range(28)]
+    free = [d for d in free if d not in taken and d != busy][:2]
+    browser.sign_in("demo-liaison")
+    page = browser.get(f"/web/roster/NT-DEMO-001?month={month}")
+    assert page.status_code == 200
+    assert f'name="m_{mine}_{free[0].day}"' in page.text
+    assert f'name="m_{mine}_{sorted(taken)[0].day}"' not in page.text  # recorded: not tappable
+    csrf = browser.csrf(f"/web/roster/NT-DEMO-001?month={month}")
+    form = {"csrf": csrf, "month": month, "wage": "150"}
+    form |= {f"m_{mine}_{free[0].day}": "1", f"m_{mine}_{free[1].day}": "0.5"}
+    refused = browser.post(
+        "/web/roster/NT-DEMO-001/month", data=form | {f"m_{wid}_{busy.day}": "1"}
+    )
+    assert refused.status_code == 422 and "全部无误才写入" in refused.text
+    assert f"{busy:%m月%d日}" in refused.text and "ZT-DEMO-002" in refused.text
+    with session_factory() as db:
+        assert _count(db, WorkRecord) == before  # not even the good days
+    done = browser.post("/web/roster/NT-DEMO-001/month", data=form)
+    assert done.status_code == 200 and "共记工 2 条，2 天" in done.text
+    with session_factory() as db:
+        assert _count(db, WorkRecord) == before + 2
