@@ -32,7 +32,6 @@ from web.tokens import (
     make_session,
     make_state,
     read_link_token,
-    unsign,
 )
 
 log = logging.getLogger(__name__)
@@ -50,12 +49,14 @@ def _safe_next(target: str | None) -> str:
 
 
 def _cookie_args(request: Request, max_age: int) -> dict[str, Any]:
-    # Secure always: WeCom only opens https pages; browsers accept Secure cookies from
-    # http://127.0.0.1 and localhost, which is where sandbox mode and the tests run.
+    # Secure: WeCom only opens https pages (browsers also keep Secure cookies from
+    # http://127.0.0.1 and localhost). Sandbox mode over plain http (a newcomer opening
+    # http://<LAN address>:8000/web/) would otherwise loop on sign-in; it holds no real data.
+    secure = not (settings_of(request).sandbox and request.url.scheme == "http")
     return {
         "max_age": max_age,
         "httponly": True,
-        "secure": True,
+        "secure": secure,
         "samesite": "lax",
         "path": "/web/",
     }
@@ -220,6 +221,3 @@ def signed_out(request: Request) -> Response:
     return render(
         "error.html", status=200, message="已退出。从企业微信应用主页可再次进入。", viewer=None
     )
-
-
-__all__ = ["router", "unsign"]

@@ -6,6 +6,7 @@ signing in, opens one database session, and calls the same functions as chat and
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -91,8 +92,6 @@ def require_role(v: Viewer, *roles: Role, what: str) -> None:
 
 def check_csrf(v: Viewer, form_token: object) -> None:
     """Every POST carries the session's CSRF token (a page of ours put it in the form)."""
-    import hmac
-
     if not isinstance(form_token, str) or not hmac.compare_digest(form_token, v.web.csrf):
         raise PageError(
             403, "页面已过期或来源不明（CSRF 校验失败），没有执行任何操作。请返回重新打开页面。"
