@@ -83,28 +83,15 @@ class Line:
 def county_lines(db: Session, scope_ids: Any, today: date, quarter: str) -> list[Line]:
     """One line per project of `scope_ids` (a SELECT of ids), from six aggregate queries."""
     ids = scope_ids
+
+    def per_project(column: Any, value: Any) -> dict[int, int]:
+        stmt = select(column, value).where(column.in_(ids)).group_by(column)
+        return {int(p): int(n or 0) for p, n in db.execute(stmt)}
+
     projects = list(db.scalars(select(Project).where(Project.id.in_(ids)).order_by(Project.code)))
-    owed = dict(
-        db.execute(
-            select(WorkRecord.project_id, func.sum(WorkRecord.due_fen))
-            .where(WorkRecord.project_id.in_(ids))
-            .group_by(WorkRecord.project_id)
-        ).all()
-    )
-    paid = dict(
-        db.execute(
-            select(WagePayment.project_id, func.sum(WagePayment.amount_fen))
-            .where(WagePayment.project_id.in_(ids))
-            .group_by(WagePayment.project_id)
-        ).all()
-    )
-    workers = dict(
-        db.execute(
-            select(ProjectWorker.project_id, func.count())
-            .where(ProjectWorker.project_id.in_(ids))
-            .group_by(ProjectWorker.project_id)
-        ).all()
-    )
+    owed = per_project(WorkRecord.project_id, func.sum(WorkRecord.due_fen))
+    paid = per_project(WagePayment.project_id, func.sum(WagePayment.amount_fen))
+    workers = per_project(ProjectWorker.project_id, func.count())
     b = balances_stmt(project_ids=ids).subquery("b")
     late_cond = overdue_filter(
         db,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from bot.context import HandlerContext, Incoming
 from bot.errors import UserError
@@ -157,26 +158,35 @@ def _jigong(ctx: HandlerContext, project: Project, day: date, lines: list[str], 
     return ctx.services.router.dispatch(msg, ctx).text  # type: ignore[no-any-return]
 
 
+async def _form(request: Request, max_fields: int) -> dict[str, str]:
+    form = await request.form(max_files=0, max_fields=max_fields)
+    return {k: str(val) for k, val in form.items()}
+
+
+def _posted(
+    request: Request, db: Session, code: str, form: dict[str, str]
+) -> tuple[Viewer, HandlerContext, Project, dict[int, Worker]]:
+    """Who posts a roster, checked like every roster page, with the project's workers."""
+    v = viewer(request, db)
+    check_csrf(v, form.get("csrf"))
+    require_role(v, Role.ADMIN, Role.LIAISON, what="点名记工")
+    ctx = handler_context(request, db, v)
+    project = _project(ctx, code)
+    return v, ctx, project, {w.id: w for w in _roster(db, project)}
+
+
 @router.post("/roster/{code}/month")
 async def month_submit(request: Request, code: str) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
-    form = await request.form(max_files=0, max_fields=50_000)  # a field per worker and day
-    fields = {k: str(val) for k, val in form.items()}
+    fields = await _form(request, 50_000)  # a field per worker and day
     return await run_in_threadpool(_month_submit, request, code, fields)
 
 
 def _month_submit(request: Request, code: str, form: dict[str, str]) -> Response:
     """Every ticked day of the month: one 记工 per date, all written or none."""
     with database(request) as db:
-        v = viewer(request, db)
-        check_csrf(v, form.get("csrf"))
-        require_role(v, Role.ADMIN, Role.LIAISON, what="点名记工")
-        ctx = handler_context(request, db, v)
-        project = _project(ctx, code)
+        v, ctx, project, workers = _posted(request, db, code, form)
         month = form.get("month", "")
         first = _first_of(month)
-        workers = {w.id: w for w in _roster(db, project)}
         pd = personal_data(ctx.settings.effective_data_key)
         by_day: dict[date, list[str]] = {}
         picked = {}
@@ -216,22 +226,14 @@ def _month_submit(request: Request, code: str, form: dict[str, str]) -> Response
 
 @router.post("/roster/{code}")
 async def roster_submit(request: Request, code: str) -> Response:
-    form = await request.form(max_files=0, max_fields=20_000)  # a field per worker
-    from starlette.concurrency import run_in_threadpool
-
-    fields = {k: str(val) for k, val in form.items()}
+    fields = await _form(request, 20_000)  # a field per worker
     return await run_in_threadpool(_submit, request, code, fields)
 
 
 def _submit(request: Request, code: str, form: dict[str, str]) -> Response:
     with database(request) as db:
-        v = viewer(request, db)
-        check_csrf(v, form.get("csrf"))
-        require_role(v, Role.ADMIN, Role.LIAISON, what="点名记工")
-        ctx = handler_context(request, db, v)
-        project = _project(ctx, code)
+        v, ctx, project, workers = _posted(request, db, code, form)
         day = _parse_day(form.get("day"), ctx.today)
-        workers = {w.id: w for w in _roster(db, project)}
         pd = personal_data(ctx.settings.effective_data_key)
         lines = []
         for key, value in form.items():
