@@ -151,6 +151,11 @@ def _month(
     return render("roster_month.html", status=status, **values)
 
 
+def _wage_field(form: dict[str, str]) -> str:
+    """The 日薪 box as one token of the 记工 message: a line break must not add a line."""
+    return "".join(form.get("wage", "").split())[:20]
+
+
 def _jigong(ctx: HandlerContext, project: Project, day: date, lines: list[str], wage: str) -> str:
     """One 记工 message through the router, as if the liaison had typed it in the chat."""
     head = f"记工 项目：{project.code} 日期：{day:%Y-%m-%d}" + (f" 日薪：{wage}" if wage else "")
@@ -202,7 +207,7 @@ def _month_submit(request: Request, code: str, form: dict[str, str]) -> Response
                 ) from None
             by_day.setdefault(day, []).append(f"{pd.decrypt(worker.id_cipher)} {CHOICES[value]}")
             picked[key] = value
-        wage = form.get("wage", "").strip()[:20]
+        wage = _wage_field(form)
         errors, results = [], []
         for day in sorted(by_day):
             try:
@@ -251,7 +256,7 @@ def _submit(request: Request, code: str, form: dict[str, str]) -> Response:
             error = "没有勾选任何人，没有记工。"
         else:
             try:
-                result = _jigong(ctx, project, day, lines, form.get("wage", "").strip()[:20])
+                result = _jigong(ctx, project, day, lines, _wage_field(form))
                 db.commit()
             except UserError as err:
                 db.rollback()

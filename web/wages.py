@@ -110,7 +110,9 @@ def complain(
         check_csrf(v, csrf)
         _worker(db, v)
         ctx = handler_context(request, db, v)
-        text = f"未收到 项目：{project.strip()[:40]} 期间：{period.strip()[:10]}"
+        # one line, one token each: a form field cannot add words to the command
+        code, month = ("".join(x.split())[:40] for x in (project, period))
+        text = f"未收到 项目：{code} 期间：{month}"
         msg = Incoming(user_id=v.principal.userid, kind="text", text=text)
         try:
             answer = ctx.services.router.dispatch(msg, ctx).text

@@ -457,3 +457,22 @@ def test_roster_month_writes_every_ticked_day_or_none(
     assert done.status_code == 200 and "共记工 2 条，2 天" in done.text
     with session_factory() as db:
         assert _count(db, WorkRecord) == before + 2
+
+
+def test_roster_wage_box_cannot_smuggle_a_line_into_jigong(
+    browser: Browser, settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    browser.sign_in("demo-liaison")
+    with session_factory() as db:
+        people = _ids(settings, db, "NT-DEMO-001")
+        before = _count(db, WorkRecord)
+    form = {
+        "csrf": browser.csrf("/web/roster/NT-DEMO-001"),
+        "day": TODAY.isoformat(),
+        "wage": f"150\n{people[1][1]} 1天",
+        f"d_{people[0][0]}": "1",
+    }
+    answer = browser.post("/web/roster/NT-DEMO-001", data=form)
+    assert answer.status_code == 422  # "150张三1天" is no wage; nobody was added
+    with session_factory() as db:
+        assert _count(db, WorkRecord) == before
