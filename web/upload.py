@@ -7,17 +7,22 @@ ledger changed in between). The report is also sent to the uploader as an app me
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from bot.errors import UserError
+from bot.settings import Settings
 from handlers.files import MAX_BYTES, SUFFIXES
 from handlers.parsing import mask_id_text
 from handlers.tabular.columns import KINDS
@@ -135,11 +140,14 @@ def _check(request: Request, name: str, data: bytes, kind: str, csrf: str) -> Re
         token = ""
         if report.ok:
             token = secrets.token_urlsafe(24)
+            now = datetime.now(UTC)
+            db.execute(delete(WebUpload).where(WebUpload.created_at < now - PENDING_FOR))
             db.add(
                 WebUpload(
-                    token=token, owner=v.principal.userid, kind=chosen, file_name=name, data=data
+                    token=token, owner=v.principal.userid, kind=chosen, file_name=name,
+                    data=seal(settings, data), created_at=now,
                 )
-            )
+            )  # fmt: skip
             db.commit()
         problems: dict[int, list[str]] = {}
         for row, message in report.problems:
@@ -192,27 +200,40 @@ def upload_confirm(request: Request, token: str = Form(""), csrf: str = Form("")
                 message="这份文件已经导入过、已过期（1小时）或不是您上传的。请重新上传。",
             )  # fmt: skip
         pending.consumed_at = now
+        data, pending.data = unseal(settings, pending.data), b""  # no copy kept either way
         try:
             report = import_bytes(
-                db, settings, pending.kind, pending.file_name, pending.data,
+                db, settings, pending.kind, pending.file_name, data,
                 actor=v.principal, channel="import", today=datetime.now(settings.tz).date(),
             )  # fmt: skip
         except UserError as err:
             report = ImportReport(pending.kind)
             report.add(0, err.message)
+        # A refused import has rolled its rows back (its savepoint); its audit row stays.
         text = report.text(pending.file_name)
-        if not report.ok:
-            db.rollback()
-            _send_report(db, v, text)
-            db.commit()
-        else:
-            pending.data = b""  # the rows are in the ledgers now; no second copy of the file
-            _send_report(db, v, text)
-            db.commit()
+        _send_report(db, v, text)
+        db.commit()
         return render(
             "upload_done.html", status=200 if report.ok else 422, viewer=v, report=report,
             text=text, name=pending.file_name,
         )  # fmt: skip
+
+
+def _aead(settings: Settings) -> AESGCM:
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"yigong-bot", info=b"web-upload-v1"
+    ).derive(settings.effective_data_key.encode())
+    return AESGCM(key)
+
+
+def seal(settings: Settings, data: bytes) -> bytes:
+    """A file waiting for confirmation holds ID numbers: encrypted at rest like them."""
+    nonce = os.urandom(12)
+    return nonce + _aead(settings).encrypt(nonce, data, None)
+
+
+def unseal(settings: Settings, blob: bytes) -> bytes:
+    return _aead(settings).decrypt(blob[:12], blob[12:], None)
 
 
 def _send_report(db: Any, v: Viewer, text: str) -> None:

@@ -136,6 +136,19 @@ def _shot(chrome: Any, name: str) -> None:
     chrome.set_window_size(WIDTH, 780)
 
 
+def _go(chrome: Any, element: Any) -> None:
+    """Click something that loads a page, and wait until the new page has replaced the old."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = chrome.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(chrome, 20).until(expected_conditions.staleness_of(old))
+    WebDriverWait(chrome, 20).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
 def _fits(chrome: Any) -> None:
     """Nothing wider than the phone: wide tables scroll inside their own box."""
     overflow = chrome.execute_script(
@@ -165,7 +178,7 @@ def test_liaison_uploads_a_ledger_and_ticks_a_roster(
     _sign_in(chrome, live, "demo-liaison")
     assert "演示联系人" in chrome.page_source
     _shot(chrome, "home-liaison")
-    chrome.find_element(By.LINK_TEXT, "上传台账（Excel / CSV）").click()
+    _go(chrome, chrome.find_element(By.LINK_TEXT, "上传台账（Excel / CSV）"))
     _fits(chrome)
     _shot(chrome, "upload")
     pd = personal_data(live["settings"].effective_data_key)
@@ -185,7 +198,7 @@ def test_liaison_uploads_a_ledger_and_ticks_a_roster(
     )
     Select(chrome.find_element(By.ID, "kind")).select_by_value("work")
     chrome.find_element(By.ID, "file").send_keys(str(bad))
-    chrome.find_element(By.ID, "check").click()
+    _go(chrome, chrome.find_element(By.ID, "check"))
     assert "没有写入任何数据" in _text(chrome, "#verdict")
     assert "天数" in _text(chrome, "tr.bad") and numbers[1] not in chrome.page_source
     _fits(chrome)
@@ -199,17 +212,17 @@ def test_liaison_uploads_a_ledger_and_ticks_a_roster(
     )
     chrome.get(live["url"] + "/web/upload")
     chrome.find_element(By.ID, "file").send_keys(str(good))
-    chrome.find_element(By.ID, "check").click()
+    _go(chrome, chrome.find_element(By.ID, "check"))
     assert "全部通过校验" in _text(chrome, "#verdict")
     _shot(chrome, "upload-check")
-    chrome.find_element(By.ID, "confirm").click()
+    _go(chrome, chrome.find_element(By.ID, "confirm"))
     assert "新写入 2 行" in _text(chrome, "#report")
     _shot(chrome, "upload-done")
     assert _count(factory, WorkRecord) == before + 2
 
     # the roster: the two just imported are marked, tap two more
     chrome.get(live["url"] + "/web/roster")
-    chrome.find_element(By.PARTIAL_LINK_TEXT, "NT-DEMO-001").click()
+    _go(chrome, chrome.find_element(By.PARTIAL_LINK_TEXT, "NT-DEMO-001"))
     assert "已记 1天" in chrome.page_source
     chrome.find_element(By.CSS_SELECTOR, f"input[name=d_{workers[2].id}][value='1'] + span").click()
     chrome.find_element(
@@ -217,18 +230,18 @@ def test_liaison_uploads_a_ledger_and_ticks_a_roster(
     ).click()
     _fits(chrome)
     _shot(chrome, "roster")
-    chrome.find_element(By.ID, "submit").click()
+    _go(chrome, chrome.find_element(By.ID, "submit"))
     result = _text(chrome, "#result")
     assert "已记工 2 条" in result and "合计 1.5天" in result
     assert _count(factory, WorkRecord) == before + 4
-    chrome.find_element(By.LINK_TEXT, "看整月").click()
+    _go(chrome, chrome.find_element(By.LINK_TEXT, "看整月"))
     cell = chrome.find_element(By.CSS_SELECTOR, f"button.cell[data-for^='m_{workers[4].id}_']")
     cell.click()
     cell.click()  # 1 → 0.5
     assert cell.text == "½"
     _fits(chrome)
     _shot(chrome, "roster-month")
-    chrome.find_element(By.ID, "submit-month").click()
+    _go(chrome, chrome.find_element(By.ID, "submit-month"))
     assert "共记工 1 条" in _text(chrome, "#result")
     assert _count(factory, WorkRecord) == before + 5
 
@@ -242,7 +255,7 @@ def test_admin_reads_the_county_and_follows_a_figure(chrome: Any, live: dict[str
     assert "逾期" in _text(chrome, "#totals")
     _fits(chrome)
     _shot(chrome, "county")
-    chrome.find_element(By.CSS_SELECTOR, "a[href='/web/county/ZT-DEMO-002/overdue']").click()
+    _go(chrome, chrome.find_element(By.CSS_SELECTOR, "a[href='/web/county/ZT-DEMO-002/overdue']"))
     assert "逾期明细" in chrome.page_source and "********" in chrome.page_source
     _fits(chrome)
     _shot(chrome, "county-rows")
@@ -262,7 +275,7 @@ def test_worker_opens_the_link_and_reports_unpaid_wages(chrome: Any, live: dict[
     assert worker.id_masked in chrome.page_source and "已逾期" in chrome.page_source
     _fits(chrome)
     _shot(chrome, "wages")
-    chrome.find_element(By.XPATH, "//button[text()='未收到']").click()
+    _go(chrome, chrome.find_element(By.XPATH, "//button[text()='未收到']"))
     assert "已转给项目联系人" in _text(chrome, "#result")
     _shot(chrome, "wages-complaint")
     assert _count(factory, WageComplaint) == 1

@@ -20,6 +20,7 @@ from models import (
     Project,
     ProjectWorker,
     WageComplaint,
+    WebUpload,
     Worker,
     WorkRecord,
 )
@@ -125,6 +126,9 @@ def test_upload_confirm_imports_once_and_sends_the_report(
     token = re.search(r'name="token" value="([^"]+)"', checked.text).group(1)  # type: ignore[union-attr]
     with session_factory() as db:
         assert _count(db, WorkRecord) == before  # a check writes nothing
+        waiting = db.scalar(select(WebUpload).where(WebUpload.token == token))
+        assert waiting is not None and people[0][2].encode() not in waiting.data  # encrypted
+        assert b"PK" not in waiting.data[:16]
     # nobody else can confirm it
     other_browser.sign_in("demo-admin")
     stolen = other_browser.post(
@@ -139,6 +143,7 @@ def test_upload_confirm_imports_once_and_sends_the_report(
     assert twice.status_code == 409
     with session_factory() as db:
         assert _count(db, WorkRecord) == before + 3
+        assert db.scalar(select(WebUpload.data).where(WebUpload.token == token)) == b""
         sent = db.scalars(
             select(OutboxMessage).where(OutboxMessage.recipient == "demo-liaison")
         ).all()
