@@ -28,19 +28,20 @@ $(UV):
 # process would otherwise compile SQLAlchemy & co. from source, seconds per start.
 .venv/.synced: $(UV) uv.lock pyproject.toml
 	$(UV) sync --locked --compile-bytecode --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
-	.venv/bin/python -m compileall -q bot domain handlers models reminders
+	.venv/bin/python -m compileall -q bot domain handlers models reminders web
 	@touch $@
 
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy bot domain handlers models reminders
+	.venv/bin/mypy bot domain handlers models reminders web
 
 bench: install
 	.venv/bin/python bench/qa.py
 	.venv/bin/python bench/ledger.py
 	.venv/bin/python bench/reminders.py
 	.venv/bin/python bench/callback.py
+	.venv/bin/python bench/pages.py
 
 # Two replicas on PostgreSQL (YIGONG_BENCH_DATABASE_URL, default local postgres), 60 s of load.
 bench-load: install

@@ -116,6 +116,11 @@ def create_app(
             note("outcome", "handler_error")  # answered 200 with an apology: a bug to look at
         return Response(result.body, media_type="application/xml" if result.body else "text/plain")
 
+    # -- pages inside WeCom (issue 17): /web/… ---------------------------------------------
+    from bot.wiring import mount_pages  # the composition root knows the pages
+
+    mount_pages(app)
+
     @app.get("/healthz")
     async def healthz(request: Request) -> Response:
         svc = svc_of(request)

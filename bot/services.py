@@ -54,6 +54,7 @@ class Services:
     wecom: Any = None  # the WeCom API client (media download); bot.wecom_api.WeComClient
     sender: Sender | None = None  # set when the background runner starts
     scheduler: BackgroundScheduler | None = None
+    page_cache: dict[str, dict[Any, Any]] = field(default_factory=dict)  # web/: short-lived views
     limiter: anyio.CapacityLimiter = field(init=False)
 
     def __post_init__(self) -> None:

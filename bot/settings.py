@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     special_min_share: Decimal = Field(
         default=Decimal("0.30"), ge=0, le=1, alias="YIGONG_SPECIAL_MIN_SHARE"
     )
+    # Pages inside WeCom (web/): the public https address, and WeCom's OAuth2 authorize page.
+    public_url: str = Field(default="", alias="YIGONG_PUBLIC_URL")
+    oauth_authorize_url: str = Field(
+        default="https://open.weixin.qq.com/connect/oauth2/authorize", alias="YIGONG_OAUTH_URL"
+    )
 
     @field_validator("wecom_aes_key")
     @classmethod

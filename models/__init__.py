@@ -36,6 +36,7 @@ from models.project import (
 from models.reminders import Escalation, ReminderRun
 from models.reports import AuditLog, ComplaintStatus, QuarterlyReport, WageComplaint
 from models.security import BindingAttempt, BindOutcome, RateCounter
+from models.web import WebLinkUse, WebUpload
 
 __all__ = [
     "CalendarDay",
@@ -76,6 +77,8 @@ __all__ = [
     "Training",
     "TrainingMode",
     "WageComplaint",
+    "WebLinkUse",
+    "WebUpload",
     "WagePayment",
     "WorkRecord",
     "Worker",

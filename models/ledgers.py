@@ -31,6 +31,7 @@ class Channel(enum.StrEnum):
     CHAT = "chat"
     IMPORT = "import"
     CLI = "cli"
+    WEB = "web"  # the pages inside WeCom (点名记工)
 
 
 class LedgerEntry:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -27,6 +27,7 @@ APP_MSGTYPES = frozenset(
      "template_card", "miniprogram_notice"}
 )  # fmt: skip
 MEDIA_KINDS = frozenset({"image", "voice", "video", "file"})
+OAUTH_CODE_SECONDS = 300  # an OAuth2 code lives five minutes and is used once
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
 Response = tuple[int, dict[str, str], bytes]
@@ -87,6 +88,11 @@ class FakeWeCom:
             self._media: dict[str, tuple[str, bytes]] = {}
             self._injected: dict[str, list[_Injected]] = {}
             self._seq = itertools.count(1)
+            # OAuth2 网页授权: who is using the WeCom client, and the codes issued to them
+            self.signed_in: str | None = None  # a member's userid; None: nobody
+            self.trusted_domain: str | None = None  # 可信域名; None: any host
+            self._codes: dict[str, tuple[str, float]] = {}  # code -> (userid, expires)
+            self.clock = time.time
 
     @property
     def base_url(self) -> str:
@@ -134,6 +140,18 @@ class FakeWeCom:
         with self._lock:
             self._media[media_id] = (filename, data)
 
+    def issue_code(self, userid: str) -> str:
+        """A code as WeCom gives it after 网页授权 of `userid` (a member), or of an outsider
+        when `userid` starts with "openid:"."""
+        code = f"fake-code-{next(self._seq)}-{int(self.clock())}"
+        with self._lock:
+            self._codes[code] = (userid, self.clock() + OAUTH_CODE_SECONDS)
+        return code
+
+    @property
+    def authorize_url(self) -> str:
+        return self.base_url.removesuffix("cgi-bin/") + "connect/oauth2/authorize"
+
     def texts(self, touser: str | None = None) -> list[str]:
         """Contents of the text/markdown app messages received, in order."""
         return [
@@ -153,7 +171,10 @@ class FakeWeCom:
             ("POST", "media/upload"): self._media_upload,
             ("GET", "media/get"): self._media_get,
             ("POST", "webhook/send"): self._webhook_send,
+            ("GET", "auth/getuserinfo"): self._auth_getuserinfo,
         }
+        if (method, endpoint) == ("GET", "/connect/oauth2/authorize"):
+            return self._authorize(query)
         route = routes.get((method, endpoint))
         if route is None:
             return 404, {"Content-Type": "text/html"}, b"<html>404 Not Found</html>"
@@ -280,6 +301,45 @@ class FakeWeCom:
             },
             data,
         )
+
+    def _authorize(self, query: dict[str, str]) -> Response:
+        """open.weixin.qq.com/connect/oauth2/authorize: the WeCom client signs the member in
+        silently (snsapi_base) and redirects to redirect_uri with code and state."""
+        redirect = query.get("redirect_uri", "")
+        problem = ""
+        if query.get("appid") != self.corp_id:
+            problem = "appid 参数错误（应为企业的 CorpID）"
+        elif query.get("response_type") != "code":
+            problem = "response_type 参数错误"
+        elif query.get("scope") not in ("snsapi_base", "snsapi_privateinfo"):
+            problem = "scope 参数错误"
+        elif not redirect.startswith(("http://", "https://")):
+            problem = "redirect_uri 参数错误"
+        elif self.trusted_domain and urlsplit(redirect).hostname != self.trusted_domain:
+            problem = "redirect_uri 需与后台配置的可信域名一致（errcode 50001）"
+        elif query.get("agentid") != str(self.agent_id):
+            problem = "agentid 参数错误"
+        elif self.signed_in is None:
+            problem = "请在企业微信客户端打开链接"
+        if problem:
+            page = f"<html><body><h4>{problem}</h4></body></html>".encode()
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, page
+        code = self.issue_code(self.signed_in)  # type: ignore[arg-type]
+        sep = "&" if "?" in redirect else "?"
+        params = {"code": code, **({"state": query["state"]} if "state" in query else {})}
+        return 302, {"Location": redirect + sep + urlencode(params)}, b""
+
+    def _auth_getuserinfo(self, query: dict[str, str], headers: Any, body: bytes) -> Response:
+        code = query.get("code", "")
+        if not code:
+            return _error(41008, "missing code")
+        issued = self._codes.pop(code, None)  # used once, whatever the outcome
+        if issued is None or issued[1] < self.clock():
+            return _error(40029, "invalid code")
+        userid = issued[0]
+        if userid.startswith("openid:"):  # not a member of the corp
+            return _ok({"openid": userid.removeprefix("openid:")})
+        return _ok({"userid": userid})
 
     def _webhook_send(self, query: dict[str, str], headers: Any, body: bytes) -> Response:
         key = query.get("key", "")

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "domain", "handlers", "models", "reminders")
+PACKAGES = ("bot", "domain", "handlers", "models", "reminders", "web")
 # The composition root: the modules that may name every package (bot/cli.py loads the CLI
 # modules by name so that `yigong ask` starts without loading the rest).
 COMPOSITION_ROOT = {"bot/wiring.py", "bot/cli.py"}
