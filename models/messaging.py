@@ -115,3 +115,8 @@ def _mask_outbox(_mapper: Any, _conn: Any, row: OutboxMessage) -> None:
 @event.listens_for(InboundMessage, "before_insert")
 def _mask_reply(_mapper: Any, _conn: Any, row: InboundMessage) -> None:
     row.reply_text = mask_text(row.reply_text or "")
+
+
+@event.listens_for(Job, "before_insert")
+def _mask_job(_mapper: Any, _conn: Any, row: Job) -> None:
+    row.payload = mask_payload(row.payload or {})  # e.g. a file named after an ID number

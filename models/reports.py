@@ -6,10 +6,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, UTCDateTime, utcnow
+from models.privacy import mask_payload, mask_text
 
 
 class QuarterlyReport(Base):
@@ -81,3 +82,10 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+@event.listens_for(AuditLog, "before_insert")
+def _mask_audit(_mapper: Any, _conn: Any, row: AuditLog) -> None:
+    """An audit row keeps ids and codes; a typed number (a file's name, say) goes in masked."""
+    row.subject = mask_text(row.subject or "")
+    row.detail = mask_payload(row.detail or {})

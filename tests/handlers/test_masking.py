@@ -127,3 +127,14 @@ def test_log_lines_carry_no_names_or_numbers() -> None:
     assert "lookup failed" in out and "KeyError" in out
     for secret in ("张三", "买买提", "艾力", TYPED_ID, PHONE):
         assert secret not in out
+
+
+def test_a_file_named_after_an_id_number_is_stored_masked(wecom, seed, session):
+    r = wecom.file(LIAISON, "m-named", f"{TYPED_ID}.csv")
+    assert "正在后台校验导入" in r.text and TYPED_ID not in r.text
+    try:
+        job = session.scalar(select(Job))
+        assert job is not None and TYPED_ID not in str(job.payload)
+        assert job.payload["media_id"] == "m-named"  # ids are left as they are
+    finally:
+        session.rollback()
