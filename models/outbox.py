@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.messaging import OutboxMessage
+from models.privacy import mask_payload
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def enqueue(
             "recipient": m.recipient,
             "channel": m.channel,
             "msgtype": m.msgtype,
-            "payload": m.payload,
+            "payload": mask_payload(m.payload),  # bulk INSERT skips the ORM's masking hook
             "rule": m.rule,
             "next_attempt_at": due,
         }
