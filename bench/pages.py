@@ -29,8 +29,9 @@ from sqlalchemy import Engine, text  # noqa: E402
 
 import models  # noqa: E402
 from bench.reminders import PAY_COLS, WORK_COLS, bulk, pay_rows, work_rows  # noqa: E402
-from bot.app import build_services, create_app  # noqa: E402
+from bot.app import create_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.wiring import build_services  # noqa: E402
 from models.session import make_engine  # noqa: E402
 from web.tokens import SESSION_COOKIE, make_session  # noqa: E402
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -54,6 +55,7 @@ from models.project import configure_floors
 from models.session import make_engine, make_sessionmaker
 from reminders import catalog
 from reminders import schedule as reminder_schedule
+from web import mount as _mount_web
 
 # Order matters only for help order; the policy router holds the one fallback.
 ROUTERS: list[Router] = [
@@ -106,6 +108,11 @@ def _warm_calendar(session: Session) -> None:
 
 # The statements every message runs, built (and the policy index loaded) before serving.
 WARMERS: list[Warmer] = [_warm_policy, _warm_principal, _warm_wages, _warm_calendar]
+
+
+def mount_pages(app: FastAPI) -> None:
+    """The pages inside WeCom (web/), under /web/."""
+    _mount_web(app)
 
 
 def build_router() -> Router:

@@ -18,9 +18,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from bot.app import Services, build_services
 from bot.context import Incoming
+from bot.services import Services
 from bot.settings import Settings
+from bot.wiring import build_services
 from handlers.binding import FAIL_LIMIT
 from models import WageComplaint, WagePayment, Worker, WorkRecord
 from models.security import BindingAttempt, BindOutcome

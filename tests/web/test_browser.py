@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import models
-from bot.app import build_services, create_app
+from bot.app import create_app
+from bot.wiring import build_services
 from handlers.demo import load_demo
 from models import Project, ProjectWorker, WageComplaint, Worker, WorkRecord
 from models.privacy import personal_data

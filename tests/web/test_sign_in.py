@@ -199,7 +199,8 @@ def test_sandbox_sign_in_lists_the_demo_users(db_url: str, engine: object, demo:
 
     from fastapi.testclient import TestClient
 
-    from bot.app import build_services, create_app
+    from bot.app import create_app
+    from bot.wiring import build_services
 
     sandbox = Settings(DATABASE_URL=db_url, YIGONG_SCHEDULER=False)
     assert sandbox.sandbox
