@@ -22,6 +22,7 @@ from models.messaging import (
     OutboxStatus,
 )
 from models.people import ROLE_LABELS, Contact, PriorityGroup, ProjectWorker, Role, Worker
+from models.payroll import PayrollNotice
 from models.policy import PolicyDocument
 from models.project import (
     STATUS_LABELS,
@@ -56,6 +57,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "PayMethod",
+    "PayrollNotice",
     "PolicyDocument",
     "PostType",
     "PriorityGroup",
