@@ -47,7 +47,16 @@ OPTIONAL: dict[str, set[str]] = {
     "training": set(),
 }
 
+# Kinds that are not a table of fixed columns: the 考勤表 grid (one row a worker, one column a
+# day). Shared by `yigong import`, file messages and the upload page.
+GRID_KINDS: dict[str, str] = {
+    "attendance": "考勤表：一行一人（姓名，可有身份证号、日薪），1–31日各一列（√/1 记一天，0.5/半 记半天）",
+}
+
 KIND_ALIASES = {
+    "考勤": "attendance",
+    "考勤表": "attendance",
+    "出勤": "attendance",
     "项目": "projects",
     "联系人": "contacts",
     "人员": "workers",
@@ -75,4 +84,4 @@ HEADER_ALIASES = {
 
 def kind_of(text: str) -> str | None:
     t = text.strip().lower()
-    return t if t in KINDS else KIND_ALIASES.get(t)
+    return t if t in KINDS or t in GRID_KINDS else KIND_ALIASES.get(t)
