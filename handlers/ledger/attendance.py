@@ -110,7 +110,27 @@ def available_days(period: str, start: date | None, today: date) -> int:
 # Grid cell marks: worked a day, half a day, or not at all.
 _FULL = {"√", "✓", "✔", "1", "1.0", "1.00", "○", "〇", "●", "v", "V", "全", "出", "到", "是"}
 _HALF = {"0.5", ".5", "0.50", "半", "½", "半天", "△"}
-_NONE = {"", "0", "0.0", "×", "✗", "✘", "x", "X", "-", "—", "休", "假", "旷", "缺", "病", "事", "无", "/", "\\"}
+_NONE = {
+    "",
+    "0",
+    "0.0",
+    "×",
+    "✗",
+    "✘",
+    "x",
+    "X",
+    "-",
+    "—",
+    "休",
+    "假",
+    "旷",
+    "缺",
+    "病",
+    "事",
+    "无",
+    "/",
+    "\\",
+}
 
 
 def grid_mark(text: str) -> Decimal | None:

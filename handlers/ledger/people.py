@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UserError
 from bot.settings import Settings
+from handlers.ledger.accounts import Account, account_columns
 from handlers.parsing import normalize
 from models import PriorityGroup, Project, ProjectWorker, Worker
 from models.privacy import mask_id, mask_phone, personal_data
@@ -48,6 +49,7 @@ class WorkerInput:
     village: str = ""
     priority_group: str = PriorityGroup.OTHER
     wecom_userid: str = ""
+    account: Account | None = None  # where wages go (bank card / 一卡通 / 社保卡)
 
 
 @dataclass
@@ -149,3 +151,6 @@ def _update(worker: Worker, x: WorkerInput, pd) -> None:  # type: ignore[no-unty
         worker.priority_group = x.priority_group
     if x.wecom_userid:
         worker.wecom_userid = x.wecom_userid
+    if x.account is not None:
+        for key, value in account_columns(x.account, pd).items():
+            setattr(worker, key, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
+from handlers.ledger.account_fields import ACCOUNT_KEYS, account_from
 from handlers.ledger.common import PROJECT_KEY, project_from, who
 from handlers.ledger.people import WorkerInput, check_group, register_workers
 from handlers.parsing import (
@@ -30,6 +31,7 @@ ALIASES = {
     "脱贫户": ("脱贫人口",),
     "类别": ("人员类别", "群体", "重点群体"),
     "企业微信": ("企业微信账号", "userid"),
+    **ACCOUNT_KEYS,
 }
 
 
@@ -65,6 +67,7 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
         group = problems.check("类别", check_group, fields["类别"]) or group
     if fields.get("脱贫户") and problems.check("脱贫户", parse_bool, fields["脱贫户"]):
         group = PriorityGroup.POVERTY_ALLEVIATED.value
+    account = account_from(problems, fields)
     problems.raise_if_any()
     assert checked is not None
     number, warnings = checked
@@ -77,6 +80,7 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
         village=fields.get("村", ""),
         priority_group=group,
         wecom_userid=fields.get("企业微信", ""),
+        account=account,
     )
     results, errors = register_workers(ctx.session, ctx.settings, [x], ctx.user.userid, ctx.channel)
     if errors:
@@ -91,11 +95,15 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
     )
     if not r.added:
         text = f"{who(r.worker)} 已在项目 {project.code} 登记过，没有重复登记。"
+        if account is not None:
+            text += f"已更新工资账户：{account.type} {account.masked}（{account.bank}）。"
     else:
         text = f"已在项目 {project.code} 登记：{who(r.worker)}"
         details = [
             v for v in (r.worker.phone_masked, r.worker.village, r.worker.priority_group) if v
         ]
+        if r.worker.account_masked:
+            details.append(f"{r.worker.account_type} {r.worker.account_masked}（{r.worker.bank}）")
         text += "，" + "，".join(details) if details else ""
         text += "。" if r.created else "（此人此前已在其他项目登记，沿用原信息）。"
         text += (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# Where a worker's wages go (bank card / 一卡通 / 社保卡); optional in the workers file.
+ACCOUNT_COLUMNS = ["账户类型", "账号", "开户行"]
+
 KINDS: dict[str, list[str]] = {
     "projects": [
         "项目编号",
@@ -24,7 +27,8 @@ KINDS: dict[str, list[str]] = {
         "劳务报酬最低占比",
     ],
     "contacts": ["企业微信账号", "姓名", "角色", "单位", "省", "市", "县", "负责项目"],
-    "workers": ["项目编号", "姓名", "身份证号", "手机", "村", "脱贫户", "企业微信账号"],
+    "workers": ["项目编号", "姓名", "身份证号", "手机", "村", "脱贫户", "企业微信账号"]
+    + ACCOUNT_COLUMNS,
     "work": ["项目编号", "身份证号", "日期", "天数", "日薪(元)"],
     "wages": ["项目编号", "身份证号", "期间", "金额(元)", "发放日期", "方式", "凭证号"],
     "training": ["项目编号", "身份证号", "日期", "内容", "方式", "学时"],
@@ -41,7 +45,7 @@ OPTIONAL: dict[str, set[str]] = {
         "计划完工日期",
     },
     "contacts": {"单位", "负责项目", "市", "县"},
-    "workers": {"手机", "村", "脱贫户", "企业微信账号"},
+    "workers": {"手机", "村", "脱贫户", "企业微信账号", *ACCOUNT_COLUMNS},
     "work": set(),
     "wages": {"凭证号"},
     "training": set(),
@@ -79,6 +83,10 @@ HEADER_ALIASES = {
     "手机号": "手机",
     "企业微信": "企业微信账号",
     "userid": "企业微信账号",
+    "银行卡号": "账号",
+    "银行账号": "账号",
+    "卡号": "账号",
+    "开户银行": "开户行",
 }
 
 

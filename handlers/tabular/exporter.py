@@ -163,7 +163,11 @@ class Exporter:
                 if w.priority_group == "脱贫人口"
                 else ("否" if w.priority_group == "其他" else w.priority_group)
             )
-            yield [code, name, number, phone, w.village, poor, w.wecom_userid or ""]
+            yield [code, name, number, phone, w.village, poor, w.wecom_userid or ""] + [
+                w.account_type or "",
+                w.account_masked or "",  # full numbers only in the bank's 代发 file
+                w.bank,
+            ]
 
     def _rows_projects(self) -> Iterator[list[Any]]:
         stmt = select(Project).where(Project.id.in_(self.project_ids())).order_by(Project.code)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.errors import UserError
 from handlers.access import within_scope
+from handlers.ledger.accounts import Account, check_account, check_account_type
 from handlers.ledger.people import WorkerInput, check_group, register_workers
 from handlers.parsing import (
     check_id_number,
@@ -274,6 +275,18 @@ def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> No
     ic.session.flush()
 
 
+def _account(report: ImportReport, n: int, v: dict[str, str]) -> Account | None | bool:
+    """The row's account; None when absent or masked (an export re-imported), False when bad."""
+    number = v.get("账号", "").strip()
+    if not number or "*" in number:
+        return None
+    kind = check(report, n, check_account_type, v.get("账户类型") or "银行卡")
+    if kind is None:
+        return False
+    account = check(report, n, check_account, kind, number, v.get("开户行", ""))
+    return False if account is None else account
+
+
 def import_workers(ic: ImportContext, table: Table, report: ImportReport) -> None:
     projects = resolve_codes(ic, {v["项目编号"].strip().upper() for _, v in table.rows})
     inputs: list[WorkerInput] = []
@@ -295,7 +308,8 @@ def import_workers(ic: ImportContext, table: Table, report: ImportReport) -> Non
                 group = PriorityGroup.POVERTY_ALLEVIATED.value if parse_bool(flag) else group
             except UserError:
                 group = check(report, n, check_group, flag) or group
-        if checked and code in projects and name and phone is not None:
+        account = _account(report, n, v)
+        if checked and code in projects and name and phone is not None and account is not False:
             inputs.append(
                 WorkerInput(
                     str(n),
@@ -306,6 +320,7 @@ def import_workers(ic: ImportContext, table: Table, report: ImportReport) -> Non
                     v.get("村", "")[:64],
                     group,
                     v.get("企业微信账号", "").strip(),
+                    account=account or None,
                 )
             )
     if not report.ok:
