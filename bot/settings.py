@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     outbox_interval: float = Field(default=2.0, gt=0, alias="YIGONG_OUTBOX_INTERVAL")
     reminder_hour: int = Field(default=9, ge=0, le=23, alias="YIGONG_REMINDER_HOUR")
     concurrency: int = Field(default=4, ge=1, le=64, alias="YIGONG_CONCURRENCY")
+    # A TOML file with each county's bank 代发 layout (docs/LEDGERS.md); unset: generic only.
+    bank_layouts: str | None = Field(default=None, alias="YIGONG_BANK_LAYOUTS")
 
     @field_validator("wecom_aes_key")
     @classmethod

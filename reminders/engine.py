@@ -37,6 +37,7 @@ RULE_MODULES = [
     "reminders.quarterly",
     "reminders.stale",
     "reminders.complaints",
+    "reminders.notice_end",
 ]
 
 

@@ -679,3 +679,28 @@ def write_trainings(
         for x in lines
     ]
     return _insert(session, Training, rows, numbered)
+
+
+def write_wage_reversals(
+    session: Session,
+    entries: Sequence[tuple[WagePayment, str]],
+    actor: str,
+    channel: str,
+) -> list[int]:
+    """Reversal rows (negated amount, pointing at the entry) for (payment, reason) pairs."""
+    rows = [
+        {
+            "project_id": p.project_id,
+            "worker_id": p.worker_id,
+            "period": p.period,
+            "amount_fen": -p.amount_fen,
+            "paid_on": p.paid_on,
+            "method": p.method,
+            "voucher": p.voucher,
+            "reverses_id": p.id,
+            "reason": reason[:200],
+            **_who(actor, channel),
+        }
+        for p, reason in entries
+    ]
+    return _insert(session, WagePayment, rows, True)

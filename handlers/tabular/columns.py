@@ -26,7 +26,7 @@ KINDS: dict[str, list[str]] = {
         "计划完工日期",
         "劳务报酬最低占比",
     ],
-    "contacts": ["企业微信账号", "姓名", "角色", "单位", "省", "市", "县", "负责项目"],
+    "contacts": ["企业微信账号", "姓名", "角色", "单位", "省", "市", "县", "负责项目", "手机"],
     "workers": ["项目编号", "姓名", "身份证号", "手机", "村", "脱贫户", "企业微信账号"]
     + ACCOUNT_COLUMNS,
     "work": ["项目编号", "身份证号", "日期", "天数", "日薪(元)"],
@@ -44,7 +44,7 @@ OPTIONAL: dict[str, set[str]] = {
         "赈济模式",
         "计划完工日期",
     },
-    "contacts": {"单位", "负责项目", "市", "县"},
+    "contacts": {"单位", "负责项目", "市", "县", "手机"},
     "workers": {"手机", "村", "脱贫户", "企业微信账号", *ACCOUNT_COLUMNS},
     "work": set(),
     "wages": {"凭证号"},
@@ -55,9 +55,13 @@ OPTIONAL: dict[str, set[str]] = {
 # day). Shared by `yigong import`, file messages and the upload page.
 GRID_KINDS: dict[str, str] = {
     "attendance": "考勤表：一行一人（姓名，可有身份证号、日薪），1–31日各一列（√/1 记一天，0.5/半 记半天）",
+    "bank-result": "银行代发回单：账号（或卡号）、金额、状态（成功/失败）、失败原因",
 }
 
 KIND_ALIASES = {
+    "回单": "bank-result",
+    "代发回单": "bank-result",
+    "bank_result": "bank-result",
     "考勤": "attendance",
     "考勤表": "attendance",
     "出勤": "attendance",

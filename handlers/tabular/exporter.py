@@ -36,7 +36,7 @@ from models import (
     WorkRecord,
 )
 from models.money import fen_to_yuan
-from models.privacy import personal_data
+from models.privacy import mask_phone, personal_data
 
 
 @dataclass
@@ -223,7 +223,15 @@ class Exporter:
                 r.city if r else "",
                 r.county if r else "",
                 "、".join(sorted(codes[c.id])),
+                self._contact_phone(c),
             ]
+
+    def _contact_phone(self, c: Contact) -> str:
+        """The complaint phone a county publishes; masked unless the export shows full IDs."""
+        if not c.phone_cipher:
+            return ""
+        phone = personal_data(self.settings.effective_data_key).decrypt(c.phone_cipher)
+        return phone if self.full_ids else mask_phone(phone)
 
 
 def _num(value: Decimal) -> Decimal | int:

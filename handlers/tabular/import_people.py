@@ -25,6 +25,7 @@ from handlers.parsing import (
 from handlers.tabular.importer import ImportContext, ImportReport, check, resolve_codes
 from handlers.tabular.readers import Table
 from models import Contact, PriorityGroup, Project, ProjectCategory, ProjectLiaison, Region, Role
+from models.privacy import personal_data
 
 _LEVELS = {"省": "省", "省级": "省", "市": "市", "市级": "市", "县": "县", "县级": "县"}
 _ROLES = {
@@ -234,8 +235,9 @@ def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> No
         for code in codes:
             if code not in projects:
                 report.add(n, f"负责项目 {code} 不存在或不在您的管理范围内")
+        phone = check(report, n, check_phone, v["手机"]) if v.get("手机") else ""
         if report.ok and names is not None:
-            planned.append((userid, name, role, v.get("单位", "")[:200], names, codes))
+            planned.append((userid, name, role, v.get("单位", "")[:200], names, codes, phone))
     if not report.ok:
         return
     existing = {
@@ -245,7 +247,8 @@ def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> No
         (p, c)
         for p, c in ic.session.execute(select(ProjectLiaison.project_id, ProjectLiaison.contact_id))
     }
-    for userid, name, role, unit, names, codes in planned:
+    pd = personal_data(ic.settings.effective_data_key)
+    for userid, name, role, unit, names, codes, phone in planned:
         values = {
             "name": name,
             "role": str(role),
@@ -261,6 +264,9 @@ def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> No
             report.written += 1
         else:
             changed = _set(contact, values)
+        if phone and (not contact.phone_cipher or pd.decrypt(contact.phone_cipher) != phone):
+            contact.phone_cipher = pd.encrypt(phone)  # published on 公示 as the complaint phone
+            changed = True
         for code in codes:
             key = (projects[code].id, contact.id)
             if key not in links:

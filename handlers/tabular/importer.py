@@ -318,9 +318,18 @@ def _import_attendance(
     return import_grid(ic, name, data, options)
 
 
+def _import_bank_result(
+    ic: ImportContext, name: str, data: bytes, options: dict[str, str]
+) -> ImportReport:
+    from handlers.payroll.bank_result import import_bank_result
+
+    return import_bank_result(ic, name, data, options)
+
+
 # Kinds read as a grid rather than as a table of the columns of `KINDS` (columns.GRID_KINDS).
 GRID_IMPORTERS: dict[str, Callable[[ImportContext, str, bytes, dict[str, str]], ImportReport]] = {
     "attendance": _import_attendance,
+    "bank-result": _import_bank_result,
 }
 
 

@@ -186,9 +186,12 @@ def guess_kind(name: str, data: bytes) -> str:
             fits.append((len(headers - set(cols)), -len(required), kind))
     if fits:  # the kind that leaves the fewest columns unused
         return min(fits)[2]
+    from handlers.payroll.bank_result import looks_like_result
     from handlers.tabular.grid import looks_like_grid
 
     if looks_like_grid(name, data):
         return "attendance"
+    if looks_like_result(name, data):
+        return "bank-result"
     kinds = "；".join(f"{k}：{'、'.join(c)}" for k, c in KINDS.items())
     raise UserError(f"看不出 {name} 是哪种台账：表头应与以下之一完全一致——{kinds}")
