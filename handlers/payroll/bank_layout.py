@@ -1,7 +1,7 @@
 """Bank 代发 file layouts: the generic one, and each county's from a small TOML file.
 
     # YIGONG_BANK_LAYOUTS=/etc/yigong/bank.toml
-    [五台县]                       # the county as in the projects file (县)
+    ["五台县"]                     # the county as in the projects file (县), quoted
     sheet = "代发明细"
     columns = ["序号", "户名=姓名", "卡号=账号", "金额(元)=金额", "证件号码=身份证号", "开户行", "摘要"]
 

@@ -8,6 +8,8 @@ The liaisons are reminded when the period ends (reminders/notice_end.py).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -62,6 +64,25 @@ def complaint_channels(ctx: HandlerContext, sheet: PaySheet, extra: str) -> list
             out.append(f"项目联系人 {name}：{pd.decrypt(cipher)}")
     out.append("劳动保障监察投诉电话：12333")
     return out
+
+
+_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
+
+
+def cjk_fonts(font_manager: Any) -> list[str]:
+    """Installed fonts that draw Chinese; matplotlib does not index .ttc collections itself."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    if not installed.intersection(_CJK_FONTS):
+        for path in _FONT_FILES:
+            if Path(path).exists():
+                font_manager.fontManager.addfont(path)
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+    return [n for n in _CJK_FONTS if n in installed]
 
 
 def notice_rows(sheet: PaySheet) -> list[list[str]]:
@@ -122,8 +143,7 @@ def notice_pngs(sheet: PaySheet, start: date, end: date, channels: list[str]) ->
     from matplotlib import font_manager, rc_context
     from matplotlib.figure import Figure
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    fonts = [n for n in _CJK_FONTS if n in installed] + ["DejaVu Sans"]
+    fonts = cjk_fonts(font_manager) + ["DejaVu Sans"]
     rows = notice_rows(sheet)
     pages = [rows[i : i + ROWS_PER_IMAGE] for i in range(0, len(rows), ROWS_PER_IMAGE)][:MAX_IMAGES]
     xs = [0.03, 0.09, 0.2, 0.47, 0.58, 0.68, 0.8]
@@ -153,7 +173,7 @@ def notice_pngs(sheet: PaySheet, start: date, end: date, channels: list[str]) ->
             )
             y -= step * 1.2
             for x, h in zip(xs, HEADERS, strict=True):
-                fig.text(x, y, h if h != "账户" else "工资账户", fontsize=9, weight="bold")
+                fig.text(x, y, h if h != "账户" else "工资账户", fontsize=9)
             for row in page:
                 y -= step
                 for x, v in zip(xs, row, strict=True):
