@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.context import Principal
@@ -89,6 +89,36 @@ class Exporter:
         pairs = list(self.session.execute(stmt))
         people = self._people(w for w, _ in pairs)
         return {(code, people[w][1]): people[w][0] for w, code in pairs}
+
+    def work_figures(self) -> dict[tuple[str, str, str], tuple[Decimal, str, Decimal]]:
+        """(project code, ID as exported, period) → (days, daily wage(s), 应发 yuan), net."""
+        stmt = (
+            select(
+                Project.code,
+                WorkRecord.worker_id,
+                WorkRecord.period,
+                WorkRecord.daily_wage_fen,
+                func.sum(WorkRecord.days),
+                func.sum(WorkRecord.due_fen),
+            )
+            .join(Project, Project.id == WorkRecord.project_id)
+            .where(WorkRecord.project_id.in_(self.project_ids()))
+            .group_by(
+                Project.code, WorkRecord.worker_id, WorkRecord.period, WorkRecord.daily_wage_fen
+            )
+            .having(func.sum(WorkRecord.days) > 0)
+        )
+        raw = list(self.session.execute(stmt))
+        people = self._people(w for _, w, _, _, _, _ in raw)
+        acc: dict[tuple[str, str, str], tuple[Decimal, list[int], int]] = {}
+        for code, wid, period, wage, days, due in raw:
+            key = (code, people[wid][1], period)
+            d, wages, owed = acc.get(key, (Decimal(0), [], 0))
+            acc[key] = (d + Decimal(days), [*wages, int(wage)], owed + int(due))
+        return {
+            k: (_num(d), "/".join(f"{w / 100:g}" for w in sorted(ws)), fen_to_yuan(owed))
+            for k, (d, ws, owed) in acc.items()
+        }
 
     # -- rows per kind -----------------------------------------------------------------------
     def rows(self, kind: str) -> Iterator[list[Any]]:

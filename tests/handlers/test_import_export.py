@@ -194,7 +194,9 @@ def test_wage_export_filing_layout_masked_for_liaison_and_audited(
     assert wb.sheetnames == ["wages", f"{period}发放台账"]
     sheet = [list(r) for r in wb[f"{period}发放台账"].iter_rows(values_only=True)]
     assert sheet[1][-1] == "本人签字"
-    assert sheet[-2][0] == "合计" and sheet[-2][4] == 300
+    assert sheet[1][4:8] == ["出勤天数", "日薪(元)", "应发(元)", "实发金额(元)"]
+    assert sheet[2][4:8] == [1, "150", 150, 150]  # a shortfall would show beside 实发
+    assert sheet[-2][0] == "合计" and sheet[-2][6] == 300 and sheet[-2][7] == 300
     assert "142329********1233" in [r[3] for r in sheet]
     assert seed.ids["张三"] not in str(sheet)
     audit = session.scalar(select(AuditLog).where(AuditLog.action == "export"))

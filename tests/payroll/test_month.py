@@ -298,3 +298,34 @@ def test_file_goes_out_through_media_upload(wecom, session, session_factory, mon
 def test_admin_and_stranger(wecom, month):
     assert "已生成" in wecom.text(ADMIN, f"工资表 项目：NT-2026-001 期间：{month.period}").text
     assert "没有权限" in wecom.text("nobody", f"工资表 项目：NT-2026-001 期间：{month.period}").text
+
+
+def test_exports_from_wecom_masked_unless_admin_filing(wecom, session, month):
+    when = f"{month.seed.today:%Y-%m-%d}"
+    wecom.text(
+        LIAISON, f"发放 按工资表 项目：NT-2026-001 期间：{month.period} 日期：{when} 方式：银行代发"
+    )
+    r = wecom.text(LIAISON, "导出 台账 项目：NT-2026-001")
+    assert "已导出 务工台账" in r.text and "4 条" in r.text, r.text
+    refused = wecom.text(LIAISON, "导出 工资 项目：NT-2026-001 备案")
+    assert "只有管理员" in refused.text
+    wecom.text(LIAISON, "导出 工资 项目：NT-2026-001")
+    wecom.text(ADMIN, "导出 工资 项目：NT-2026-001 备案")
+    wecom.text(LIAISON, "导出 培训 项目：NT-2026-001")
+    assert "没有找到项目" in wecom.text(LIAISON, "导出 岗位 项目：NT-2099-999").text
+    sent = files(session)
+    names = [n for _, n, _ in sent]
+    assert names[0].startswith("务工台账_NT-2026-001") and names[2].startswith(
+        "劳务报酬发放台账备案版"
+    )
+    work = all_text(cells(sent[0][2]))
+    assert "W-000001" in work and month.names[0] in work
+    masked = all_text(cells(sent[1][2]))
+    full = all_text(cells(sent[2][2]))
+    for n in month.names:
+        assert month.seed.ids[n] not in work and month.seed.ids[n] not in masked
+    assert month.seed.ids[month.names[0]] in full and "出勤天数" in full
+    assert all(c not in work + masked + full for c in CARDS)
+    audits = list(session.scalars(select(AuditLog).where(AuditLog.action == "export")))
+    assert [a.detail["full_ids"] for a in audits] == [False, False, True, False]
+    session.rollback()
