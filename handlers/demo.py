@@ -57,7 +57,11 @@ def _month_start(d: date, back: int) -> date:
 def _table(kind: str, rows: Sequence[Sequence[object]]) -> Table:
     cols = KINDS[kind]
     return Table(
-        cols, [(i, dict(zip(cols, map(str, r), strict=True))) for i, r in enumerate(rows, start=2)]
+        cols,
+        [  # optional trailing columns (accounts, phones) left blank
+            (i, dict(zip(cols, [*map(str, r), *[""] * (len(cols) - len(r))], strict=True)))
+            for i, r in enumerate(rows, start=2)
+        ],
     )
 
 
