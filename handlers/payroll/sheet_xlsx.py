@@ -31,6 +31,7 @@ HEADERS = [
 WIDTHS = [6, 10, 21, 9, 9, 11, 11, 12, 9, 23, 18, 14]
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_BOLD = Font(bold=True)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
@@ -69,17 +70,19 @@ def title_block(ws: Worksheet, title: str, lines: list[str], width: int) -> None
 def table(ws: Worksheet, headers: list[str], rows: list[list[object]], total: list[object]) -> int:
     """Header, rows and a total row, boxed; returns the header's row number."""
     ws.append(headers)
-    header_row = ws.max_row
+    header_row = ws.max_row  # max_row scans every cell: read it once, then count
     for cell in ws[header_row]:
-        cell.font = Font(bold=True)
+        cell.font = _BOLD
         cell.alignment = _CENTER
         cell.border = _BOX
+    n = header_row
     for row in [*rows, total]:
         ws.append(row)
-        for cell in ws[ws.max_row]:
-            cell.border = _BOX
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
+        n += 1
+        for col in range(1, len(row) + 1):
+            ws.cell(n, col).border = _BOX
+    for col in range(1, len(total) + 1):
+        ws.cell(n, col).font = _BOLD
     return header_row
 
 
