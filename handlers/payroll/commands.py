@@ -78,3 +78,61 @@ def pay_sheet(msg: Incoming, ctx: HandlerContext) -> Reply:
             f"日期：今天 方式：银行代发；银行代发文件：代发文件 项目：{sheet.project.code} 期间：{sheet.period}"
         )
     return Reply("\n".join(lines))
+
+
+GRID_EXAMPLE = (
+    "考勤表 项目：NT-2026-001 期间：2026-11 日薪：150\n姓名\t1\t2\t3\t…\t30\n张三\t√\t√\t半\t…\t√"
+)
+
+
+@router.command(
+    "考勤表",
+    aliases=("粘贴考勤", "考勤粘贴"),
+    help="把 Excel 考勤表（一行一人、每天一列）复制粘贴进来记工：第一行之后先粘表头行（姓名 1 2 3 …），再粘每人一行；整张表也可以直接发文件",
+    example=GRID_EXAMPLE,
+    roles=(Role.ADMIN, Role.LIAISON),
+)
+def pasted_grid(msg: Incoming, ctx: HandlerContext) -> Reply:
+    from handlers.tabular.grid import import_grid_rows
+    from handlers.tabular.importer import ImportContext
+
+    head, _, rest = ctx.args.partition("\n")
+    fields, extra = parse_or_refuse(
+        head, {**PROJECT_KEY, **PERIOD_KEY, "日薪": ("工价", "日工资", "单价")}, GRID_EXAMPLE
+    )
+    project = project_from(ctx, fields, GRID_EXAMPLE)
+    lines = [*extra, *rest.splitlines()] if extra else rest.splitlines()
+    rows: list[list[object]] = [
+        [c.strip() for c in (line.split("\t") if "\t" in line else line.split())]
+        for line in lines
+        if line.strip()
+    ]
+    if len(rows) < 2:
+        raise UserError(
+            refusal(["没有粘贴考勤：先一行表头（姓名 1 2 3 …），再每人一行"], GRID_EXAMPLE)
+        )
+    if not any("\t" in line for line in lines):  # split at blanks: an empty cell would shift days
+        short = [f"第{i}行" for i, r in enumerate(rows[1:], start=3) if len(r) != len(rows[0])]
+        if short:
+            raise UserError(
+                refusal(
+                    [
+                        f"{'、'.join(short[:10])}的格数与表头不同：用空格分隔时每天都要写（没出勤写0），"
+                        "或直接从 Excel 复制粘贴（保留制表符）"
+                    ],
+                    GRID_EXAMPLE,
+                )
+            )
+    options = {"项目": project.code, **{k: fields[k] for k in ("期间", "日薪") if fields.get(k)}}
+    ic = ImportContext(ctx.session, ctx.settings, ctx.user, ctx.channel, ctx.today)
+    try:
+        report = import_grid_rows(ic, rows, "粘贴的考勤表", options, min_days=1)
+    except UserError as err:
+        raise UserError(refusal([err.message], GRID_EXAMPLE)) from None
+    if not report.ok:
+        raise UserError(report.text("粘贴的考勤表").replace("请改正后重新导入", "请改正后重新发送"))
+    ctx.audit("work.grid", project.code, count=report.written)
+    return Reply(
+        report.text("粘贴的考勤表")
+        + f"\n如有错误，发送“查询 项目：{project.code}”查看记录号，再“冲正 记录号：… 原因：…”。"
+    )

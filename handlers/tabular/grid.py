@@ -102,7 +102,7 @@ class Grid:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
-def find_grid(raw: list[list[object]]) -> Grid | None:
+def find_grid(raw: list[list[object]], min_days: int = MIN_DAY_COLUMNS) -> Grid | None:
     """The grid's layout from the top rows, or None when no row holds the days of a month."""
     for i, row in enumerate(raw[:SCAN_ROWS]):
         days: dict[int, int] = {}
@@ -111,7 +111,7 @@ def find_grid(raw: list[list[object]]) -> Grid | None:
             if d is not None and d not in days.values():
                 days[c] = d
         ordered = [days[c] for c in sorted(days)]
-        if len(days) < MIN_DAY_COLUMNS or ordered != sorted(ordered):
+        if len(days) < min_days or ordered != sorted(ordered):
             continue
         # The header may span rows above the day numbers (merged cells): 姓名 sits there.
         top = i
@@ -171,8 +171,18 @@ def _projects_in_title(ic: ImportContext, title: str) -> list[Project]:
 
 def import_grid(ic: ImportContext, name: str, data: bytes, options: dict[str, str]) -> ImportReport:
     """Read a 考勤表 and write its marked days; all or nothing, every problem reported."""
-    raw = list(iter_raw_rows(name, data))
-    grid = find_grid(raw)
+    return import_grid_rows(ic, list(iter_raw_rows(name, data)), name, options)
+
+
+def import_grid_rows(
+    ic: ImportContext,
+    raw: list[list[object]],
+    name: str,
+    options: dict[str, str],
+    min_days: int = MIN_DAY_COLUMNS,
+) -> ImportReport:
+    """The grid import on rows already read (a file, or cells pasted in chat)."""
+    grid = find_grid(raw, min_days)
     report = ImportReport("attendance")
     if grid is None:
         raise UserError(
@@ -359,6 +369,8 @@ def _resolve_workers(
     for n, values in body:
         project = _row_project(values, cols, projects, default)
         if project is None:
+            if "项目编号" in cols and not values[cols["项目编号"]].strip() and default is None:
+                report.add(n, "缺少项目编号")
             continue
         name = normalize_name(values[cols["姓名"]])
         number = values[cols["身份证号"]].strip() if "身份证号" in cols else ""

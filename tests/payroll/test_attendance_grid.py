@@ -176,3 +176,33 @@ def test_grid_with_id_column_and_overlap_with_chat(wecom, session, settings, cre
     assert not report.ok and "已记过工" in report.text(), report.text()
     session.rollback()
     assert total_days(session, WorkRecord) == 0.5
+
+
+def test_grid_pasted_in_chat(wecom, session, crew):
+    ndays = (crew.last - crew.first).days + 1
+    header = "\t".join(["序号", "姓名", "性别", *map(str, range(1, ndays + 1))])
+    rows = [
+        "\t".join(["1", crew.names[0], "男", *(["√"] * ndays)]),
+        "\t".join(["2", crew.names[1], "女", *(["半"] * 10 + [""] * (ndays - 10))]),
+    ]
+    r = wecom.text(
+        LIAISON,
+        f"考勤表 项目：NT-2026-001 期间：{crew.period} 日薪：150\n{header}\n" + "\n".join(rows),
+    )
+    assert f"新写入 {ndays + 10} 行" in r.text and "性别" in r.text, r.text
+    assert total_days(session, WorkRecord) == ndays + 5
+    spaced = wecom.text(
+        LIAISON,
+        f"考勤表 项目：NT-2026-001 期间：{crew.period} 日薪：150\n姓名 1 2 3\n{crew.names[2]} √ √",
+    )
+    assert "格数与表头不同" in spaced.text and "没有写入任何记录" in spaced.text
+    assert total_days(session, WorkRecord) == ndays + 5
+
+
+def test_short_grid_pasted_in_chat(wecom, session, crew):
+    r = wecom.text(
+        LIAISON,
+        f"考勤表 项目：NT-2026-001 期间：{crew.period} 日薪：150\n姓名 1 2 3\n{crew.names[2]} √ 0 半",
+    )
+    assert "新写入 2 行" in r.text, r.text
+    assert total_days(session, WorkRecord) == 1.5
