@@ -28,17 +28,18 @@ def parse_range(text: str, today: date) -> tuple[date, date]:
     if len(parts) == 2:
         start, end = parse_date(parts[0], today), _end_date(parts[0], parts[1], today)
     elif len(parts) == 1 and "-" in s:
-        start = end = None  # type: ignore[assignment]
+        found: tuple[date, date] | None = None
         pieces = s.split("-")
         for i in range(1, len(pieces)):  # `2026-11-01-2026-11-15`: try every dash
             left, right = "-".join(pieces[:i]), "-".join(pieces[i:])
             try:
-                start, end = parse_date(left, today), _end_date(left, right, today)
+                found = parse_date(left, today), _end_date(left, right, today)
                 break
             except UserError:
                 continue
-        if start is None:
+        if found is None:
             return (d := parse_date(s, today)), d
+        start, end = found
     else:
         d = parse_date(s, today)
         return d, d

@@ -450,9 +450,9 @@ def split_months(
                 break
         if not elsewhere or id(x) in refused:
             continue
-        key = (x.worker_id, x.period)
-        if key not in used:
-            used[key] = elsewhere + sum(
+        wkey = (x.worker_id, x.period)
+        if wkey not in used:
+            used[wkey] = elsewhere + sum(
                 (
                     v
                     for (_, w, period), (_, rows) in dated_db.items()
@@ -462,17 +462,17 @@ def split_months(
                 Decimal(0),
             )
         cap = days_in_month(x.period)
-        if used[key] + x.days > cap:
+        if used[wkey] + x.days > cap:
             problems.append(
                 (
                     x.where,
                     f"此人 {x.period} 在其他项目按月记了 {show_days(elsewhere)}天，"
-                    f"连同按日期记的共 {show_days(used[key] + x.days)}天，超过当月 {cap} 天",
+                    f"连同按日期记的共 {show_days(used[wkey] + x.days)}天，超过当月 {cap} 天",
                 )
             )
             refused.add(id(x))
             continue
-        used[key] += x.days
+        used[wkey] += x.days
     if refused:
         dated[:] = [x for x in dated if id(x) not in refused]
 

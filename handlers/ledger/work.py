@@ -61,8 +61,9 @@ def parse_line(line: str) -> tuple[str, str, str]:
 @router.command(
     "记工",
     aliases=("考勤", "务工登记", "记工日"),
-    help="记务工台账（按日期记）：一行一人，写当天天数（最多1天，半天写0.5天）；日薪写在第一行（某人不同可在行尾写“180元”）",
-    example=EXAMPLE,
+    help="记务工台账：一行一人，写当天天数（最多1天，半天写0.5天）；日薪写在第一行（某人不同可在行尾写“180元”）。"
+    "也可以一段日期（日期：11月1日-11月15日 除 11月8日）或按月合计（期间：2026-11，每行“张三 20天”）",
+    example=EXAMPLES,
     roles=(Role.ADMIN, Role.LIAISON),
 )
 def record_work(msg: Incoming, ctx: HandlerContext) -> Reply:

@@ -61,7 +61,7 @@ def complaint_channels(ctx: HandlerContext, sheet: PaySheet, extra: str) -> list
             .order_by(Contact.userid)
         )
         for name, cipher in ctx.session.execute(stmt):
-            out.append(f"项目联系人 {name}：{pd.decrypt(cipher)}")
+            out.append(f"项目联系人 {name}：{pd.decrypt(str(cipher))}")
     out.append("劳动保障监察投诉电话：12333")
     return out
 

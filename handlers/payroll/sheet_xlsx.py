@@ -70,7 +70,7 @@ def title_block(ws: Worksheet, title: str, lines: list[str], width: int) -> None
 def table(ws: Worksheet, headers: list[str], rows: list[list[object]], total: list[object]) -> int:
     """Header, rows and a total row, boxed; returns the header's row number."""
     ws.append(headers)
-    header_row = ws.max_row  # max_row scans every cell: read it once, then count
+    header_row: int = ws.max_row  # max_row scans every cell: read it once, then count
     for cell in ws[header_row]:
         cell.font = _BOLD
         cell.alignment = _CENTER

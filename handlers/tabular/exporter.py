@@ -90,7 +90,7 @@ class Exporter:
         people = self._people(w for w, _ in pairs)
         return {(code, people[w][1]): people[w][0] for w, code in pairs}
 
-    def work_figures(self) -> dict[tuple[str, str, str], tuple[Decimal, str, Decimal]]:
+    def work_figures(self) -> dict[tuple[str, str, str], tuple[Decimal | int, str, Decimal]]:
         """(project code, ID as exported, period) → (days, daily wage(s), 应发 yuan), net."""
         stmt = (
             select(

@@ -380,8 +380,8 @@ def _resolve_workers(
             except UserError as err:
                 report.add(n, err.message)
                 continue
-            wid = by_hash.get(project.id, {}).get(pd.lookup_hash(checked))
-            if wid is None:
+            hit = by_hash.get(project.id, {}).get(pd.lookup_hash(checked))
+            if hit is None:
                 report.add(
                     n,
                     f"{name}（该身份证号）未在项目 {project.code} 登记，请先登记工人或导入 workers 表",
@@ -397,7 +397,8 @@ def _resolve_workers(
                     else f"项目 {project.code} 有{len(found)}位“{name}”，请在表中加“身份证号”列",
                 )
                 continue
-            wid = found[0]
+            hit = found[0]
+        wid = hit
         if (project.id, wid) in seen:
             report.add(n, f"与第{seen[(project.id, wid)]}行是同一人，请合并为一行")
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 
@@ -281,7 +281,7 @@ def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> No
     ic.session.flush()
 
 
-def _account(report: ImportReport, n: int, v: dict[str, str]) -> Account | None | bool:
+def _account(report: ImportReport, n: int, v: dict[str, str]) -> Account | None | Literal[False]:
     """The row's account; None when absent or masked (an export re-imported), False when bad."""
     number = v.get("账号", "").strip()
     if not number or "*" in number:
@@ -326,7 +326,7 @@ def import_workers(ic: ImportContext, table: Table, report: ImportReport) -> Non
                     v.get("村", "")[:64],
                     group,
                     v.get("企业微信账号", "").strip(),
-                    account=account or None,
+                    account=account if account else None,
                 )
             )
     if not report.ok:
