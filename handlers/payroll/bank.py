@@ -130,7 +130,7 @@ def bank_file(msg: Incoming, ctx: HandlerContext) -> Reply:
     rows, missing = bank_rows(ctx, sheet, amounts)
     if not rows:
         raise UserError(
-            f"{sheet.period} 待发的 {len(missing)} 人都没有登记工资账户，无法生成代发文件。"
+            f"{sheet.period} 要代发的 {len(missing)} 人都没有登记工资账户，无法生成代发文件。"
             "请先登记：登记工人 项目：… 姓名：… 身份证：… 银行卡：… 开户行：…"
         )
     layouts = [GENERIC]

@@ -162,7 +162,6 @@ def notice_pngs(sheet: PaySheet, start: date, end: date, channels: list[str]) ->
                 f"{sheet.project.name} {sheet.period} 劳务报酬发放公示{suffix}",
                 ha="center",
                 fontsize=15,
-                weight="bold",
             )
             y -= step * 1.3
             fig.text(
@@ -184,7 +183,6 @@ def notice_pngs(sheet: PaySheet, start: date, end: date, channels: list[str]) ->
                 y,
                 f"合计：{len(sheet.rows)}人，应发 {money(sheet.owed_fen)}",
                 fontsize=10,
-                weight="bold",
             )
             y -= step * 1.2
             fig.text(
