@@ -313,6 +313,7 @@ def import_grid_rows(
                 break
             lines.append(WorkLine(str(n), project, wid, day_date, days, wage))
         ic.tick(1)
+    report.rows = len(lines)  # one ledger line per day worked: "共 N 行" counts those
     new, same, dups = split_work(ic.session, lines)
     for where, problem in dups:
         report.add(int(where), problem)

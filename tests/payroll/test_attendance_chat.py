@@ -100,3 +100,44 @@ def test_range_respects_one_day_per_date_and_bad_ranges(wecom, crew, session):
     )
     assert "不在" in outside.text and "没有写入任何记录" in outside.text
     assert total_days(session, WorkRecord) == 0.5
+
+
+def test_month_totals_across_projects_capped_by_days_of_month(wecom, crew, session, settings):
+    from handlers.ledger.people import WorkerInput, register_workers
+    from tests.handlers.ledger_fixtures import OTHER_LIAISON
+
+    name = crew.names[0]
+    x = WorkerInput("", crew.seed.p2, name, crew.seed.ids[name])
+    register_workers(session, settings, [x], "t", "cli")
+    session.commit()
+    days = (crew.last - crew.first).days + 1
+    ok = wecom.text(LIAISON, f"记工 项目：NT-2026-001 期间：{crew.period} 日薪：150\n{name} 20天")
+    assert "已记工 1 条" in ok.text
+    over = wecom.text(
+        OTHER_LIAISON, f"记工 项目：NT-2026-002 期间：{crew.period} 日薪：150\n{name} {days - 19}天"
+    )
+    assert "项目 NT-2026-001 按月记 20天" in over.text and f"超过当月 {days} 天" in over.text, (
+        over.text
+    )
+    fits = wecom.text(
+        OTHER_LIAISON, f"记工 项目：NT-2026-002 期间：{crew.period} 日薪：150\n{name} {days - 20}天"
+    )
+    assert "已记工 1 条" in fits.text, fits.text
+    dated = wecom.text(
+        OTHER_LIAISON, f"记工 项目：NT-2026-002 日期：{crew.first:%Y-%m-%d} 日薪：150\n{name} 1天"
+    )
+    assert "已按月合计记了" in dated.text and "没有写入任何记录" in dated.text
+    assert total_days(session, WorkRecord) == days
+
+
+def test_month_total_can_be_reversed_and_recorded_again(wecom, crew, session):
+    name = crew.names[0]
+    r = wecom.text(LIAISON, f"记工 项目：NT-2026-001 期间：{crew.period} 日薪：150\n{name} 20天")
+    number = r.text.split()[r.text.split().index("W-000001")] if "W-000001" in r.text else ""
+    assert number == "W-000001", r.text
+    assert "已冲正" in wecom.text(LIAISON, "冲正 记录号：W-000001 原因：改按日期记").text
+    again = wecom.text(
+        LIAISON, f"记工 项目：NT-2026-001 日期：{crew.first:%Y-%m-%d} 日薪：150\n{name} 1天"
+    )
+    assert "已记工 1 条" in again.text, again.text
+    assert total_days(session, WorkRecord) == 1
