@@ -52,7 +52,7 @@ _LABELS = {
     ),
 }
 _LABEL_OF = {alias: key for key, aliases in _LABELS.items() for alias in aliases}
-_DAY = re.compile(r"^(\d{1,2})(?:日|号)?$")
+_DAY = re.compile(r"^(?:\d{1,2}[月./-])?(\d{1,2})(?:日|号)?$")  # 1, 1日, 1号, 11月1日, 11.1
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-(\d{2})$")
 _WEEKDAYS = (
     set("一二三四五六日天")

@@ -206,3 +206,13 @@ def test_short_grid_pasted_in_chat(wecom, session, crew):
     )
     assert "新写入 2 行" in r.text, r.text
     assert total_days(session, WorkRecord) == 1.5
+
+
+def test_grid_with_month_day_headers(wecom, session, crew):
+    m = crew.first.month
+    header = "\t".join(["姓名", *(f"{m}月{d}日" for d in range(1, 4))])
+    r = wecom.text(
+        LIAISON,
+        f"考勤表 项目：NT-2026-001 期间：{crew.period} 日薪：150\n{header}\n{crew.names[0]}\t√\t\t√",
+    )
+    assert "新写入 2 行" in r.text, r.text
