@@ -251,7 +251,8 @@ def notice(msg: Incoming, ctx: HandlerContext) -> Reply:
         f"已生成 {sheet.period} 劳务报酬公示（{len(sheet.rows)}人，应发 {money(sheet.owed_fen)}），"
         f"图片{len(pngs)}张和Excel随后发到本对话，可张贴到村务公开栏、转发到群。",
         f"公示期：{start:%Y-%m-%d} 至 {end:%Y-%m-%d}（{days}天），期满后提醒您。",
-        "投诉渠道：" + "；".join(channels),
+        # The phones are on the notice itself; replies keep phone numbers out of chat text.
+        f"投诉渠道（已印在公示上）：{'项目联系人电话' + str(len(channels) - 1) + '个、' if len(channels) > 1 else ''}12333",
     ]
     if not phone and len(channels) == 1:
         lines.append("提醒：县里没有导入联系人电话（联系人表的“手机”列），可在命令中写“电话：…”。")

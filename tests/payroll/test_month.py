@@ -251,13 +251,13 @@ def test_bank_result_reverses_failures(wecom, session, settings, month):
 
 def test_notice_png_and_xlsx_masked_recorded_and_reminded(wecom, session, month):
     r = wecom.text(LIAISON, f"公示 项目：NT-2026-001 期间：{month.period} 电话：0350-1234567")
-    assert "公示期" in r.text and "12333" in r.text and "0350-1234567" in r.text, r.text
+    assert "公示期" in r.text and "12333" in r.text and "项目联系人电话1个" in r.text, r.text
     sent = files(session)
     kinds = [k for k, _, _ in sent]
     assert kinds == ["image", "file"]
     assert sent[0][2][:8] == b"\x89PNG\r\n\x1a\n"
     text = all_text(cells(sent[1][2]))
-    assert "12333" in text and "公示期" in text
+    assert "12333" in text and "公示期" in text and "0350-1234567" in text
     assert all(month.seed.ids[n] not in text for n in month.names) and all(
         c not in text for c in CARDS
     )
