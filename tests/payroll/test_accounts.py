@@ -93,3 +93,37 @@ def test_workers_file_with_accounts(session, settings, seed):
     assert w is not None and w.account_type == "一卡通" and w.account_masked == "1234*****0123"
     li = session.scalar(select(Worker).where(Worker.name == "李四"))
     assert li is not None and li.account_cipher is None  # a masked number changes nothing
+
+
+def test_workers_export_and_notice_image_rows_mask_accounts(
+    wecom, seed, session, settings, tmp_path
+):
+    from handlers.access import resolve_principal
+    from handlers.payroll.notice import notice_rows
+    from handlers.payroll.sheet import build_sheet
+    from handlers.tabular.exporter import export_kind
+
+    wecom.text(
+        LIAISON,
+        f"登记工人 项目：NT-2026-001 姓名：张三 身份证：{seed.ids['张三']} 银行卡：{CARD} 开户行：农商行",
+    )
+    path = tmp_path / "workers.csv"
+    export_kind(
+        session, settings, "workers", path, actor=None
+    )  # the operator: full IDs, masked card
+    text = path.read_text(encoding="utf-8-sig")
+    assert "6222***********3446" in text and CARD not in text and seed.ids["张三"] in text
+    liaison = resolve_principal(session, LIAISON)
+    export_kind(session, settings, "workers", path, actor=liaison)
+    session.commit()  # the audit rows; SQLite would otherwise block the bot's write
+    text = path.read_text(encoding="utf-8-sig")
+    assert CARD not in text and seed.ids["张三"] not in text
+    from datetime import timedelta
+
+    day = seed.today - timedelta(days=3)
+    wecom.text(LIAISON, f"记工 项目：NT-2026-001 日期：{day:%Y-%m-%d} 日薪：150\n张三 1天")
+    session.rollback()
+    sheet = build_sheet(session, seed.p1, f"{day:%Y-%m}")
+    drawn = str(notice_rows(sheet))
+    assert "6222***********3446" in drawn and CARD not in drawn and seed.ids["张三"] not in drawn
+    session.rollback()
