@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.errors import UserError
-from handlers.tabular.columns import HEADER_ALIASES, KINDS, OPTIONAL
+from handlers.tabular.columns import GRID_KINDS, HEADER_ALIASES, KINDS, OPTIONAL
 from handlers.tabular.xlsx_fast import excel_serial_date
 
 
@@ -194,4 +194,7 @@ def guess_kind(name: str, data: bytes) -> str:
     if looks_like_result(name, data):
         return "bank-result"
     kinds = "；".join(f"{k}：{'、'.join(c)}" for k, c in KINDS.items())
-    raise UserError(f"看不出 {name} 是哪种台账：表头应与以下之一完全一致——{kinds}")
+    grids = "；".join(GRID_KINDS.values())
+    raise UserError(
+        f"看不出 {name} 是哪种台账：表头应包含以下之一的各列（可多出其他列）——{kinds}；或者 {grids}"
+    )
