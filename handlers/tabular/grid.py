@@ -75,6 +75,7 @@ _STOP = (
 )
 _MONTH_IN_TEXT = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _MONTH_ISO = re.compile(r"(\d{4})[-./](\d{1,2})(?![\d])")
+_MONTH_ONLY = re.compile(r"(?<!\d)(\d{1,2})\s*月(?!\s*\d)")  # 11月 / 11月份, not 11月5日
 _WAGE_IN_TEXT = re.compile(r"(?:日薪|日工资|工价|单价)(?:标准)?\s*[:：为]?\s*(\d+(?:\.\d+)?)\s*元")
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{3,}")
 
@@ -136,7 +137,8 @@ def find_grid(raw: list[list[object]], min_days: int = MIN_DAY_COLUMNS) -> Grid 
         title = (
             " ".join(cell_text(c) for r in raw[:top] for c in r if cell_text(c))
             + " "
-            + " ".join(t for c, t in labels.items() if c >= min(days) and c <= max(days))
+            # header cells over the day columns ("11月出勤情况", merged) often name the month
+            + " ".join(_label(cell) for r in raw[top:i] for cell in r if _label(cell))
         )
         return Grid(title.strip(), i + 1, days, columns, ignored)
     return None
@@ -151,10 +153,14 @@ def looks_like_grid(name: str, data: bytes) -> bool:
     return find_grid(rows) is not None
 
 
-def _period_from(text: str) -> str | None:
+def _period_from(text: str, today: date) -> str | None:
+    """`2026年11月`, `2026-11`, or a bare `11月` (the latest such month not after today)."""
     m = _MONTH_IN_TEXT.search(text) or _MONTH_ISO.search(text)
     if m and 1 <= int(m.group(2)) <= 12:
         return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+    bare = _MONTH_ONLY.search(text)
+    if bare and 1 <= int(bare.group(1)) <= 12:
+        return parse_period(f"{int(bare.group(1))}月", today)
     return None
 
 
@@ -213,7 +219,7 @@ def import_grid_rows(
     if options.get("期间"):
         period = check_opt(report, parse_period, options["期间"], ic.today)
     else:
-        period = _period_from(grid.title) or _period_from(name)
+        period = _period_from(grid.title, ic.today) or _period_from(name, ic.today)
         if period is None:
             report.add(0, "看不出考勤月份：请在标题中写明“2026年11月”，或导入时指定期间")
     projects: dict[str, Project] = {}
