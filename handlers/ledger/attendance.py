@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.errors import UserError
-from handlers.ledger.entries import days_in_month
+from handlers.ledger.entries_months import days_in_month
 from handlers.parsing import normalize, parse_date, parse_decimal
 
 MAX_RANGE_DAYS = 62  # two months at most in one message; longer is surely a typo

@@ -23,10 +23,10 @@ from handlers.ledger.entries import (
     WorkLine,
     check_daily_wage,
     check_ledger_date,
-    days_in_month,
     split_work,
     write_work,
 )
+from handlers.ledger.entries_months import days_in_month
 from handlers.parsing import check_id_number, normalize_name, parse_amount, parse_period
 from handlers.tabular.importer import CHUNK, ImportContext, ImportReport
 from handlers.tabular.readers import cell_text, iter_raw_rows
