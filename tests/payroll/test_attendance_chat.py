@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -141,3 +144,28 @@ def test_month_total_can_be_reversed_and_recorded_again(wecom, crew, session):
     )
     assert "已记工 1 条" in again.text, again.text
     assert total_days(session, WorkRecord) == 1
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 10, 1)),
+    span=st.integers(min_value=0, max_value=61),
+    form=st.sampled_from(
+        [
+            "{a:%Y-%m-%d}至{b:%Y-%m-%d}",
+            "{a:%Y-%m-%d}-{b:%Y-%m-%d}",
+            "{a:%Y年%m月%d日}到{b:%Y年%m月%d日}",
+        ]
+    ),
+)
+def test_parse_dates_covers_exactly_the_range(start, span, form):
+    from handlers.ledger.attendance import parse_dates
+
+    end = start + timedelta(days=span)
+    skip = start + timedelta(days=span // 2)
+    days, excluded = parse_dates(
+        form.format(a=start, b=end) + f" 除 {skip:%Y-%m-%d}", date(2026, 12, 1)
+    )
+    assert excluded == [skip]
+    expected = [start + timedelta(days=i) for i in range(span + 1)]
+    assert days == [d for d in expected if d != skip]
