@@ -21,8 +21,8 @@ from models.messaging import (
     OutboxMessage,
     OutboxStatus,
 )
-from models.people import ROLE_LABELS, Contact, PriorityGroup, ProjectWorker, Role, Worker
 from models.payroll import PayrollNotice
+from models.people import ROLE_LABELS, Contact, PriorityGroup, ProjectWorker, Role, Worker
 from models.policy import PolicyDocument
 from models.project import (
     STATUS_LABELS,
