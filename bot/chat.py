@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 from sqlalchemy import select
@@ -85,5 +87,23 @@ class ChatSession:
         out = []
         for row in rows:
             content = row.payload.get("content") if isinstance(row.payload, dict) else None
-            out.append(f"[消息] {content}" if content else f"[{row.msgtype} 消息]")
+            saved = _save_file(row.payload) if not content else None
+            if saved:
+                out.append(f"[{row.msgtype} 消息] 已保存到 {saved}")
+            else:
+                out.append(f"[消息] {content}" if content else f"[{row.msgtype} 消息]")
         return out
+
+
+FILES_DIR = Path("yigong-files")
+
+
+def _save_file(payload: object) -> Path | None:
+    """A file or image message's bytes, saved under ./yigong-files/ so the terminal user can open it."""
+    if not isinstance(payload, dict) or "data_base64" not in payload:
+        return None
+    name = Path(str(payload.get("filename") or "file.bin")).name  # no directories from a payload
+    FILES_DIR.mkdir(exist_ok=True)
+    path = FILES_DIR / name
+    path.write_bytes(base64.b64decode(payload["data_base64"]))
+    return path

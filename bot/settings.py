@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     oauth_authorize_url: str = Field(
         default="https://open.weixin.qq.com/connect/oauth2/authorize", alias="YIGONG_OAUTH_URL"
     )
+    # A TOML file with each county's bank 代发 layout (docs/LEDGERS.md); unset: generic only.
+    bank_layouts: str | None = Field(default=None, alias="YIGONG_BANK_LAYOUTS")
 
     @field_validator("wecom_aes_key")
     @classmethod

@@ -49,6 +49,8 @@ from handlers.ledger import (
     work,
     workers,
 )
+from handlers.payroll import bank, exports, notice
+from handlers.payroll import commands as payroll
 from handlers.policy.kb import knowledge_base
 from models import Worker, calendar, calendar_store
 from models.project import configure_floors
@@ -70,6 +72,10 @@ ROUTERS: list[Router] = [
     summary.router,
     lifecycle.router,
     project_edit.router,
+    payroll.router,
+    notice.router,
+    bank.router,
+    exports.router,
     files.router,
     worker_self.router,
     binding.router,

@@ -40,10 +40,15 @@ class WorkLine:
     work_date: date
     days: Decimal
     daily_wage_fen: int
+    end_date: date | None = None  # a month total: work_date..end_date is the whole month
 
     @property
     def due_fen(self) -> int:
         return int((self.days * self.daily_wage_fen).to_integral_value())
+
+    @property
+    def period(self) -> str:
+        return period_of(self.work_date)
 
 
 @dataclass
@@ -186,6 +191,7 @@ def work_existing(
                 WorkRecord.worker_id.in_(workers[i : i + WORKER_CHUNK]),
                 WorkRecord.period.between(period_of(lo), period_of(hi)),
                 WorkRecord.work_date.between(lo, hi),
+                WorkRecord.end_date.is_(None),  # month totals are checked in split_work
             )
             .group_by(
                 WorkRecord.project_id, Project.code, WorkRecord.worker_id, WorkRecord.work_date
@@ -207,13 +213,20 @@ def split_work(
     on every project and the earlier lines of the batch.
     """
     lock_workers(session, (x.worker_id for x in lines))  # before the reads: see models/locks.py
+    from domain.entries_months import month_totals, split_months
+
+    months = [x for x in lines if x.end_date is not None]
+    lines = [x for x in lines if x.end_date is None]
     existing = work_existing(session, lines)
-    on_date: dict[tuple[int, date], list[tuple[str, Decimal]]] = {}
-    for (_, w, d), net in existing.items():
-        on_date.setdefault((w, d), []).append((f"项目 {net.code} 已记", net.days))
+    totals = month_totals(session, [*lines, *months])
     new: list[WorkLine] = []
     same: list[WorkLine] = []
     problems: list[tuple[str, str]] = []
+    if months or totals:
+        split_months(session, months, lines, totals, new, same, problems)
+    on_date: dict[tuple[int, date], list[tuple[str, Decimal]]] = {}
+    for (_, w, d), net in existing.items():
+        on_date.setdefault((w, d), []).append((f"项目 {net.code} 已记", net.days))
     seen: dict[tuple[int, int, date], str] = {}
     for x in lines:
         key = (x.project.id, x.worker_id, x.work_date)
@@ -409,6 +422,7 @@ def write_work(
             "days": x.days,
             "daily_wage_fen": x.daily_wage_fen,
             "due_fen": x.due_fen,
+            "end_date": x.end_date,
             **_who(actor, channel),
         }
         for x in lines
@@ -451,3 +465,29 @@ def write_trainings(
         for x in lines
     ]
     return _insert(session, Training, rows, numbered)
+
+
+def write_wage_reversals(
+    session: Session,
+    entries: Sequence[tuple[WagePayment, str]],
+    actor: str,
+    channel: str,
+) -> list[int]:
+    """Reversal rows (negated amount, pointing at the entry) for (payment, reason) pairs."""
+    lock_workers(session, (p.worker_id for p, _ in entries))  # as 冲正 does: see models/locks.py
+    rows = [
+        {
+            "project_id": p.project_id,
+            "worker_id": p.worker_id,
+            "period": p.period,
+            "amount_fen": -p.amount_fen,
+            "paid_on": p.paid_on,
+            "method": p.method,
+            "voucher": p.voucher,
+            "reverses_id": p.id,
+            "reason": reason[:200],
+            **_who(actor, channel),
+        }
+        for p, reason in entries
+    ]
+    return _insert(session, WagePayment, rows, True)

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from stdnum import luhn
 from stdnum.cn import ric
 
 from bot.errors import UserError
@@ -54,10 +55,22 @@ def _month_start(d: date, back: int) -> date:
     return date(y, m, 1)
 
 
+def _demo_account(i: int) -> list[str]:
+    """A Luhn-valid demo bank card (or a 一卡通 account) for worker i."""
+    if i % 4 == 3:
+        return ["一卡通", f"7070{i:09d}", "五台县农村信用合作联社"]
+    body = f"62220202000000{i:04d}"
+    return ["银行卡", body + luhn.calc_check_digit(body), "五台县农商银行"]
+
+
 def _table(kind: str, rows: Sequence[Sequence[object]]) -> Table:
     cols = KINDS[kind]
     return Table(
-        cols, [(i, dict(zip(cols, map(str, r), strict=True))) for i, r in enumerate(rows, start=2)]
+        cols,
+        [  # optional trailing columns (accounts, phones) left blank
+            (i, dict(zip(cols, [*map(str, r), *[""] * (len(cols) - len(r))], strict=True)))
+            for i, r in enumerate(rows, start=2)
+        ],
     )
 
 
@@ -132,6 +145,7 @@ def demo_tables(start: date) -> list[tuple[str, Table]]:
                 # Two workers already bound, one paid and one overdue, to try 查工资.
                 {0: "demo-worker", 8: "demo-worker-late"}.get(i, ""),
                 {4: "监测对象、返乡农民工", 9: "易地搬迁"}.get(i, ""),  # 人员类别
+                *_demo_account(i),  # 账户类型, 账号, 开户行: try 工资表 / 代发文件
             ]
         )
         mine = workdays[i % 3 :: 1 + (i % 2)]

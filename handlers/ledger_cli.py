@@ -27,20 +27,34 @@ def _open(user: str | None):  # type: ignore[no-untyped-def]
 
 
 def import_cmd(
-    kind: Annotated[str, typer.Argument(help="projects, contacts, workers, work, wages, training")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="projects, contacts, workers, work, wages, training, attendance（考勤表）, bank-result（代发回单）"
+        ),
+    ],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".xlsx 或 .csv")],
     user: Annotated[
         str | None, typer.Option("--user", help="以该 userid 的权限导入（默认：操作员，不限范围）")
     ] = None,
+    project: Annotated[
+        str | None, typer.Option("--project", help="考勤表/代发回单：项目编号（表中没写时）")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="考勤表/代发回单：月份，如 2026-11（表中没写时）")
+    ] = None,
+    wage: Annotated[
+        str | None, typer.Option("--wage", help="考勤表：日薪（元，表中没写时）")
+    ] = None,
 ) -> None:
     """导入台账文件（全部成功才写入）/ import a file, all or nothing."""
     from bot.errors import UserError
-    from handlers.tabular.columns import KINDS, kind_of
+    from handlers.tabular.columns import GRID_KINDS, KINDS, kind_of
     from handlers.tabular.importer import import_bytes
 
     k = kind_of(kind)
-    if k is None or k not in KINDS:
-        console.print(f"[red]没有“{kind}”这种导入[/red]，可选：{', '.join(KINDS)}")
+    if k is None or k not in {*KINDS, *GRID_KINDS}:
+        console.print(f"[red]没有“{kind}”这种导入[/red]，可选：{', '.join([*KINDS, *GRID_KINDS])}")
         raise typer.Exit(2)
     settings, session, actor = _open(user)
     today = datetime.now(settings.tz).date()
@@ -57,6 +71,9 @@ def import_cmd(
                 channel="cli",
                 today=today,
                 progress=lambda n: bar.advance(task, n),
+                options={
+                    k: v for k, v in (("项目", project), ("期间", period), ("日薪", wage)) if v
+                },
             )
     except UserError as err:
         console.print(f"[red]{err.message}[/red]")

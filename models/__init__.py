@@ -22,6 +22,7 @@ from models.messaging import (
     OutboxMessage,
     OutboxStatus,
 )
+from models.payroll import PayrollNotice
 from models.people import ROLE_LABELS, Contact, PriorityGroup, ProjectWorker, Role, Worker
 from models.policy import PolicyDocument
 from models.project import (
@@ -59,6 +60,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "PayMethod",
+    "PayrollNotice",
     "PolicyDocument",
     "PostType",
     "PriorityGroup",

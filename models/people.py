@@ -41,6 +41,8 @@ class Contact(Base):
     unit: Mapped[str] = mapped_column(String(200), default="")
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The phone the county publishes for complaints (公示); encrypted like workers' phones.
+    phone_cipher: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     region: Mapped[Region | None] = relationship(lazy="joined")
 
@@ -94,6 +96,12 @@ class Worker(Base):
     wecom_userid: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), default="")
+    # The account wages go to (SPEC §3): type, number (ciphertext + masked) and bank.
+    account_type: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    account_cipher: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    account_masked: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    account_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    bank: Mapped[str] = mapped_column(String(64), default="")
 
     @property
     def is_priority(self) -> bool:

@@ -14,6 +14,7 @@ from reminders import (
     chart,
     complaints,
     escalation,
+    notice_end,
     quarterly,
     stale,
     wages_due,
@@ -29,6 +30,7 @@ RULES: Mapping[str, Rule] = rules_of(
     stale,
     complaints,
     calendar_coverage,
+    notice_end,
 )
 
 # A payload may name a renderer instead of carrying bytes ({"render": name, "args": {...}}).

@@ -13,6 +13,7 @@ from bot.context import Principal
 from bot.errors import UserError
 from bot.settings import Settings
 from bot.text import normalize
+from handlers.ledger.accounts import Account, account_columns
 from models import AuditLog, PriorityGroup, Project, ProjectWorker, Worker
 from models.locks import locked
 from models.outbox import enqueue
@@ -75,6 +76,7 @@ class WorkerInput:
     village: str = ""
     priority_group: str = PriorityGroup.OTHER
     wecom_userid: str = ""
+    account: Account | None = None  # where wages go (bank card / 一卡通 / 社保卡)
 
 
 @dataclass
@@ -260,3 +262,6 @@ def _update(worker: Worker, x: WorkerInput, pd) -> None:  # type: ignore[no-unty
         worker.village = x.village
     if x.priority_group != PriorityGroup.OTHER:
         worker.priority_group = x.priority_group
+    if x.account is not None:
+        for key, value in account_columns(x.account, pd).items():
+            setattr(worker, key, value)

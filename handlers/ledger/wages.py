@@ -49,6 +49,10 @@ ALIASES = {
     roles=(Role.ADMIN, Role.LIAISON),
 )
 def record_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
+    if ctx.args.lstrip().startswith(("按工资表", "按发放表")):
+        from handlers.payroll.pay_by_sheet import pay_by_sheet
+
+        return pay_by_sheet(ctx, ctx.args.lstrip()[4:], ALIASES)
     fields, body = parse_or_refuse(ctx.args, ALIASES, EXAMPLE)
     project = project_from(ctx, fields, EXAMPLE)
     problems = Problems(EXAMPLE)

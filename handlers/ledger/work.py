@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.context import HandlerContext, Incoming, Reply
+from bot.errors import UserError
 from bot.router import Router
 from domain.entries import (
     WorkLine,
@@ -26,9 +29,15 @@ from models import Role, WorkRecord
 router = Router("work")
 
 EXAMPLE = "记工 项目：NT-2026-001 日期：2026-11-20 日薪：150\n张三 1天\n李四 0.5天"
+EXAMPLES = (
+    EXAMPLE
+    + "\n\n一段日期（除外的日期写在“除”后）：\n记工 项目：NT-2026-001 日期：11月1日-11月15日 除 11月8日 日薪：150\n张三\n李四 除 11月3日"
+    + "\n\n按月合计：\n记工 项目：NT-2026-001 期间：2026-11 日薪：150\n张三 20天\n李四 18.5天"
+)
 ALIASES = {
     **PROJECT_KEY,
-    "日期": ("务工日期", "时间"),
+    "日期": ("务工日期", "时间", "日期范围"),
+    "期间": ("月份", "考勤月份", "所属期间"),
     "日薪": ("工价", "日工资", "单价", "日薪(元)"),
     "人员": ("姓名", "工人", "身份证", "身份证号"),
     "天数": ("工日", "天"),
@@ -52,13 +61,18 @@ def parse_line(line: str) -> tuple[str, str, str]:
 @router.command(
     "记工",
     aliases=("考勤", "务工登记", "记工日"),
-    help="记务工台账（按日期记）：一行一人，写当天天数（最多1天，半天写0.5天）；日薪写在第一行（某人不同可在行尾写“180元”）",
-    example=EXAMPLE,
+    help="记务工台账：一行一人，写当天天数（最多1天，半天写0.5天）；日薪写在第一行（某人不同可在行尾写“180元”）。"
+    "也可以一段日期（日期：11月1日-11月15日 除 11月8日）或按月合计（期间：2026-11，每行“张三 20天”）",
+    example=EXAMPLES,
     roles=(Role.ADMIN, Role.LIAISON),
 )
 def record_work(msg: Incoming, ctx: HandlerContext) -> Reply:
-    fields, body = parse_or_refuse(ctx.args, ALIASES, EXAMPLE)
-    project = project_from(ctx, fields, EXAMPLE)
+    fields, body = parse_or_refuse(ctx.args, ALIASES, EXAMPLES)
+    project = project_from(ctx, fields, EXAMPLES)
+    if fields.get("期间") or _is_range(fields.get("日期", ""), body, ctx.today):
+        from handlers.ledger.work_bulk import record_bulk
+
+        return record_bulk(ctx, project, fields, body, ALIASES)
     problems = Problems(EXAMPLE)
     work_date = problems.check("日期", parse_date, fields.get("日期") or "今天", ctx.today)
     if work_date is not None:
@@ -127,3 +141,18 @@ def record_work(msg: Incoming, ctx: HandlerContext) -> Reply:
     out.append(f"合计 {total_days:g}天，应发 {money(sum(x.due_fen for x in new))}。")
     out.append(correction_hint(WorkRecord.number_of(ids[0])))
     return Reply("\n".join(out))
+
+
+def _is_range(date_text: str, body: list[str], today: date) -> bool:
+    """A 日期 with a range or 除 exceptions, or a body line with 除: the bulk form."""
+    from handlers.ledger.attendance import _EXCEPT, _RANGE_SEP
+
+    if _EXCEPT.search(date_text) or any(_EXCEPT.search(line) for line in body):
+        return True
+    if not date_text:
+        return False
+    try:
+        parse_date(date_text, today)
+    except UserError:
+        return bool(_RANGE_SEP.search(date_text) or "-" in date_text)
+    return False

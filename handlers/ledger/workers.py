@@ -14,6 +14,7 @@ from domain.parsing import (
     parse_bool,
     parse_or_refuse,
 )
+from handlers.ledger.account_fields import ACCOUNT_KEYS, account_from
 from handlers.ledger.common import PROJECT_KEY, project_from, who
 from handlers.ledger.people import WorkerInput, check_group, register_workers
 from models import PriorityGroup, Role
@@ -31,6 +32,7 @@ ALIASES = {
     "脱贫户": ("脱贫人口",),
     "类别": ("人员类别", "群体", "重点群体"),
     "企业微信": ("企业微信账号", "userid"),
+    **ACCOUNT_KEYS,
 }
 
 
@@ -66,6 +68,7 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
         group = problems.check("类别", check_group, fields["类别"]) or group
     if fields.get("脱贫户") and problems.check("脱贫户", parse_bool, fields["脱贫户"]):
         group = join_groups([*split_groups(group), PriorityGroup.POVERTY_ALLEVIATED])
+    account = account_from(problems, fields)
     problems.raise_if_any()
     assert checked is not None
     number, warnings = checked
@@ -78,6 +81,7 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
         village=fields.get("村", ""),
         priority_group=group,
         wecom_userid=fields.get("企业微信", ""),
+        account=account,
     )
     results, errors = register_workers(
         ctx.session, ctx.settings, [x], ctx.user.userid, ctx.channel, user=ctx.user
@@ -94,8 +98,10 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
     )
     if not r.added:
         text = f"{who(r.worker)} 已在项目 {project.code} 登记过，没有重复登记。"
-        if r.kept and (phone or x.village or group != PriorityGroup.OTHER.value):
-            text += "此人也在其他地区的项目登记，手机、村等信息以原登记为准，本次未修改。"
+        if r.kept and (phone or x.village or group != PriorityGroup.OTHER.value or account):
+            text += "此人也在其他地区的项目登记，手机、村、账户等信息以原登记为准，本次未修改。"
+        elif account is not None:
+            text += f"已更新工资账户：{account.type} {account.masked}（{account.bank}）。"
         if r.bound:
             text += f"已为其绑定企业微信账号 {r.worker.wecom_userid}，并通知了该账号。"
     else:
@@ -103,6 +109,8 @@ def register(msg: Incoming, ctx: HandlerContext) -> Reply:
         details = [
             v for v in (r.worker.phone_masked, r.worker.village, r.worker.priority_group) if v
         ]
+        if r.worker.account_masked:
+            details.append(f"{r.worker.account_type} {r.worker.account_masked}（{r.worker.bank}）")
         text += "，" + "，".join(details) if details else ""
         if r.created:
             text += "。"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# Where a worker's wages go (bank card / 一卡通 / 社保卡); optional in the workers file.
+ACCOUNT_COLUMNS = ["账户类型", "账号", "开户行"]
+
 KINDS: dict[str, list[str]] = {
     "projects": [
         "项目编号",
@@ -24,8 +27,9 @@ KINDS: dict[str, list[str]] = {
         "劳务报酬最低占比",
         "项目年度",
     ],
-    "contacts": ["企业微信账号", "姓名", "角色", "单位", "省", "市", "县", "负责项目"],
-    "workers": ["项目编号", "姓名", "身份证号", "手机", "村", "脱贫户", "企业微信账号", "人员类别"],
+    "contacts": ["企业微信账号", "姓名", "角色", "单位", "省", "市", "县", "负责项目", "手机"],
+    "workers": ["项目编号", "姓名", "身份证号", "手机", "村", "脱贫户", "企业微信账号", "人员类别"]
+    + ACCOUNT_COLUMNS,
     "work": ["项目编号", "身份证号", "日期", "天数", "日薪(元)"],
     "wages": ["项目编号", "身份证号", "期间", "金额(元)", "发放日期", "方式", "凭证号"],
     "training": ["项目编号", "身份证号", "日期", "内容", "方式", "学时"],
@@ -50,14 +54,27 @@ OPTIONAL: dict[str, set[str]] = {
         "计划完工日期",
         "项目年度",
     },
-    "contacts": {"单位", "负责项目", "市", "县"},
-    "workers": {"手机", "村", "脱贫户", "企业微信账号", "人员类别"},
+    "contacts": {"单位", "负责项目", "市", "县", "手机"},
+    "workers": {"手机", "村", "脱贫户", "企业微信账号", "人员类别", *ACCOUNT_COLUMNS},
     "work": set(),
     "wages": {"凭证号"},
     "training": set(),
 }
 
+# Kinds that are not a table of fixed columns: the 考勤表 grid (one row a worker, one column a
+# day). Shared by `yigong import`, file messages and the upload page.
+GRID_KINDS: dict[str, str] = {
+    "attendance": "考勤表：一行一人（姓名，可有身份证号、日薪），1–31日各一列（√/1 记一天，0.5/半 记半天）",
+    "bank-result": "银行代发回单：账号（或卡号）、金额、状态（成功/失败）、失败原因",
+}
+
 KIND_ALIASES = {
+    "回单": "bank-result",
+    "代发回单": "bank-result",
+    "bank_result": "bank-result",
+    "考勤": "attendance",
+    "考勤表": "attendance",
+    "出勤": "attendance",
     "项目": "projects",
     "联系人": "contacts",
     "人员": "workers",
@@ -86,9 +103,13 @@ HEADER_ALIASES = {
     "年度": "项目年度",
     "重点群体": "人员类别",
     "人员类型": "人员类别",
+    "银行卡号": "账号",
+    "银行账号": "账号",
+    "卡号": "账号",
+    "开户银行": "开户行",
 }
 
 
 def kind_of(text: str) -> str | None:
     t = text.strip().lower()
-    return t if t in KINDS or t in EXPORT_ONLY else KIND_ALIASES.get(t)
+    return t if t in KINDS or t in EXPORT_ONLY or t in GRID_KINDS else KIND_ALIASES.get(t)

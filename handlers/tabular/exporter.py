@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.context import Principal
@@ -39,7 +39,7 @@ from models import (
 )
 from models.money import fen_to_yuan
 from models.people import PriorityGroup, split_groups
-from models.privacy import personal_data
+from models.privacy import mask_phone, personal_data
 
 
 @dataclass
@@ -92,6 +92,36 @@ class Exporter:
         pairs = list(self.session.execute(stmt))
         people = self._people(w for w, _ in pairs)
         return {(code, people[w][1]): people[w][0] for w, code in pairs}
+
+    def work_figures(self) -> dict[tuple[str, str, str], tuple[Decimal | int, str, Decimal]]:
+        """(project code, ID as exported, period) → (days, daily wage(s), 应发 yuan), net."""
+        stmt = (
+            select(
+                Project.code,
+                WorkRecord.worker_id,
+                WorkRecord.period,
+                WorkRecord.daily_wage_fen,
+                func.sum(WorkRecord.days),
+                func.sum(WorkRecord.due_fen),
+            )
+            .join(Project, Project.id == WorkRecord.project_id)
+            .where(WorkRecord.project_id.in_(self.project_ids()))
+            .group_by(
+                Project.code, WorkRecord.worker_id, WorkRecord.period, WorkRecord.daily_wage_fen
+            )
+            .having(func.sum(WorkRecord.days) > 0)
+        )
+        raw = list(self.session.execute(stmt))
+        people = self._people(w for _, w, _, _, _, _ in raw)
+        acc: dict[tuple[str, str, str], tuple[Decimal, list[int], int]] = {}
+        for code, wid, period, wage, days, due in raw:
+            key = (code, people[wid][1], period)
+            d, wages, owed = acc.get(key, (Decimal(0), [], 0))
+            acc[key] = (d + Decimal(days), [*wages, int(wage)], owed + int(due))
+        return {
+            k: (_num(d), "/".join(f"{w / 100:g}" for w in sorted(ws)), fen_to_yuan(owed))
+            for k, (d, ws, owed) in acc.items()
+        }
 
     # -- rows per kind -----------------------------------------------------------------------
     def rows(self, kind: str) -> Iterator[list[Any]]:
@@ -170,6 +200,9 @@ class Exporter:
                 poor,
                 w.wecom_userid or "",
                 "、".join(groups),
+                w.account_type or "",
+                w.account_masked or "",  # full numbers only in the bank's 代发 file
+                w.bank,
             ]
 
     def _rows_posts(self) -> Iterator[list[Any]]:
@@ -247,7 +280,15 @@ class Exporter:
                 r.city if r else "",
                 r.county if r else "",
                 "、".join(sorted(codes[c.id])),
+                self._contact_phone(c),
             ]
+
+    def _contact_phone(self, c: Contact) -> str:
+        """The complaint phone a county publishes; masked unless the export shows full IDs."""
+        if not c.phone_cipher:
+            return ""
+        phone = personal_data(self.settings.effective_data_key).decrypt(c.phone_cipher)
+        return phone if self.full_ids else mask_phone(phone)
 
 
 def _num(value: Decimal) -> Decimal | int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 
@@ -20,11 +20,13 @@ from domain.parsing import (
     parse_bool,
     parse_date,
 )
+from handlers.ledger.accounts import Account, check_account, check_account_type
 from handlers.ledger.people import WorkerInput, check_group, register_workers
 from handlers.tabular.importer import ImportContext, ImportReport, check, resolve_codes
 from handlers.tabular.readers import Table
 from models import Contact, PriorityGroup, Project, ProjectCategory, ProjectLiaison, Region, Role
 from models.people import join_groups, split_groups
+from models.privacy import personal_data
 
 _LEVELS = {"省": "省", "省级": "省", "市": "市", "市级": "市", "县": "县", "县级": "县"}
 _ROLES = {
@@ -243,8 +245,9 @@ def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> No
         for code in codes:
             if code not in projects:
                 report.add(n, f"负责项目 {code} 不存在或不在您的管理范围内")
+        phone = check(report, n, check_phone, v["手机"]) if v.get("手机") else ""
         if report.ok and names is not None:
-            planned.append((userid, name, role, v.get("单位", "")[:200], names, codes))
+            planned.append((userid, name, role, v.get("单位", "")[:200], names, codes, phone))
     if not report.ok:
         return
     existing = {
@@ -267,7 +270,8 @@ def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> No
         (p, c)
         for p, c in ic.session.execute(select(ProjectLiaison.project_id, ProjectLiaison.contact_id))
     }
-    for userid, name, role, unit, names, codes in planned:
+    pd = personal_data(ic.settings.effective_data_key)
+    for userid, name, role, unit, names, codes, phone in planned:
         values = {
             "name": name,
             "role": str(role),
@@ -283,6 +287,9 @@ def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> No
             report.written += 1
         else:
             changed = _set(contact, values)
+        if phone and (not contact.phone_cipher or pd.decrypt(contact.phone_cipher) != phone):
+            contact.phone_cipher = pd.encrypt(phone)  # published on 公示 as the complaint phone
+            changed = True
         for code in codes:
             key = (projects[code].id, contact.id)
             if key not in links:
@@ -295,6 +302,18 @@ def import_contacts(ic: ImportContext, table: Table, report: ImportReport) -> No
             else:
                 report.skipped += 1
     ic.session.flush()
+
+
+def _account(report: ImportReport, n: int, v: dict[str, str]) -> Account | None | Literal[False]:
+    """The row's account; None when absent or masked (an export re-imported), False when bad."""
+    number = v.get("账号", "").strip()
+    if not number or "*" in number:
+        return None
+    kind = check(report, n, check_account_type, v.get("账户类型") or "银行卡")
+    if kind is None:
+        return False
+    account = check(report, n, check_account, kind, number, v.get("开户行", ""))
+    return False if account is None else account
 
 
 def import_workers(ic: ImportContext, table: Table, report: ImportReport) -> None:
@@ -322,7 +341,8 @@ def import_workers(ic: ImportContext, table: Table, report: ImportReport) -> Non
             except UserError:
                 groups += split_groups(check(report, n, check_group, flag) or "")
         group = join_groups(groups)
-        if checked and code in projects and name and phone is not None:
+        account = _account(report, n, v)
+        if checked and code in projects and name and phone is not None and account is not False:
             inputs.append(
                 WorkerInput(
                     str(n),
@@ -333,6 +353,7 @@ def import_workers(ic: ImportContext, table: Table, report: ImportReport) -> Non
                     v.get("村", "")[:64],
                     group,
                     v.get("企业微信账号", "").strip(),
+                    account=account if account else None,
                 )
             )
     if not report.ok:

@@ -63,6 +63,7 @@ class ImportReport:
     updated: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the file: title rows, unused columns
 
     @property
     def ok(self) -> bool:
@@ -80,13 +81,14 @@ class ImportReport:
             lines += [f"第{r}行：{m}" if r else m for r, m in self.problems[:SHOWN_PROBLEMS]]
             if len(self.problems) > SHOWN_PROBLEMS:
                 lines.append(f"……另有 {len(self.problems) - SHOWN_PROBLEMS} 处问题未列出。")
-            return "\n".join(lines)
+            return "\n".join(lines + [f"说明：{n}" for n in self.notes])
         parts = [f"新写入 {self.written} 行"]
         if self.updated:
             parts.append(f"更新 {self.updated} 行")
         if self.skipped:
             parts.append(f"{self.skipped} 行已存在、未重复写入")
         lines = [f"导入 {label} 成功：共 {self.rows} 行，" + "，".join(parts) + "。"]
+        lines += [f"说明：{n}" for n in self.notes]
         lines += [f"提醒 第{r}行：{m}" for r, m in self.warnings[:SHOWN_PROBLEMS]]
         return "\n".join(lines)
 
@@ -312,6 +314,29 @@ def resolve_codes(ic: ImportContext, codes: set[str]) -> dict[str, Project]:
     return {c: p for c, p in found.items() if c in allowed}
 
 
+def _import_attendance(
+    ic: ImportContext, name: str, data: bytes, options: dict[str, str]
+) -> ImportReport:
+    from handlers.tabular.grid import import_grid
+
+    return import_grid(ic, name, data, options)
+
+
+def _import_bank_result(
+    ic: ImportContext, name: str, data: bytes, options: dict[str, str]
+) -> ImportReport:
+    from handlers.payroll.bank_result import import_bank_result
+
+    return import_bank_result(ic, name, data, options)
+
+
+# Kinds read as a grid rather than as a table of the columns of `KINDS` (columns.GRID_KINDS).
+GRID_IMPORTERS: dict[str, Callable[[ImportContext, str, bytes, dict[str, str]], ImportReport]] = {
+    "attendance": _import_attendance,
+    "bank-result": _import_bank_result,
+}
+
+
 def import_bytes(
     session: Session,
     settings: Settings,
@@ -323,14 +348,21 @@ def import_bytes(
     channel: str,
     today: date,
     progress: Progress | None = None,
+    options: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Read, validate and (if every row is good) write a file; audited either way."""
+    """Read, validate and (if every row is good) write a file; audited either way.
+
+    `options` are what the file may not say itself (an attendance grid's 项目, 期间, 日薪)."""
     from handlers.tabular.readers import read_table
     from models import AuditLog
 
-    table = read_table(name, data, kind)
     ic = ImportContext(session, settings, actor, channel, today, progress)
-    report = run_import(ic, kind, table)
+    if kind in GRID_IMPORTERS:
+        report = GRID_IMPORTERS[kind](ic, name, data, options or {})
+    else:
+        table = read_table(name, data, kind)
+        report = run_import(ic, kind, table)
+        report.notes = table.notes()
     session.add(
         AuditLog(
             actor=ic.actor_id,

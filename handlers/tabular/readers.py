@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from bot.errors import UserError
-from handlers.tabular.columns import HEADER_ALIASES, KINDS, OPTIONAL
+from handlers.tabular.columns import GRID_KINDS, HEADER_ALIASES, KINDS, OPTIONAL
 from handlers.tabular.xlsx_fast import MAX_COLUMNS, check_zip, excel_serial_date, too_wide
 
 
@@ -19,6 +19,21 @@ from handlers.tabular.xlsx_fast import MAX_COLUMNS, check_zip, excel_serial_date
 class Table:
     headers: list[str]
     rows: list[tuple[int, dict[str, str]]]  # (row number as shown in Excel, values)
+    # What was read past, for the report: title rows above the header, unused columns.
+    title: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        out = []
+        if self.title:
+            out.append("跳过表头上方的标题行：" + "；".join(t[:40] for t in self.title))
+        if self.ignored:
+            out.append("以下列不属于此表，已忽略：" + "、".join(self.ignored))
+        return out
+
+
+HEADER_SCAN_ROWS = 10  # title rows (表名, 填报单位, 日期…) a header may sit below
+IGNORED_ALWAYS = {"序号", "编号", "行号", "No", "NO", "no"}
 
 
 def cell_text(value: object) -> str:
@@ -134,58 +149,103 @@ def _header(text: object) -> str:
     return HEADER_ALIASES.get(h, h)
 
 
-def read_table(name: str, data: bytes, kind: str) -> Table:
-    """Rows of a file of `kind`; unknown or missing columns are refused up front."""
-    rows = _raw_rows(name, data)
-    headers: list[str] = []
-    header_row = 0
-    for header_row, raw in enumerate(rows, start=1):  # noqa: B007 - used after the loop
-        if any(cell_text(c) for c in raw):
-            headers = [_header(c) for c in raw]
+def iter_raw_rows(name: str, data: bytes) -> Iterator[list[object]]:
+    """Every row of the first sheet (or the CSV), cells as stored; for grid readers."""
+    return _raw_rows(name, data)
+
+
+def _find_header(
+    rows: Iterator[list[object]], known: Iterable[str]
+) -> tuple[int, list[str], list[str]]:
+    """(header row number, headers, title rows above it): the first of the top rows that
+    names at least two known columns; else minus the number of the first non-empty row."""
+    known = set(known)
+    seen: list[tuple[int, list[object]]] = []
+    for n, raw in enumerate(rows, start=1):
+        if not any(cell_text(c) for c in raw):
+            continue
+        headers = [_header(c) for c in raw]
+        if len(known.intersection(headers)) >= 2:
+            title = [" ".join(cell_text(c) for c in r if cell_text(c)) for _, r in seen]
+            return n, headers, title
+        seen.append((n, raw))
+        if len(seen) >= HEADER_SCAN_ROWS:
             break
+    if not seen:
+        return 0, [], []
+    n, raw = seen[0]
+    return -n, [_header(c) for c in raw], []  # negative: not found, the caller rewinds
+
+
+def read_table(name: str, data: bytes, kind: str) -> Table:
+    """Rows of a file of `kind`: title rows, 序号 and unused columns are skipped and reported;
+    missing columns are refused up front."""
+    rows = _raw_rows(name, data)
+    header_row, headers, title = _find_header(rows, KINDS[kind])
+    if header_row < 0:  # no row named two known columns: the first row is the header
+        header_row = -header_row
+        rows = _raw_rows(name, data)
+        for _ in range(header_row):
+            next(rows, None)
     while headers and not headers[-1]:
         headers.pop()
     if not headers:
         raise UserError(f"{name} 是空的：第一行应为表头（{'、'.join(KINDS[kind])}）")
     known = set(KINDS[kind])
-    unknown = [h or "(空)" for h in headers if h not in known]
+    ignored = [h or f"第{i + 1}列(无表头)" for i, h in enumerate(headers) if h not in known]
     missing = [h for h in KINDS[kind] if h not in headers and h not in OPTIONAL[kind]]
-    problems = []
-    if unknown:
-        problems.append("不认识的列：" + "、".join(unknown))
     if missing:
-        problems.append("缺少的列：" + "、".join(missing))
-    if problems:
-        raise UserError("；".join(problems) + f"。{kind} 表的列为：{'、'.join(KINDS[kind])}")
+        raise UserError(
+            "缺少的列：" + "、".join(missing) + f"。{kind} 表的列为：{'、'.join(KINDS[kind])}"
+        )
+    repeated = sorted({h for h in headers if h in known and headers.count(h) > 1})
+    if repeated:
+        raise UserError("重复的列：" + "、".join(repeated) + "，请只保留一列")
     out: list[tuple[int, dict[str, str]]] = []
     width = len(headers)
+    keep = [i for i, h in enumerate(headers) if h in known]
     # A number in a date column is an Excel date serial (the fast reader skips styles).
     date_cols = [
         i for i, h in enumerate(headers) if "日期" in h and Path(name).suffix.lower() != ".csv"
     ]
     for n, raw in enumerate(rows, start=header_row + 1):
         values = [cell_text(c) for c in raw[:width]]
-        if not any(values):
-            continue
         values += [""] * (width - len(values))
+        if not any(values[i] for i in keep):
+            continue
         for i in date_cols:
             if values[i][:1].isdigit() and "-" not in values[i]:
                 values[i] = excel_serial_date(values[i])
-        out.append((n, dict(zip(headers, values, strict=True))))
-    return Table(headers, out)
+        out.append((n, {headers[i]: values[i] for i in keep}))
+    shown = [h for h in ignored if h not in IGNORED_ALWAYS]
+    return Table(
+        [headers[i] for i in keep], out, title, shown + [h for h in ignored if h in IGNORED_ALWAYS]
+    )
 
 
 def guess_kind(name: str, data: bytes) -> str:
     """Which kind a file is, from its header row (for files sent in chat)."""
-    for raw in _raw_rows(name, data):
-        if any(cell_text(c) for c in raw):
-            headers = {_header(c) for c in raw if cell_text(c)}
-            break
-    else:
+    every = {c for cols in KINDS.values() for c in cols}
+    header_row, found, _ = _find_header(_raw_rows(name, data), every)
+    if header_row == 0:
         raise UserError(f"{name} 是空的")
+    headers = {h for h in found if h}
+    fits = []
     for kind, cols in KINDS.items():
         required = set(cols) - OPTIONAL[kind]
-        if required <= headers <= set(cols):
-            return kind
+        if required <= headers:
+            fits.append((len(headers - set(cols)), -len(required), kind))
+    if fits:  # the kind that leaves the fewest columns unused
+        return min(fits)[2]
+    from handlers.payroll.bank_result import looks_like_result
+    from handlers.tabular.grid import looks_like_grid
+
+    if looks_like_grid(name, data):
+        return "attendance"
+    if looks_like_result(name, data):
+        return "bank-result"
     kinds = "；".join(f"{k}：{'、'.join(c)}" for k, c in KINDS.items())
-    raise UserError(f"看不出 {name} 是哪种台账：表头应与以下之一完全一致——{kinds}")
+    grids = "；".join(GRID_KINDS.values())
+    raise UserError(
+        f"看不出 {name} 是哪种台账：表头应包含以下之一的各列（可多出其他列）——{kinds}；或者 {grids}"
+    )

@@ -17,6 +17,9 @@ FILING_HEADERS = [
     "项目编号",
     "姓名",
     "身份证号",
+    "出勤天数",
+    "日薪(元)",
+    "应发(元)",
     "实发金额(元)",
     "发放日期",
     "发放方式",
@@ -31,7 +34,7 @@ def sheet_bytes(title: str, headers: list[str], rows: list[list[Any]]) -> bytes:
     ws = wb.create_sheet(title[:31])
     ws.append(headers)
     for row in rows:
-        ws.append(row)
+        ws.append(xlsx_row(ws, row))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -53,6 +56,7 @@ def write_xlsx(
 
 def _wage_sheets(wb: Workbook, rows: list[list[Any]], exporter: Any) -> None:
     names = exporter.worker_names()
+    figures = exporter.work_figures()  # 出勤天数, 日薪, 应发: a shortfall shows beside 实发
     by_period: dict[str, list[list[Any]]] = defaultdict(list)
     for code, number, period, amount, paid_on, method, voucher in rows:
         by_period[period].append(
@@ -62,11 +66,42 @@ def _wage_sheets(wb: Workbook, rows: list[list[Any]], exporter: Any) -> None:
         ws = wb.create_sheet(f"{period}发放台账")
         ws.append([f"劳务报酬发放台账（{period}）"])
         ws.append(FILING_HEADERS)
-        total = Decimal(0)
+        total = owed_total = Decimal(0)
+        shown: set[tuple[str, str]] = set()
         for i, (code, name, number, amount, paid_on, method, voucher) in enumerate(
             sorted(by_period[period], key=lambda r: (r[0], r[4])), start=1
         ):
-            ws.append(xlsx_row(ws, [i, code, name, number, amount, paid_on, method, voucher, ""]))
+            # A worker paid twice in a period: the attendance and 应发 on the first line only.
+            first = (code, number) not in shown
+            shown.add((code, number))
+            days, wage, owed = figures.get((code, number, period), (0, "", Decimal(0)))
+            if not first:
+                days, wage, owed = "", "", ""
+            else:
+                owed_total += owed
+            ws.append(
+                xlsx_row(
+                    ws,
+                    [i, code, name, number, days, wage, owed, amount, paid_on, method, voucher, ""],
+                )
+            )
             total += amount
-        ws.append(["合计", "", f"{len(by_period[period])} 笔", "", total, "", "", "", ""])
-        ws.append(["制表人：", "", "", "审核人：", "", "施工单位（盖章）：", "", "", ""])
+        ws.append(
+            [
+                "合计",
+                "",
+                f"{len(by_period[period])} 笔",
+                "",
+                "",
+                "",
+                owed_total,
+                total,
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
+        ws.append(
+            ["制表人：", "", "", "审核人：", "", "", "", "施工单位（盖章）：", "", "", "", ""]
+        )

@@ -92,18 +92,23 @@ def test_csv_encodings(session, settings, seed, encoding):
     assert report.ok and report.written == 1, report.text()
 
 
-def test_unknown_column_refused(session, settings, seed):
+def test_title_rows_serial_and_unknown_columns_reported_not_fatal(session, settings, seed):
+    day = seed.today - timedelta(days=3)
+    rows = [["东关村道路硬化 务工台账"], ["填报单位：五台县建安公司", None, "2026年"]]
+    rows += [["序号", "项目编号", "身份证号", "日期", "天数", "日薪(元)", "颜色", "备注"]]
+    rows += [[1, "NT-2026-001", seed.ids["张三"], day, 1, 150, "红", "无"]]
+    report = run(session, settings, seed, "work", "w.xlsx", xlsx(rows))
+    text = report.text("w.xlsx")
+    assert report.ok and report.written == 1, text
+    assert "颜色、备注" in text and "填报单位" in text and "第4行" not in text
+    assert count(session, WorkRecord) == 1
+
+
+def test_missing_column_still_refused(session, settings, seed):
     from bot.errors import UserError
 
-    with pytest.raises(UserError, match="不认识的列：颜色"):
-        run(
-            session,
-            settings,
-            seed,
-            "work",
-            "w.csv",
-            "项目编号,身份证号,日期,天数,日薪(元),颜色\n".encode(),
-        )
+    with pytest.raises(UserError, match="缺少的列：日薪"):
+        run(session, settings, seed, "work", "w.csv", "项目编号,身份证号,日期,天数,颜色\n".encode())
 
 
 def test_projects_and_contacts_import_idempotent(session, settings, seed):
@@ -189,7 +194,9 @@ def test_wage_export_filing_layout_masked_for_liaison_and_audited(
     assert wb.sheetnames == ["wages", f"{period}发放台账"]
     sheet = [list(r) for r in wb[f"{period}发放台账"].iter_rows(values_only=True)]
     assert sheet[1][-1] == "本人签字"
-    assert sheet[-2][0] == "合计" and sheet[-2][4] == 300
+    assert sheet[1][4:8] == ["出勤天数", "日薪(元)", "应发(元)", "实发金额(元)"]
+    assert sheet[2][4:8] == [1, "150", 150, 150]  # a shortfall would show beside 实发
+    assert sheet[-2][0] == "合计" and sheet[-2][6] == 300 and sheet[-2][7] == 300
     assert "142329********1233" in [r[3] for r in sheet]
     assert seed.ids["张三"] not in str(sheet)
     audit = session.scalar(select(AuditLog).where(AuditLog.action == "export"))
