@@ -13,12 +13,19 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def load(name: str) -> list[tuple[str, str]]:
-    """(question, expected clause or "-") rows of a TSV in tests/data/."""
+    """(question, expected clause or "-") rows of a TSV in tests/data/ (a kind column after
+    them, where there is one, is left out: see load_kinds)."""
+    return [(q, e) for q, e, _ in load_kinds(name)]
+
+
+def load_kinds(name: str) -> list[tuple[str, str, str]]:
+    """(question, expected, kind) rows; rows of two columns are "official" or "offtopic"."""
     rows = []
     for line in (DATA / name).read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            question, expected = line.split("\t")
-            rows.append((question, expected))
+            question, expected, *kind = line.split("\t")
+            default = "offtopic" if expected == "-" else "official"
+            rows.append((question, expected, kind[0] if kind else default))
     return rows
 
 
