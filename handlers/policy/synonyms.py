@@ -210,7 +210,18 @@ _STOPWORD_TEXT = """
     一次 至少 最少 最低 后 前 时 以后 之后 以前 之前 时候 的时候
     最多 大概 到底 究竟 还是 或者 已经 应当 允许 不行 行吗 好吗 对吗 吗吗 呗 么样 有啥 没啥
 """
-STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
+# Dialect and spoken function words (northern Mandarin, 中原/西南/东北 speech): pronouns, the
+# ways of asking (中不中, 能…不, 咋整), and fillers that carry no topic.
+_SPOKEN_STOPWORD_TEXT = """
+    俺 俺们 咱家 咱俩 恁 恁们 人家 额 偶 阿拉 侬 伲 渠 他家 啥个 啥子 咋个 咋整 咋弄 咋搞 咋回事
+    咋地 咋的 咋样 咋着 咋说 咋个办 啷个 哪样 么子 莫子 做么子 搞么子 干哈 干啥子 整啥 弄啥
+    中不中 管不管 给不给 中不 行不
+    得劲 中 木有 冇 莫得 没得 嘛子 晓得 晓不晓得 知不道 不晓得 整 弄 搞 整个 咋 啥 咱 俺
+    哈 嘞 咧 喔 哟 呐 嗯 嗷 昂 噻 撒 咯 嘛 哇 滴 的话 那啥 这啥 就是说 我想 想问问 问问 打听
+    打听一下 请教 麻烦 麻烦问 老师 同志 师傅 您好 你好 谢谢 谢了 多谢 一下子 到底是
+    能给 能让 可以吗 行吗 中吗 成吗 好使 管用 靠谱 有用 一哈 一下下 看着 能看 能看着 看到
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split() + _SPOKEN_STOPWORD_TEXT.split())
 
 
 @functools.cache
