@@ -38,6 +38,7 @@ TIE_RATIO = 0.9  # a second clause this close to the best is answered too
 RELATED_RATIO = 0.35  # related clauses score at least this share of the best
 ASK_FLOOR = 0.2  # below the threshold but above this coverage, in the domain: ask back
 ASK_CHOICES = 3
+VAGUE_IDF = 0.3  # a word in all but one or two of twelve clauses names no topic
 _NONE: frozenset[int] = frozenset()
 
 
@@ -173,11 +174,7 @@ class Index:
         """The k best clauses for a question and whether the best is good enough to answer."""
         q = self.query(question)
         # another programme (低保, 医保 …) that no clause names: say so, quote nothing
-        others = tuple(
-            n
-            for n in neighbours_named(q.text)
-            if not any(name in q.text and name in self._text for name in n.names)
-        )
+        others = tuple(n for n, name in neighbours_named(q.text) if name not in self._text)
         if others:
             return Result(question, (), False, fixes=q.fixes, neighbours=others)
         if not q.concepts or not self.clauses:
@@ -215,7 +212,7 @@ class Index:
         ]
         top = hits[0]
         kept = [top] + [h for h in hits[1:] if h.score >= RELATED_RATIO * top.score > 0]
-        confident = top.coverage >= THRESHOLD
+        confident = top.coverage >= THRESHOLD and not self._vague(q)
         ask_back = not confident and top.coverage >= ASK_FLOOR and self._in_domain(q)
         tie = (
             confident
@@ -224,6 +221,15 @@ class Index:
             and kept[1].coverage >= THRESHOLD
         )
         return Result(question, tuple(kept), confident, tie, q.fixes, ask_back=ask_back)
+
+    def _vague(self, q: Query) -> bool:
+        """Only words every clause has (项目, 以工代赈) and nothing said about them: no clause
+        answers that better than another, so ask which one is meant."""
+        idf = self._words.idf
+        return all(
+            c.word in idf and idf[c.word] < VAGUE_IDF and len(c.alternatives) == 1
+            for c in q.concepts
+        )
 
     def _in_domain(self, q: Query) -> bool:
         """Every word of two characters or more is one the clauses or the lexicon know.

@@ -11,6 +11,8 @@ The list follows the national and provincial programme names (民政: 最低生�
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 
 # Person forms are people the policy may mean (its 低收入群众), not the programme itself.
@@ -83,8 +85,25 @@ NEIGHBOURS: tuple[Neighbour, ...] = (
 HOTLINE = "12345 政务服务便民热线"
 
 
-def neighbours_named(text: str) -> list[Neighbour]:
-    """The programmes a normalised question names (person forms such as 低保户 aside)."""
+@functools.cache
+def _pattern() -> re.Pattern[str]:
+    names = sorted({name for n in NEIGHBOURS for name in n.names}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
+
+
+@functools.cache
+def _owner() -> dict[str, Neighbour]:
+    return {name: n for n in NEIGHBOURS for name in n.names}
+
+
+def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
+    """The programmes a normalised question names, each with the name it used (person forms
+    such as 低保户 aside)."""
+    if not _pattern().search(text):
+        return []
     for form in PERSON_FORMS:
         text = text.replace(form, "")
-    return [n for n in NEIGHBOURS if any(name in text for name in n.names)]
+    out: dict[Neighbour, str] = {}
+    for found in _pattern().findall(text):
+        out.setdefault(_owner()[found], found)
+    return list(out.items())

@@ -76,12 +76,12 @@ class PinyinFixer:
         sounds = readings()
         self._sounds = sounds
         self._terms: list[tuple[str, tuple[str, ...]]] = []
-        self._by_first: dict[str, list[int]] = {}
+        self._by_first: dict[tuple[str, ...], list[int]] = {}  # by their first two sounds
         for term in sorted(set(terms)):
             if len(term) < 2 or not all(ch in sounds for ch in term):
                 continue
             heard = tuple(sounds[ch][0] for ch in term)
-            self._by_first.setdefault(heard[0], []).append(len(self._terms))
+            self._by_first.setdefault(heard[:2], []).append(len(self._terms))
             self._terms.append((term, heard))
         # the common terms' initials first (zb is 招标, not 张榜); then any other term of three
         # characters or more; an abbreviation that could be two terms is no abbreviation
@@ -143,7 +143,7 @@ class PinyinFixer:
     ) -> str | None:
         """The longest term that the text at `start` sounds like but does not spell."""
         best: str | None = None
-        for i in self._by_first.get(heard[start], ()):
+        for i in self._by_first.get(tuple(heard[start : start + 2]), ()):
             term, sounds = self._terms[i]
             end = start + len(term)
             window = text[start:end]

@@ -24,6 +24,8 @@ MAX_FREQ = 5_000  # a very common word (地方, 方面) means too many things to
 _FUNCTION_TAGS = frozenset(
     ["f", "m", "q", "r", "d", "p", "c", "u"]
 )  # 上方, 顶端: places and particles
+# read and dropped: everybody 上班, not only on a 以工代赈 site
+REJECTED = frozenset(["上班"])
 MIN_AGREE = 2  # a group must hold two words of the concept: 词林 and we agree on the idea
 
 
@@ -88,6 +90,7 @@ def build(groups: Iterable[list[str]], lexicon: dict[str, tuple[int, str]]) -> d
                 if (
                     2 <= len(word) <= 4
                     and word not in seeds
+                    and word not in REJECTED
                     and word not in policy
                     and word not in STOPWORDS
                     and owner.get(word, concept.key) == concept.key
