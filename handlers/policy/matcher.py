@@ -223,10 +223,10 @@ class Index:
         return Result(question, tuple(kept), confident, tie, q.fixes, ask_back=ask_back)
 
     def _vague(self, q: Query) -> bool:
-        """Only words every clause has (项目, 以工代赈) and nothing said about them: no clause
-        answers that better than another, so ask which one is meant."""
+        """Only words every clause has (项目, 以工代赈) and nothing asked about them (no number,
+        no definition): no clause answers that better than another, so ask which is meant."""
         idf = self._words.idf
-        return all(
+        return not q.wants and all(
             c.word in idf and idf[c.word] < VAGUE_IDF and len(c.alternatives) == 1
             for c in q.concepts
         )

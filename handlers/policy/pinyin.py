@@ -6,7 +6,8 @@ file only (importing pypinyin costs 0.4 s). Rebuild: `python -m handlers.policy.
 
 - **Homophones:** a window of the question that sounds like a term (each character shares a
   reading with the term's character, at least one differs) is read as the term, unless the
-  window is itself a dictionary word or lies inside one (工事 is no slip for 公示).
+  window is itself a dictionary word or overlaps one (工事 is no slip for 公示, and 优先上岗
+  holds no 线上).
 - **Initials and full pinyin:** a run of Latin letters that is the initials (ygdz) or the whole
   pinyin (yigongdaizhen) of exactly one term is read as that term.
 """
@@ -151,8 +152,10 @@ class PinyinFixer:
                 continue
             if tuple(heard[start:end]) != sounds:
                 continue
-            if self._known.get(window) or any(a <= start and end <= b for a, b in spans):
-                continue  # a real word, or inside one: no slip
+            if self._known.get(window) or any(
+                a < end and start < b and not start <= a < b <= end for a, b in spans
+            ):
+                continue  # a real word, or inside or across one (优先上岗 holds no 线上)
             if len(term) == 2 and window[0] != term[0] and window[1] != term[1]:
                 continue  # two sound-alike characters of two: too likely another word
             best = term

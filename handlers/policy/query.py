@@ -29,7 +29,16 @@ _TIME_SUFFIXES = "后前时"
 # 奖不奖, 管没管, 同意不同意: the yes-no form of a verb asks about the verb
 _YES_NO = re.compile(r"(\w{1,2}?)[不没]\1")
 # one character that, said alone, names an idea (奖 in 省里奖不奖)
-CHAR_WORDS = {"奖": "奖励", "罚": "处罚", "赏": "奖赏"}
+CHAR_WORDS = {
+    "奖": "奖励",
+    "罚": "处罚",
+    "赏": "奖赏",
+    "包": "承包",
+    "批": "审批",
+    "扫": "打扫",
+    "学": "学习",
+    "村": "村里",
+}
 
 # What a question asks for (bits), and the sentences that hold it (same bits).
 NUMBER, PERIOD, DEFINITION = 1, 2, 4
@@ -39,7 +48,7 @@ _ASKS = (
     (
         DEFINITION,
         re.compile(
-            r"是什么|是啥|啥叫|什么叫|什么是|啥是|啥意思|什么意思|指什么|含义|定义|区别|不一样|啥不同"
+            r"是什么|是啥|啥叫|什么叫|什么是|啥是|啥意思|什么意思|指什么|含义|定义|区别|不一样|啥不同|算不算|啥样的|什么样的|哪样的"
         ),
     ),
 )
