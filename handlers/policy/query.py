@@ -164,15 +164,17 @@ def _concept(word: str, vocab: Vocabulary) -> Concept:
     else:
         base = _topic_weight(word)
     terms: dict[str, float] = {word: base}
-    for part in tx.subwords(word):
-        _put(terms, part, base * SUBWORD_WEIGHT)
+    keys = spoken_index().get(word, ())
+    # a spoken phrase means its concept, not its parts (干活的 is a worker, not 干活)
+    if known or not keys:
+        for part in tx.subwords(word):
+            _put(terms, part, base * SUBWORD_WEIGHT)
     alternatives: list[tuple[tuple[str, ...], float]] = [((word,), 1.0)]
     synonyms = synonym_words(word)
     for need in synonyms:
         for part in need:
             _put(terms, part, base * SYNONYM_WEIGHT / len(synonyms) / len(need))
         alternatives.append((need, SYNONYM_CREDIT))
-    keys = spoken_index().get(word, ())
     for key in keys:
         share = (KNOWN_CONCEPT_WEIGHT if known else CONCEPT_WEIGHT) / len(keys)
         _put(terms, concept_term(key), base * share)

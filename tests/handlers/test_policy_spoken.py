@@ -186,3 +186,12 @@ def test_ask_json_reports_the_choices_as_related(tmp_path: Path, monkeypatch):
     obj = json.loads(result.output)
     assert obj["clause"] is None and len(obj["related"]) >= 2
     assert obj["answer"].startswith(ASK_HEAD)
+
+
+def test_no_question_is_copied_into_the_concepts():
+    from tests.handlers.test_policy_qa_devset import load
+
+    words = set(spoken_index())
+    for question, expected in load("policy_questions.tsv") + load("policy_questions_holdout.tsv"):
+        if expected != "-":
+            assert question.strip("？?！!。 ") not in words, question
