@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from handlers.policy import text as tx
-from handlers.policy.concepts import concept_term, concept_words, concepts_in
+from handlers.policy.concepts import CONCEPTS, concept_term, concept_words, concepts_in
 from handlers.policy.loader import Clause, Document
 from handlers.policy.neighbours import Neighbour, neighbours_named
 from handlers.policy.query import HOLDS, Concept, Query, Vocabulary, analyze, flags
@@ -38,6 +38,7 @@ TIE_RATIO = 0.9  # a second clause this close to the best is answered too
 RELATED_RATIO = 0.35  # related clauses score at least this share of the best
 ASK_FLOOR = 0.2  # below the threshold but above this coverage, in the domain: ask back
 ASK_CHOICES = 3
+TOPIC_MIN = 2  # a concept written this often, more than in any other clause, is a topic
 VAGUE_IDF = 0.3  # a word in all but one or two of twelve clauses names no topic
 _NONE: frozenset[int] = frozenset()
 
@@ -154,6 +155,7 @@ class Index:
                     self._sent_by_word.setdefault(word, []).append(si)
                 for gram in set(grams):
                     self._sent_by_gram.setdefault(gram, []).append(si)
+        self._add_topic_concepts()
         self._words = _Field.build(word_docs)
         self._grams = _Field.build(gram_docs)
         self._char_holders = {ch: frozenset(s) for ch, s in chars.items()}
@@ -166,6 +168,21 @@ class Index:
         self._first_sentence = {s.clause: s.text for s in reversed(self._sentences)}
         self._typos = SoundAndTypoFixer()
         self._text = "\n".join(tx.normalize(c.full_text) for c in self.clauses)
+
+    def _add_topic_concepts(self) -> None:
+        """A concept the clause writes most often of all clauses, and at least twice, is one
+        of its topics, like its heading: （九） names six kinds of 公益性岗位, （八） names the
+        posts twice among other things."""
+        for concept in CONCEPTS:
+            counts = [
+                sum(tx.normalize(c.text).count(word) for word in concept.policy)
+                for c in self.clauses
+            ]
+            top = max(counts, default=0)
+            if top >= TOPIC_MIN and counts.count(top) == 1:
+                holders = self._title_holders.setdefault(concept_term(concept.key), [])
+                if counts.index(top) not in holders:
+                    holders.append(counts.index(top))
 
     def query(self, question: str) -> Query:
         return analyze(question, self.vocab, self._typos.fix)
