@@ -38,7 +38,8 @@ TIE_RATIO = 0.9  # a second clause this close to the best is answered too
 RELATED_RATIO = 0.35  # related clauses score at least this share of the best
 ASK_FLOOR = 0.2  # below the threshold but above this coverage, in the domain: ask back
 ASK_CHOICES = 3
-TOPIC_MIN = 2  # a concept written this often, more than in any other clause, is a topic
+TOPIC_MIN = 2  # a concept written this often, and TOPIC_LEAD times more than in any other
+TOPIC_LEAD = 2  # clause, is one of the clause's topics
 VAGUE_IDF = 0.3  # a word in all but one or two of twelve clauses names no topic
 _NONE: frozenset[int] = frozenset()
 
@@ -170,16 +171,16 @@ class Index:
         self._text = "\n".join(tx.normalize(c.full_text) for c in self.clauses)
 
     def _add_topic_concepts(self) -> None:
-        """A concept the clause writes most often of all clauses, and at least twice, is one
-        of its topics, like its heading: （九） names six kinds of 公益性岗位, （八） names the
-        posts twice among other things."""
+        """A concept the clause writes at least twice, and twice as often as any other clause,
+        is one of its topics, like its heading: （九） names six kinds of 公益性岗位, （八）
+        names the posts twice among other things."""
         for concept in CONCEPTS:
             counts = [
                 sum(tx.normalize(c.text).count(word) for word in concept.policy)
                 for c in self.clauses
             ]
-            top = max(counts, default=0)
-            if top >= TOPIC_MIN and counts.count(top) == 1:
+            top, second = sorted([0, 0, *counts])[-1:-3:-1]
+            if top >= TOPIC_MIN and top >= TOPIC_LEAD * second:
                 holders = self._title_holders.setdefault(concept_term(concept.key), [])
                 if counts.index(top) not in holders:
                     holders.append(counts.index(top))
