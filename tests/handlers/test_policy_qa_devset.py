@@ -98,10 +98,24 @@ def test_spoken_rows_at_least_88_percent_top1_and_98_top3(kb: KnowledgeBase):
 
 
 def test_every_off_topic_question_is_refused(kb: KnowledgeBase, devset: list[tuple[str, str]]):
+    # the rows written before issue 16, without a kind column; the later traps are below
+    lines = (DATA / "policy_questions.tsv").read_text(encoding="utf-8").splitlines()
+    first = {line.split("\t")[0] for line in lines if line.count("\t") == 1}
     answered = [
-        (q, kb.ask(q).hits[0].clause.number) for q, e in devset if e == "-" and kb.ask(q).best
+        (q, kb.ask(q).hits[0].clause.number)
+        for q, e in devset
+        if e == "-" and q in first and kb.ask(q).best
     ]
     assert answered == []
+
+
+def test_near_domain_traps_at_least_95_percent_refused(kb: KnowledgeBase):
+    """Issue 16's off-topic rows: other programmes and near-domain traps (tuned on)."""
+    lines = (DATA / "policy_questions.tsv").read_text(encoding="utf-8").splitlines()
+    traps = [line.split("\t")[0] for line in lines if line.count("\t") == 2 and "\t-\t" in line]
+    assert len(traps) >= 40
+    answered = [q for q in traps if kb.ask(q).best]
+    assert len(answered) / len(traps) <= 0.05, answered
 
 
 def test_holdout_set_stays_usable(kb: KnowledgeBase):
