@@ -174,11 +174,9 @@ class Index:
         """A concept the clause writes at least twice, and twice as often as any other clause,
         is one of its topics, like its heading: （九） names six kinds of 公益性岗位, （八）
         names the posts twice among other things."""
+        texts = [tx.normalize(c.text) for c in self.clauses]
         for concept in CONCEPTS:
-            counts = [
-                sum(tx.normalize(c.text).count(word) for word in concept.policy)
-                for c in self.clauses
-            ]
+            counts = [sum(text.count(word) for word in concept.policy) for text in texts]
             top, second = sorted([0, 0, *counts])[-1:-3:-1]
             if top >= TOPIC_MIN and top >= TOPIC_LEAD * second:
                 holders = self._title_holders.setdefault(concept_term(concept.key), [])
