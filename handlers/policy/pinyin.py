@@ -98,6 +98,7 @@ class PinyinFixer:
                 if len(found) == 1:
                     self._typed.setdefault(key, found.pop())
         self._known = tokenizer().FREQ
+        self._first = {ch: sounds[0] for ch, sounds in self._sounds.items()}
 
     def fix(self, text: str, words: list[tuple[str, int]]) -> tuple[str, tuple[str, ...]]:
         """The text with slips and abbreviations replaced by the terms, and the terms used."""
@@ -106,19 +107,26 @@ class PinyinFixer:
             text = self._expand_latin(text, fixed)
             if fixed:
                 words = cut_spans(text)
+        heard = [self._first.get(ch, "") for ch in text]
+        starts = [
+            i
+            for i, pair in enumerate(zip(heard, heard[1:], strict=False))
+            if pair in self._by_first
+        ]
+        if not starts:  # nothing sounds like the start of a term: the common case
+            return text, tuple(fixed)
         spans = [(at, at + len(w)) for w, at in words if len(w) > 1 and self._known.get(w)]
-        heard = [self._sounds[ch][0] if ch in self._sounds else "" for ch in text]
         out: list[str] = []
         i = 0
-        while i < len(text):
-            term = self._sounds_like(text, heard, i, spans) if heard[i] else None
-            if term is None:
-                out.append(text[i])
-                i += 1
+        for start in starts:
+            if start < i:
                 continue
-            out.append(term)
-            fixed.append(term)
-            i += len(term)
+            term = self._sounds_like(text, heard, start, spans)
+            if term is not None:
+                out.append(text[i:start] + term)
+                fixed.append(term)
+                i = start + len(term)
+        out.append(text[i:])
         return "".join(out), tuple(fixed)
 
     def _expand_latin(self, text: str, fixed: list[str]) -> str:

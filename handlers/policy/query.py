@@ -103,7 +103,9 @@ Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
 
 def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query:
     """Turn a question into a Query, after `fix` has corrected its typos."""
-    norm = _YES_NO.sub(r"\1", tx.normalize(question))
+    norm = tx.normalize(question)
+    if "不" in norm or "没" in norm:
+        norm = _YES_NO.sub(r"\1", norm)
     spans = tx.cut_spans(norm)
     fixes: tuple[str, ...] = ()
     if fix is not None:
