@@ -8,7 +8,8 @@ import unicodedata
 from bot.context import HandlerContext, Incoming, Reply
 from bot.errors import UserError
 from bot.router import Router
-from handlers.policy.answer import answer_text, clause_pages, not_found
+from handlers.policy.answer import answer_clause, answer_text, clause_pages, not_found
+from handlers.policy.followup import last_choices, picked
 from handlers.policy.kb import knowledge_base
 
 router = Router("policy")
@@ -37,6 +38,14 @@ def answer_question(msg: Incoming, ctx: HandlerContext) -> Reply:
     if not text:
         return Reply(not_found())
     kb = knowledge_base(ctx.session)
+    number = picked(text)
+    if number is not None:  # the answer to "您是不是想问：1. … 2. …"?
+        choices = last_choices(ctx.session, msg.user_id)
+        if 1 <= number <= len(choices):
+            ref, document = choices[number - 1]
+            found = kb.find(ref, document)
+            if found:
+                return Reply(answer_clause(kb, found[0][1]))
     return Reply(answer_text(kb, kb.ask(text)))
 
 

@@ -13,6 +13,7 @@ from handlers.policy import text as tx
 from handlers.policy.kb import KnowledgeBase
 from handlers.policy.loader import Clause, Document
 from handlers.policy.matcher import Hit, Result
+from handlers.policy.neighbours import HOTLINE as NEIGHBOUR_HOTLINE
 
 MAX_BYTES = 2048
 EXAMPLES = (
@@ -63,10 +64,61 @@ def not_found(too_short: bool = False, unpaid: bool = False) -> str:
     return "\n".join(lines)
 
 
+ASK_HEAD = "您是不是想问："
+ASK_TAIL = "回复数字（如 1）查看那一条，或换个说法再问。"
+_CHOICE = re.compile(r"^(\d)\. (\S+) [^《]*(?:《(.+)》)?$")
+
+
+def neighbour_refusal(kb: KnowledgeBase, result: Result, unpaid: bool = False) -> str:
+    """A question about another programme: this policy does not cover it; who does."""
+    titles = "、".join(f"《{d.title}》" for d in kb.documents)
+    lines = [f"这份政策没有讲{n.label}，这类事请问{n.ask}。" for n in result.neighbours]
+    lines.append(f"也可以拨打 {NEIGHBOUR_HOTLINE}。")
+    lines.append(
+        f"这里能回答的是{titles}，讲以工代赈项目的劳务报酬、项目清单、发包、培训、公益性岗位"
+        f"和监督等，例如：{EXAMPLES[0]}"
+    )
+    if unpaid:
+        lines.append(HOTLINE)
+    return "\n".join(lines)
+
+
+def ask_back_text(kb: KnowledgeBase, result: Result) -> str:
+    """In the domain but unsure: the closest clauses as numbered choices."""
+    lines = [ASK_HEAD]
+    for n, hit in enumerate(result.choices, 1):
+        clause = hit.clause
+        doc = f"《{clause.document}》" if clause.document != kb.documents[0].title else ""
+        lines.append(f"{n}. {clause.ref} {clause.title}{doc}")
+    lines.append(ASK_TAIL)
+    if about_unpaid_wages(result.question):
+        lines.append(HOTLINE)
+    return "\n".join(lines)
+
+
+def parse_choices(reply: str) -> list[tuple[str, str]]:
+    """(clause ref, document title or "") per choice of an ask-back reply; [] for other text."""
+    if not reply.startswith(ASK_HEAD):
+        return []
+    return [(m[2], m[3] or "") for line in reply.splitlines() if (m := _CHOICE.match(line))]
+
+
+def answer_clause(kb: KnowledgeBase, clause: Clause, question: str = "") -> str:
+    """The reply for a clause the user picked (its first sentence as the point)."""
+    body = [s for s in tx.sentences(clause.text) if s]
+    point = body[1] if clause.title and len(body) > 1 else (body[0] if body else "")
+    hit = Hit(clause, 0.0, 1.0, point)
+    return answer_text(kb, Result(question, (hit,), True))
+
+
 def answer_text(kb: KnowledgeBase, result: Result) -> str:
     """The reply to a question (a refusal with examples when nothing is good enough)."""
     best = result.best
     unpaid = about_unpaid_wages(result.question)
+    if result.neighbours:
+        return neighbour_refusal(kb, result, unpaid)
+    if best is None and result.ask_back:
+        return ask_back_text(kb, result)
     if best is None:
         return not_found(result.too_short, unpaid)
     shown = [best, result.hits[1]] if result.tie else [best]
@@ -146,6 +198,8 @@ def as_json(kb: KnowledgeBase, result: Result) -> dict[str, Any]:
     related: list[str] = []
     if best is not None:
         related = [_ref_in(best, h) for h in result.related]
+    elif result.ask_back:  # the choices offered
+        related = [_ref_in(result.choices[0], h) for h in result.choices]
     return {
         "question": result.question,
         "clause": best.clause.ref if best else None,

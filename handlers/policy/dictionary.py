@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from handlers.policy.synonyms import DOMAIN_TERMS, SYNONYMS
+from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS
 
 if TYPE_CHECKING:
     import jieba
@@ -70,8 +70,11 @@ def tokenizer() -> jieba.Tokenizer:
     tok.initialized = True  # skips jieba's own loader, its log lines and its cache file
     for term in DOMAIN_TERMS:
         _add(tok, term, DOMAIN_FREQ)
-    for word in SYNONYMS:
-        if len(word) > 1:
+    from handlers.policy.concepts import spoken_index
+
+    # colloquial words and spoken function words stay whole (谁来管, 干活的钱, 中不中)
+    for word in [*SYNONYMS, *spoken_index(), *(w for w in STOPWORDS if len(w) > 1)]:
+        if len(word) > 1 and not word.isascii():
             _add(tok, word, max(SYNONYM_FREQ, tok.FREQ.get(word, 0)))
     return tok
 

@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from handlers.policy import text as tx
+from handlers.policy.concepts import CONCEPTS, concept_term, concept_words, concepts_in
 from handlers.policy.loader import Clause, Document
+from handlers.policy.neighbours import Neighbour, neighbours_named
 from handlers.policy.query import HOLDS, Concept, Query, Vocabulary, analyze, flags
 from handlers.policy.synonyms import kinds_named
-from handlers.policy.typos import TypoFixer
+from handlers.policy.typos import SoundAndTypoFixer
 
 K1 = 1.2
 B = 0.75
@@ -34,6 +36,11 @@ PARTIAL_CREDIT = 0.5  # a word found only as some of its bigrams
 THRESHOLD = 0.4  # below this coverage: no answer
 TIE_RATIO = 0.9  # a second clause this close to the best is answered too
 RELATED_RATIO = 0.35  # related clauses score at least this share of the best
+ASK_FLOOR = 0.2  # below the threshold but above this coverage, in the domain: ask back
+ASK_CHOICES = 3
+TOPIC_MIN = 2  # a concept written this often, and TOPIC_LEAD times more than in any other
+TOPIC_LEAD = 2  # clause, is one of the clause's topics
+VAGUE_IDF = 0.3  # a word in all but one or two of twelve clauses names no topic
 _NONE: frozenset[int] = frozenset()
 
 
@@ -57,6 +64,13 @@ class Result:
     tie: bool = False
     fixes: tuple[str, ...] = ()  # domain terms the question's typos were read as
     too_short: bool = False  # refused because no word of two characters or more was left
+    neighbours: tuple[Neighbour, ...] = ()  # other programmes it asks about: refused
+    ask_back: bool = False  # in the domain but not sure: offer the hits as choices
+
+    @property
+    def choices(self) -> tuple[Hit, ...]:
+        """What to offer when asking back (the closest clauses)."""
+        return self.hits[:ASK_CHOICES] if self.ask_back else ()
 
     @property
     def best(self) -> Hit | None:
@@ -125,6 +139,7 @@ class Index:
             for n, text in enumerate(tx.sentences(clause.text)):
                 norm = tx.normalize(text)
                 words, grams = tx.search_words(norm), tx.bigrams(norm)
+                words += [concept_term(k) for k in concepts_in(norm)]
                 word_docs[ci] += words
                 gram_docs[ci] += grams
                 for ch in norm:
@@ -141,6 +156,7 @@ class Index:
                     self._sent_by_word.setdefault(word, []).append(si)
                 for gram in set(grams):
                     self._sent_by_gram.setdefault(gram, []).append(si)
+        self._add_topic_concepts()
         self._words = _Field.build(word_docs)
         self._grams = _Field.build(gram_docs)
         self._char_holders = {ch: frozenset(s) for ch, s in chars.items()}
@@ -151,7 +167,21 @@ class Index:
             max_idf=lucene_idf(n, 0),
         )
         self._first_sentence = {s.clause: s.text for s in reversed(self._sentences)}
-        self._typos = TypoFixer()
+        self._typos = SoundAndTypoFixer()
+        self._text = "\n".join(tx.normalize(c.full_text) for c in self.clauses)
+
+    def _add_topic_concepts(self) -> None:
+        """A concept the clause writes at least twice, and twice as often as any other clause,
+        is one of its topics, like its heading: （九） names six kinds of 公益性岗位, （八）
+        names the posts twice among other things."""
+        texts = [tx.normalize(c.text) for c in self.clauses]
+        for concept in CONCEPTS:
+            counts = [sum(text.count(word) for word in concept.policy) for text in texts]
+            top, second = sorted([0, 0, *counts])[-1:-3:-1]
+            if top >= TOPIC_MIN and top >= TOPIC_LEAD * second:
+                holders = self._title_holders.setdefault(concept_term(concept.key), [])
+                if counts.index(top) not in holders:
+                    holders.append(counts.index(top))
 
     def query(self, question: str) -> Query:
         return analyze(question, self.vocab, self._typos.fix)
@@ -159,6 +189,10 @@ class Index:
     def search(self, question: str, k: int = 4) -> Result:
         """The k best clauses for a question and whether the best is good enough to answer."""
         q = self.query(question)
+        # another programme (低保, 医保 …) that no clause names: say so, quote nothing
+        others = tuple(n for n, name in neighbours_named(q.text) if name not in self._text)
+        if others:
+            return Result(question, (), False, fixes=q.fixes, neighbours=others)
         if not q.concepts or not self.clauses:
             return Result(question, (), False)
         if all(len(c.word) == 1 for c in q.concepts):  # 钱, 账: too little to pick a clause by
@@ -194,14 +228,32 @@ class Index:
         ]
         top = hits[0]
         kept = [top] + [h for h in hits[1:] if h.score >= RELATED_RATIO * top.score > 0]
-        confident = top.coverage >= THRESHOLD
+        confident = top.coverage >= THRESHOLD and not self._vague(q)
+        ask_back = not confident and top.coverage >= ASK_FLOOR and self._in_domain(q)
         tie = (
             confident
             and len(kept) > 1
             and kept[1].score >= TIE_RATIO * top.score
             and kept[1].coverage >= THRESHOLD
         )
-        return Result(question, tuple(kept), confident, tie, q.fixes)
+        return Result(question, tuple(kept), confident, tie, q.fixes, ask_back=ask_back)
+
+    def _vague(self, q: Query) -> bool:
+        """Only words every clause has (项目, 以工代赈) and nothing asked about them (no number,
+        no definition): no clause answers that better than another, so ask which is meant."""
+        idf = self._words.idf
+        return not q.wants and all(
+            c.word in idf and idf[c.word] < VAGUE_IDF and len(c.alternatives) == 1
+            for c in q.concepts
+        )
+
+    def _in_domain(self, q: Query) -> bool:
+        """Every word of two characters or more is one the clauses or the lexicon know.
+
+        A word nobody here knows (宅基地) says the question is about something else.
+        """
+        idf = self._words.idf
+        return all(len(c.word) == 1 or c.word in idf or len(c.alternatives) > 1 for c in q.concepts)
 
     def _best_sentences(self, q: Query) -> dict[int, tuple[float, str]]:
         """Per clause: the score and text of its best sentence for this query."""
@@ -245,11 +297,13 @@ class Index:
         for term, w in q.terms.items():
             if w * idf.get(term, 0.0) < NEAR_MIN_WEIGHT:
                 continue
-            start = sent.norm.find(term)
-            while start >= 0:
-                if any(abs(start - spot) <= NEAR_CHARS + len(term) for spot in spots):
-                    return True
-                start = sent.norm.find(term, start + 1)
+            # a concept stands where its policy words are written
+            for word in concept_words(term[1:]) if term.startswith("§") else (term,):
+                start = sent.norm.find(word)
+                while start >= 0:
+                    if any(abs(start - spot) <= NEAR_CHARS + len(word) for spot in spots):
+                        return True
+                    start = sent.norm.find(word, start + 1)
         return False
 
     def _coverage(self, q: Query, pool: Sequence[int]) -> dict[int, float]:

@@ -8,11 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from handlers.policy import text as tx
+from handlers.policy.concepts import concept_term, spoken_index
 from handlers.policy.dictionary import pos_tag
 from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS, is_stopword, kinds_named
 
 SYNONYM_WEIGHT = 0.6  # all synonyms of a word together weigh this much of the word
 SYNONYM_CREDIT = 0.8  # a synonym covers the word it stands for, a little less surely
+CONCEPT_WEIGHT = 0.8  # a spoken word no clause holds: its concepts carry it
+KNOWN_CONCEPT_WEIGHT = 0.4  # a word the clauses hold: its concept adds its other wordings
 SUBWORD_WEIGHT = 1.0  # dictionary words inside a longer question word (as cut_for_search)
 SINGLE_CHAR_WEIGHT = 0.3  # one-character words say little
 IDF_FLOOR = 0.5  # in coverage, even a word every clause holds is part of what was asked
@@ -23,6 +26,19 @@ MEMO_WORDS = 50_000  # words whose analysis is kept per index (a pure function o
 _FUNCTION_TAG_TEXT = "d ad df dg r rr rz rg p c u uj ul uv uz ud ug y e o m mq q"
 _FUNCTION_TAGS = frozenset(_FUNCTION_TAG_TEXT.split())
 _TIME_SUFFIXES = "后前时"
+# 奖不奖, 管没管, 同意不同意: the yes-no form of a verb asks about the verb
+_YES_NO = re.compile(r"(\w{1,2}?)[不没]\1")
+# one character that, said alone, names an idea (奖 in 省里奖不奖)
+CHAR_WORDS = {
+    "奖": "奖励",
+    "罚": "处罚",
+    "赏": "奖赏",
+    "包": "承包",
+    "批": "审批",
+    "扫": "打扫",
+    "学": "学习",
+    "村": "村里",
+}
 
 # What a question asks for (bits), and the sentences that hold it (same bits).
 NUMBER, PERIOD, DEFINITION = 1, 2, 4
@@ -31,7 +47,9 @@ _ASKS = (
     (PERIOD, re.compile(r"多久|多长时间|多长|几次|频率|什么时候|定期|每隔")),
     (
         DEFINITION,
-        re.compile(r"是什么|是啥|啥叫|什么叫|什么是|啥是|啥意思|什么意思|指什么|含义|定义"),
+        re.compile(
+            r"是什么|是啥|啥叫|什么叫|什么是|啥是|啥意思|什么意思|指什么|含义|定义|区别|不一样|啥不同|算不算|啥样的|什么样的|哪样的"
+        ),
     ),
 )
 HOLDS = (
@@ -86,6 +104,8 @@ Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
 def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query:
     """Turn a question into a Query, after `fix` has corrected its typos."""
     norm = tx.normalize(question)
+    if "不" in norm or "没" in norm:
+        norm = _YES_NO.sub(r"\1", norm)
     spans = tx.cut_spans(norm)
     fixes: tuple[str, ...] = ()
     if fix is not None:
@@ -96,7 +116,7 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
     concepts: list[Concept] = []
     segments: list[list[str]] = [[]]
     for word, _ in spans:
-        word = _without_time_suffix(word)
+        word = CHAR_WORDS.get(word) or _without_time_suffix(word)
         if _says_nothing(word, vocab):
             segments.append([])
             continue
@@ -128,7 +148,9 @@ def _says_nothing(word: str, vocab: Vocabulary) -> bool:
     that the synonym table does not know (没给 → 按时足额)."""
     if word in STOPWORDS:
         return True
-    if word in vocab.idf or word in SYNONYMS or pos_tag(word).startswith("n"):
+    if word in vocab.idf or word in SYNONYMS or word in spoken_index():
+        return False
+    if pos_tag(word).startswith("n"):
         return False
     return is_stopword(word)
 
@@ -144,14 +166,21 @@ def _concept(word: str, vocab: Vocabulary) -> Concept:
     else:
         base = _topic_weight(word)
     terms: dict[str, float] = {word: base}
-    for part in tx.subwords(word):
-        _put(terms, part, base * SUBWORD_WEIGHT)
+    keys = spoken_index().get(word, ())
+    # a spoken phrase means its concept, not its parts (干活的 is a worker, not 干活)
+    if known or not keys:
+        for part in tx.subwords(word):
+            _put(terms, part, base * SUBWORD_WEIGHT)
     alternatives: list[tuple[tuple[str, ...], float]] = [((word,), 1.0)]
     synonyms = synonym_words(word)
     for need in synonyms:
         for part in need:
             _put(terms, part, base * SYNONYM_WEIGHT / len(synonyms) / len(need))
         alternatives.append((need, SYNONYM_CREDIT))
+    for key in keys:
+        share = (KNOWN_CONCEPT_WEIGHT if known else CONCEPT_WEIGHT) / len(keys)
+        _put(terms, concept_term(key), base * share)
+        alternatives.append(((concept_term(key),), SYNONYM_CREDIT))
     if single:
         weight = base * vocab.char_idf.get(word, vocab.max_idf)
     elif known:
@@ -165,7 +194,7 @@ def _concept(word: str, vocab: Vocabulary) -> Concept:
 
 def _topic_weight(word: str) -> float:
     """How much a word no clause holds says about the topic: nouns fully, verbs less."""
-    if word in SYNONYMS or word in DOMAIN_TERMS:
+    if word in SYNONYMS or word in DOMAIN_TERMS or word in spoken_index():
         return 1.0
     tag = pos_tag(word)
     if not tag or tag[0] in "nijlx" or tag in ("vn", "eng"):

@@ -74,3 +74,27 @@ class TypoFixer:
         if words is None:
             words = cut_spans(text)
         return [(at, at + len(w)) for w, at in words if len(w) > 1 and self._known.get(w)]
+
+
+class SoundAndTypoFixer:
+    """Sound-alike slips and pinyin first (以工代振 is 以工代赈, not 以工代训), then one edit."""
+
+    def __init__(self) -> None:
+        from handlers.policy.concepts import CONCEPTS
+        from handlers.policy.pinyin import PinyinFixer
+        from handlers.policy.text import is_word, subwords
+
+        official = [*DOMAIN_TERMS, *(w for c in CONCEPTS for w in c.policy)]
+        spoken = [w for c in CONCEPTS for w in c.spoken if len(w) > 2 and not w.isascii()]
+        # two-character terms only as the policy writes them (劳物 → 劳务): a sound-alike
+        # of a spoken two-character word is too often another word
+        parts = [p for t in official for p in subwords(t) if len(p) == 2 and is_word(p)]
+        self._sounds = PinyinFixer([*official, *spoken, *parts])
+        self._typos = TypoFixer()
+
+    def fix(self, text: str, words: list[tuple[str, int]]) -> tuple[str, tuple[str, ...]]:
+        text, heard = self._sounds.fix(text, words)
+        if heard:
+            words = cut_spans(text)
+        text, typed = self._typos.fix(text, words)
+        return text, tuple(dict.fromkeys(heard + typed))

@@ -1,0 +1,291 @@
+"""Concepts: how people say a thing and how the policy writes it, one entry per idea.
+
+Each concept names the policy's own words for an idea (looked for in the clauses, so a clause
+answers the concepts its text holds) and the spoken words villagers use for it (dialect,
+colloquial, abbreviations). One entry serves every question that names the idea, in any
+wording. Entries come from language — what people call wages, a contractor, an owner —
+never from the question sets. docs/POLICY_QA.md says where the word lists come from.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from handlers.policy.thesaurus import thesaurus_words
+
+
+@dataclass(frozen=True)
+class Concept:
+    """An idea: its key, what kind of thing it is, policy words and spoken words."""
+
+    key: str
+    kind: str  # who | action | thing | number | place
+    policy: tuple[str, ...]  # as the clauses write it (substrings of a clause's sentences)
+    spoken: tuple[str, ...]  # as people say it (words, at most 4 characters)
+
+
+def _c(key: str, kind: str, policy: str, spoken: str) -> Concept:
+    return Concept(key, kind, tuple(policy.split()), tuple(spoken.split()))
+
+
+CONCEPTS: tuple[Concept, ...] = (
+    # who
+    _c("业主", "who", "业主单位 项目业主", "甲方 业主 建设单位 建设方 项目方 东家 发包方 发包人"),
+    _c("当业主", "who", "作为项目业主单位", "当业主 做业主 当甲方 作业主 做甲方"),
+    _c("施工", "who", "施工单位", "施工队 工程队 施工方 包工头 承包商 承包方 乙方 工头 包工队"),
+    _c(
+        "劳务组织",
+        "who",
+        "劳务组织主体 劳务合作社 劳务公司 项目理事会 乡建公司 乡村建设公司",
+        "合作社 劳务队 理事会 劳务社 村办公司 乡镇公司 施工班组 班组 工队",
+    ),
+    _c("监理", "who", "监理单位 监理", "监理方 监理公司 监工"),
+    _c(
+        "群众",
+        "who",
+        "群众 务工群众 当地群众 村民 务工人员",
+        "老百姓 百姓 老乡 乡亲 乡亲们 村民 农民 农户 庄稼人 村里人 本地人 当地人 工人 民工 "
+        "农民工 劳力 劳动力 干活的 干活的人 打工的",
+    ),
+    _c(
+        "低收入",
+        "who",
+        "低收入群众 脱贫群众 重点群体",
+        "贫困户 脱贫户 困难户 低收入户 低保户 五保户 穷人 困难群众 困难家庭 建档立卡 监测户 "
+        "贫困人口 穷苦人",
+    ),
+    _c(
+        "发改",
+        "who",
+        "发展改革部门",
+        "发改委 发改局 发改 发改部门 计委",
+    ),
+    _c("人社", "who", "人社", "人社局 人社部门 劳动局 人力资源"),
+    _c(
+        "乡镇",
+        "place",
+        "乡镇 乡镇政府 乡镇人民政府",
+        "镇上 镇里 乡里 乡上 镇政府 乡政府 乡镇府 镇子",
+    ),
+    _c(
+        "村",
+        "place",
+        "村民委员会 村集体经济组织 村级 村集体",
+        "村里 村上 村委 村委会 村两委 村子 大队 村集体",
+    ),
+    _c("县", "place", "县级 县域 县政府", "县里 县上 县城 区县 县级市"),
+    _c("上级", "place", "上级 省级 省直 省", "上头 上面 上级 省里 省上 领导 上级部门"),
+    _c(
+        "定点联系",
+        "who",
+        "定点联系 定点联系人 定点联系单位",
+        "联系人 联络人 联络员 包联 挂点 对接人 帮扶人 干部 专人 专门盯 盯项目",
+    ),
+    # actions
+    _c(
+        "发工钱",
+        "action",
+        "劳务报酬 报酬发放 按时足额",
+        "工钱 工资 干活的钱 劳务费 薪水 薪资 薪酬 工费 人工费 酬劳 工分 辛苦钱 血汗钱 发工资 "
+        "发钱 开工资 结工钱 结账 结算 工价 日工资 日薪",
+    ),
+    _c(
+        "招标",
+        "action",
+        "招标投标 公开招标 发包 招投",
+        "招标 招投标 投标 竞标 走招标 zb 招标办 比价 议标 揽活 揽工程 接工程 包工程 包活 接活 包出去 给谁干 交给谁",
+    ),
+    _c(
+        "审批",
+        "action",
+        "审批 简易审批 立项审批 审批手续",
+        "批复 报批 批文 手续 审核 办手续 跑手续",
+    ),
+    _c("验收", "action", "竣工验收", "验收 完工 交工 收尾 结项 交付 竣工"),
+    _c(
+        "管护",
+        "action",
+        "后期管护 管护 维护 养护",
+        "看护 看管 照看 谁来管 管理维护 保养 维修 修缮 没人管 后续管理 管起来 看水渠 看路 看路的 看水 看着点 守护",
+    ),
+    _c(
+        "培训",
+        "action",
+        "技能培训 培训 以工代训 实训 技能",
+        "技术 手艺 学技术 学手艺 本事 本领 培训班 学艺 教技术 带徒弟 技能证 学本事 学习 学开 上课 讲课 学徒 考证 证书",
+    ),
+    _c("评价", "action", "成效评价 评价", "打分 考核 评比 看效果 评估 绩效 排名 评优 考评 评分"),
+    _c(
+        "成效",
+        "thing",
+        "成效明显 积极主动 成效",
+        "搞得好 干得好 做得好 弄得好 表现好 效果好 有成绩 先进",
+    ),
+    _c(
+        "激励",
+        "action",
+        "激励 倾斜支持",
+        "奖励 给好处 表彰 奖金 奖补 鼓励 表扬 奖赏 嘉奖 给奖励 奖钱 有奖",
+    ),
+    _c(
+        "监管",
+        "action",
+        "监管 监督 督促检查 核查",
+        "监督 检查 查账 抽查 督查 巡查 暗访",
+    ),
+    _c(
+        "线上",
+        "thing",
+        "线上调度系统 调度监管",
+        "网上 线上 信息化 平台 系统 手机上 电脑上 网上能看 监管平台 app 小程序 网站上 信息系统",
+    ),
+    _c(
+        "调度",
+        "action",
+        "调度 按季度 报送 进展",
+        "进度 汇报 上报 统计 通报 报进度 报数 干得咋样 搞得咋样 哪一步 到哪了 搞到哪 进展咋样",
+    ),
+    _c(
+        "台账",
+        "thing",
+        "台账 务工台账 发放台账 培训台账",
+        "账本 账 记账 花名册 记录 登记表 流水账 账目 明细 登记 记名 登个记",
+    ),
+    _c("清单", "thing", "项目清单 清单", "名单 目录 名录 项目库 列表"),
+    _c(
+        "公益岗",
+        "thing",
+        "公益性岗位 养护管理员 公益设施管理员 保洁员 协管员 护林员",
+        "公益岗 公益岗位 护路员 保洁员 治安员 管理员 看门的 扫大街 打扫卫生 打扫 扫地 扫路 清扫 上岗 安排岗位 给岗位 巡河 护路 门卫 看门",
+    ),
+    _c(
+        "合同",
+        "thing",
+        "劳务用工协议 施工合同 监理合同",
+        "合同 协议 签约 用工合同 劳动合同 签字 按手印 签协议",
+    ),
+    _c("腐败", "thing", "腐败风险", "贪污 腐败 回扣 吃回扣 截留 挪用 贪钱 优亲厚友"),
+    _c(
+        "公示",
+        "action",
+        "公示公告 公示 公开栏",
+        "公开 公示 张榜 贴出来 公布 政务公开 贴公告 公告栏 村务公开 张贴",
+    ),
+    _c("分红", "thing", "资产折股量化分红", "分红 分钱 入股 股份 分成 红利"),
+    _c(
+        "比例",
+        "number",
+        "比例 不低于",
+        "占比 百分比 几成 百分之 多大比例 比重 提成 占多少 给几成 占几成 抽成",
+    ),
+    _c("确定", "action", "确定 制定 明确", "定 定下来 说了算 拍板 定的 谁定"),
+    _c(
+        "工钱标准",
+        "number",
+        "发放标准",
+        "一天 每天 日工资 工价 工钱标准 多少钱 给多少 一天多少 按天 按天算",
+    ),
+    _c("自建", "action", "村民自建 承建", "自己修 自己干 自己建 自个儿 自家干 自己盖 自己搞 自个"),
+    _c(
+        "设备",
+        "thing",
+        "机械设备 施工场地",
+        "挖掘机 机器 机械 铲车 钩机 设备 开机器",
+    ),
+    _c(
+        "文化",
+        "who",
+        "知识水平 劳动能力",
+        "文化 没文化 识字 不识字 文盲 学历 体力",
+    ),
+    _c("实惠", "thing", "实惠 增收", "好处 甜头 收益 划算 得利 多挣"),
+    _c(
+        "纳入清单",
+        "action",
+        "纳入县级 纳入",
+        "进清单 入清单 上清单 列入 列进 没进 不在清单 没列入 没进清单 排上号",
+    ),
+    _c("真实", "thing", "是否真实", "假账 做假账 虚报 冒领 弄虚作假 造假 虚假 作假 糊弄"),
+    _c("宣传", "action", "宣传解读", "宣传 讲政策 宣讲 解读 讲解 普及 讲一讲"),
+    _c("审计", "action", "审计决算", "审计 决算 算总账"),
+    _c("质量", "thing", "建设质量", "质量 豆腐渣 工程质量 偷工减料 质量差"),
+    _c(
+        "党组织",
+        "who",
+        "乡镇党委 村级党组织",
+        "支书 村支书 党支部 书记 村书记 党员 党委 组织委员",
+    ),
+    _c(
+        "就业困难",
+        "who",
+        "外出就业困难 技能较低",
+        "出不去 走不开 找不到活 没活干 年纪大 岁数大 身体不好 没技术 出门难",
+    ),
+    _c(
+        "供需",
+        "action",
+        "劳务供需",
+        "招人 招工 缺人 招不到 人手不够 没人干 找人干活 用人 要人 缺工",
+    ),
+    _c("动员", "action", "组织动员 动员", "发动 叫人 喊人 组织人 召集 拉人 号召"),
+    _c("资金来源", "thing", "资金", "钱从哪来 哪来的钱 国家的钱 上面的钱 财政的钱"),
+    _c("牵头", "who", "牵头 负总责", "主管 谁牵头 管这事 归谁管 主抓 挑头"),
+    _c(
+        "协调",
+        "action",
+        "沟通协调机制 部门协同 协同 合力",
+        "拢到一块 凑一块 协调 统筹 一起商量 坐一块 一起抓 联动",
+    ),
+    _c(
+        "推荐就业",
+        "action",
+        "推荐给 后续务工就业 务工人员信息",
+        "介绍工作 介绍活 推荐 找下家 下一份活 别的活 接着干 还有活 介绍",
+    ),
+    _c("资金", "thing", "资金 财政资金 专项资金", "经费 拨款 资金 投资 补助款 项目款"),
+    _c(
+        "务工",
+        "action",
+        "务工 就业",
+        "干活 打工 做工 上工 出工 挣钱 找活 活干 务工 找工作 活儿 活计 干完活",
+    ),
+)
+
+
+@functools.cache
+def spoken_index() -> dict[str, tuple[str, ...]]:
+    """Spoken or policy word -> the keys of the concepts it names.
+
+    The thesaurus adds, per concept, the kept synonyms of its policy and spoken words
+    (handlers/policy/data/thesaurus.txt, filtered from 同义词词林).
+    """
+    out: dict[str, list[str]] = {}
+    for concept in CONCEPTS:
+        words = [*concept.spoken, *concept.policy, *thesaurus_words(concept.key)]
+        for word in words:
+            keys = out.setdefault(word, [])
+            if concept.key not in keys:
+                keys.append(concept.key)
+    return {w: tuple(keys) for w, keys in out.items()}
+
+
+@functools.cache
+def by_key() -> dict[str, Concept]:
+    return {c.key: c for c in CONCEPTS}
+
+
+def concept_words(key: str) -> tuple[str, ...]:
+    """How the policy writes a concept."""
+    concept = by_key().get(key)
+    return concept.policy if concept else ()
+
+
+def concept_term(key: str) -> str:
+    """The pseudo-word a clause holds for a concept (never typed by anybody)."""
+    return "§" + key
+
+
+def concepts_in(text: str) -> list[str]:
+    """The concepts whose policy words a normalised text holds (a clause's sentence)."""
+    return [c.key for c in CONCEPTS if any(word in text for word in c.policy)]

@@ -1,0 +1,136 @@
+"""Neighbouring programmes: the rural-support, social-security and subsidy schemes people live
+with and confuse with 以工代赈. A question about one of them is told honestly that this policy
+does not cover it, and where to ask — never given a clause.
+
+The list follows the national and provincial programme names (民政: 最低生活保障, 特困人员救助
+供养, 临时救助, 残疾人两项补贴, 高龄津贴; 医保: 城乡居民医保, 大病保险, 医疗救助; 人社: 城乡
+居民养老保险, 失业/工伤保险, 就业创业补贴; 住建: 农村危房改造, 公租房; 乡村振兴: 易地扶贫搬迁,
+雨露计划, 小额信贷; 农业农村: 耕地地力保护补贴, 种粮/农机购置补贴; 林草: 退耕还林, 生态护林员;
+教育: 学生资助; 退役军人优抚, 计生奖扶; 征地和赔偿; 改厕, 产业奖补, 防返贫监测,
+光伏扶贫, 驻村帮扶, 农民工工资保证金, 职业技能补贴), not from any question set.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+# Person forms are people the policy may mean (its 低收入群众), not the programme itself.
+PERSON_FORMS = ("低保户", "五保户", "特困户", "低保对象", "低保家庭")
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A programme: what people call it, its proper name, and who answers for it."""
+
+    names: tuple[str, ...]
+    label: str
+    ask: str
+
+
+def _n(names: str, label: str, ask: str) -> Neighbour:
+    return Neighbour(tuple(names.split()), label, ask)
+
+
+_MINZHENG = "乡镇民政所或县民政局"
+_YIBAO = "县医疗保障局（医保局）"
+_RENSHE = "县人力资源和社会保障局（人社局）"
+_NONGYE = "乡镇农业服务中心或县农业农村局"
+
+NEIGHBOURS: tuple[Neighbour, ...] = (
+    _n("低保 最低生活保障 低保金 低保证", "低保（最低生活保障）", _MINZHENG),
+    _n("特困供养 特困人员 特困救助 五保 五保供养", "特困人员救助供养（五保）", _MINZHENG),
+    _n("临时救助 急难救助 临时补助", "临时救助", _MINZHENG),
+    _n(
+        "残疾人两项补贴 残疾人补贴 残疾补贴 护理补贴 残疾人生活补贴 残疾证",
+        "残疾人两项补贴",
+        "乡镇民政所、县民政局或县残联",
+    ),
+    _n("高龄津贴 高龄补贴 老年人补贴 老人补贴 百岁老人", "高龄津贴", _MINZHENG),
+    _n("孤儿 事实无人抚养 孤儿补贴", "孤儿和事实无人抚养儿童保障", _MINZHENG),
+    _n("医保 医疗保险 新农合 合作医疗 居民医保 看病报销 住院报销", "医疗保险（医保）", _YIBAO),
+    _n("大病保险 大病救助 医疗救助 大病医保", "大病保险和医疗救助", _YIBAO),
+    _n("养老保险 养老金 新农保 退休金 居民养老 养老补贴", "城乡居民养老保险", _RENSHE),
+    _n("社保 社保卡 失业保险 失业金 工伤保险 生育保险", "社会保险", _RENSHE),
+    _n("稳岗补贴 创业补贴 就业补贴 交通补贴 创业贷款 创业担保贷款", "就业创业补贴", _RENSHE),
+    _n("危房改造 农村危房 危房 房屋改造", "农村危房改造", "乡镇政府或县住房和城乡建设局"),
+    _n("公租房 廉租房 保障房 保障性住房 公积金", "住房保障", "县住房和城乡建设局"),
+    _n(
+        "易地搬迁 易地扶贫搬迁 移民搬迁 生态移民 搬迁安置",
+        "易地扶贫搬迁",
+        "乡镇政府或县发展改革部门",
+    ),
+    _n("雨露计划", "雨露计划", "县乡村振兴部门（农业农村局）"),
+    _n("小额信贷 扶贫贷款 贴息贷款 小额贷款 富民贷", "小额信贷", "县农业农村局或当地农商银行"),
+    _n(
+        "种粮补贴 耕地地力 地力补贴 耕地补贴 农机补贴 农机购置 良种补贴 粮食直补 农业保险 "
+        "种子补贴 化肥补贴",
+        "种粮、耕地地力保护和农机购置补贴",
+        _NONGYE,
+    ),
+    _n("退耕还林 退耕还草 公益林 天然林 草原补奖 生态补偿", "退耕还林和生态补偿", "县林业和草原局"),
+    _n("护林员 生态护林员", "生态护林员选聘", "县林业和草原局"),
+    _n(
+        "教育资助 助学金 助学贷款 营养餐 两免一补 奖学金 学费减免 上学补助",
+        "学生资助",
+        "学校或县教育局",
+    ),
+    _n(
+        "工资保证金 农民工工资专用账户 工资专户 劳动仲裁 劳动监察",
+        "农民工工资保证金和劳动争议",
+        "县人社局（劳动保障监察）或拨打 12333",
+    ),
+    _n(
+        "技能提升补贴 职业技能补贴 培训补贴 技能补贴 就业帮扶车间 扶贫车间",
+        "职业技能补贴和就业帮扶车间",
+        _RENSHE,
+    ),
+    _n("改厕 厕所 人居环境 垃圾处理 污水处理", "农村改厕和人居环境整治", "县农业农村局"),
+    _n("产业奖补 到户产业 产业补贴 种养补贴 养殖补贴", "产业奖补", _NONGYE),
+    _n("防返贫 返贫监测 监测帮扶 防止返贫", "防止返贫监测帮扶", "乡镇政府或县乡村振兴部门"),
+    _n("光伏 光伏扶贫 光伏电站", "光伏扶贫", "县发展改革部门（能源）"),
+    _n("第一书记 驻村工作队 驻村干部 驻村第一书记", "驻村帮扶", "县委组织部或乡镇党委"),
+    _n("丧葬补贴 丧葬费 殡葬补贴", "丧葬补贴", _MINZHENG),
+    _n(
+        "乡村振兴政策 乡村振兴有哪些 扶贫政策 惠农政策 惠民政策 强农惠农",
+        "其他乡村振兴和惠农政策",
+        "乡镇政府或县乡村振兴部门（农业农村局）",
+    ),
+    _n(
+        "赔偿 咋赔 怎么赔 占地 征地 拆迁 补偿款",
+        "征地、占地和各种赔偿",
+        "乡镇政府或县自然资源局（工伤赔偿请问县人社局）",
+    ),
+    _n(
+        "优抚 退役军人 计划生育奖励 独生子女费 奖扶",
+        "优抚和计生奖扶",
+        "县退役军人事务局或县卫生健康局",
+    ),
+)
+
+HOTLINE = "12345 政务服务便民热线"
+
+
+@functools.cache
+def _pattern() -> re.Pattern[str]:
+    names = sorted({name for n in NEIGHBOURS for name in n.names}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
+
+
+@functools.cache
+def _owner() -> dict[str, Neighbour]:
+    return {name: n for n in NEIGHBOURS for name in n.names}
+
+
+def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
+    """The programmes a normalised question names, each with the name it used (person forms
+    such as 低保户 aside)."""
+    if not _pattern().search(text):
+        return []
+    for form in PERSON_FORMS:
+        text = text.replace(form, "")
+    out: dict[Neighbour, str] = {}
+    for found in _pattern().findall(text):
+        out.setdefault(_owner()[found], found)
+    return list(out.items())

@@ -1,0 +1,193 @@
+"""Sound-alike slips and pinyin typing: 以工代振 → 以工代赈, 劳物 → 劳务, zb → 招标, ygdz → 以工代赈.
+
+The readings come from pypinyin, written once into data/pinyin.txt (toneless, every reading)
+for GB2312's characters, the small dictionary's and the shipped policy's; the running bot reads that
+file only (importing pypinyin costs 0.4 s). Rebuild: `python -m handlers.policy.pinyin`.
+
+- **Homophones:** a window of the question that sounds like a term (each character shares a
+  reading with the term's character, at least one differs) is read as the term, unless the
+  window is itself a dictionary word or overlaps one (工事 is no slip for 公示, and 优先上岗
+  holds no 线上).
+- **Initials and full pinyin:** a run of Latin letters that is the initials (ygdz) or the whole
+  pinyin (yigongdaizhen) of exactly one term is read as that term.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+
+from handlers.policy.dictionary import SHIPPED_POLICY, _load, data_path, tokenizer
+from handlers.policy.text import cut_spans
+
+PINYIN = "pinyin.txt"
+_LATIN = "abcdefghijklmnopqrstuvwxyz"
+# The terms people abbreviate to initials when typing on a phone (zb, ygdz, lwbc …); their
+# initials win over any other term's. Initials of other terms count from three characters.
+COMMON_TERMS = [
+    "以工代赈",
+    "招标",
+    "工资",
+    "工钱",
+    "劳务报酬",
+    "公益性岗位",
+    "公益岗",
+    "农推",
+    "重推",
+    "发改委",
+    "人社局",
+    "施工单位",
+    "业主单位",
+    "竣工验收",
+    "验收",
+    "技能培训",
+    "培训",
+    "台账",
+    "定点联系人",
+    "村委会",
+    "合作社",
+    "乡村振兴",
+    "衔接资金",
+    "项目清单",
+    "劳务公司",
+    "项目理事会",
+    "以工代训",
+    "监理",
+    "审批",
+    "发包",
+    "管护",
+]
+
+
+@functools.cache
+def readings() -> dict[str, tuple[str, ...]]:
+    """Character -> toneless readings, most common first."""
+    out = {}
+    for line in data_path(PINYIN).read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            ch, sounds = line.split(" ")
+            out[ch] = tuple(sounds.split(","))
+    return out
+
+
+class PinyinFixer:
+    """Rewrite sound-alike slips and pinyin abbreviations of known terms."""
+
+    def __init__(self, terms: Iterable[str], common: Iterable[str] = COMMON_TERMS) -> None:
+        sounds = readings()
+        self._sounds = sounds
+        self._terms: list[tuple[str, tuple[str, ...]]] = []
+        self._by_first: dict[tuple[str, ...], list[int]] = {}  # by their first two sounds
+        for term in sorted(set(terms)):
+            if len(term) < 2 or not all(ch in sounds for ch in term):
+                continue
+            heard = tuple(sounds[ch][0] for ch in term)
+            self._by_first.setdefault(heard[:2], []).append(len(self._terms))
+            self._terms.append((term, heard))
+        # the common terms' initials first (zb is 招标, not 张榜); then any other term of three
+        # characters or more; an abbreviation that could be two terms is no abbreviation
+        self._typed: dict[str, str] = {}
+        for group, shortest in ((common, 2), ((t for t, _ in self._terms), 3)):
+            typed: dict[str, set[str]] = {}
+            for term in group:
+                if len(term) >= shortest and all(ch in sounds for ch in term):
+                    first = [sounds[ch][0] for ch in term]
+                    typed.setdefault("".join(s[0] for s in first), set()).add(term)
+                    typed.setdefault("".join(first), set()).add(term)
+            for key, found in typed.items():
+                if len(found) == 1:
+                    self._typed.setdefault(key, found.pop())
+        self._known = tokenizer().FREQ
+        self._first = {ch: sounds[0] for ch, sounds in self._sounds.items()}
+
+    def fix(self, text: str, words: list[tuple[str, int]]) -> tuple[str, tuple[str, ...]]:
+        """The text with slips and abbreviations replaced by the terms, and the terms used."""
+        fixed: list[str] = []
+        if any(ch in _LATIN for ch in text):
+            text = self._expand_latin(text, fixed)
+            if fixed:
+                words = cut_spans(text)
+        heard = [self._first.get(ch, "") for ch in text]
+        starts = [
+            i
+            for i, pair in enumerate(zip(heard, heard[1:], strict=False))
+            if pair in self._by_first
+        ]
+        if not starts:  # nothing sounds like the start of a term: the common case
+            return text, tuple(fixed)
+        spans = [(at, at + len(w)) for w, at in words if len(w) > 1 and self._known.get(w)]
+        out: list[str] = []
+        i = 0
+        for start in starts:
+            if start < i:
+                continue
+            term = self._sounds_like(text, heard, start, spans)
+            if term is not None:
+                out.append(text[i:start] + term)
+                fixed.append(term)
+                i = start + len(term)
+        out.append(text[i:])
+        return "".join(out), tuple(fixed)
+
+    def _expand_latin(self, text: str, fixed: list[str]) -> str:
+        out, i = [], 0
+        while i < len(text):
+            if text[i] not in _LATIN:
+                out.append(text[i])
+                i += 1
+                continue
+            end = i
+            while end < len(text) and text[end] in _LATIN:
+                end += 1
+            run = text[i:end]
+            term = self._typed.get(run)
+            if term is not None:
+                fixed.append(term)
+            out.append(term or run)
+            i = end
+        return "".join(out)
+
+    def _sounds_like(
+        self, text: str, heard: list[str], start: int, spans: list[tuple[int, int]]
+    ) -> str | None:
+        """The longest term that the text at `start` sounds like but does not spell."""
+        best: str | None = None
+        for i in self._by_first.get(tuple(heard[start : start + 2]), ()):
+            term, sounds = self._terms[i]
+            end = start + len(term)
+            window = text[start:end]
+            if window == term or (best is not None and len(term) <= len(best)):
+                continue
+            if tuple(heard[start:end]) != sounds:
+                continue
+            if self._known.get(window) or any(
+                a < end and start < b and not start <= a < b <= end for a, b in spans
+            ):
+                continue  # a real word, or inside or across one (优先上岗 holds no 线上)
+            if len(term) == 2 and window[0] != term[0] and window[1] != term[1]:
+                continue  # two sound-alike characters of two: too likely another word
+            best = term
+        return best
+
+
+def main() -> None:
+    from pypinyin import Style, pinyin  # dev dependency
+
+    chars = set(data_path(SHIPPED_POLICY).read_text(encoding="utf-8"))
+    for word in _load()[0]:
+        chars.update(word)
+    for hi in range(0xB0, 0xF8):  # GB2312's 6,763 characters: what people type
+        for lo in range(0xA1, 0xFF):
+            chars.update(bytes((hi, lo)).decode("gb2312", "ignore"))
+    chars = {ch for ch in chars if "\u4e00" <= ch <= "\u9fff"}
+    lines = ["# character readings, toneless, from pypinyin (python -m handlers.policy.pinyin)"]
+    for ch in sorted(chars):
+        sounds = pinyin(ch, style=Style.NORMAL, heteronym=True)[0]
+        lines.append(f"{ch} {','.join(dict.fromkeys(sounds))}")
+    out = data_path(PINYIN)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{out}: {len(lines) - 1} characters")
+
+
+if __name__ == "__main__":
+    main()

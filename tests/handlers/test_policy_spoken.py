@@ -1,0 +1,197 @@
+"""How villagers ask (issue 16): dialect stopwords, concepts, pinyin slips, neighbours, ask-back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from handlers.policy.answer import ASK_HEAD, answer_text, parse_choices
+from handlers.policy.concepts import CONCEPTS, concept_term, concepts_in, spoken_index
+from handlers.policy.kb import KnowledgeBase, builtin_kb
+from handlers.policy.neighbours import NEIGHBOURS, neighbours_named
+from handlers.policy.thesaurus import MIN_AGREE, build, thesaurus_words
+
+VILLAGER = "villager-016"
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return builtin_kb()
+
+
+def best(kb: KnowledgeBase, question: str) -> str | None:
+    hit = kb.ask(question).best
+    return hit.clause.number if hit else None
+
+
+# -- the issue's examples ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("哪个县搞得好 省里奖不奖", "（十二）"),
+        ("小工程不走zb行不行", "（五）"),
+        ("路修好了以后谁来管", "（九）"),
+        ("项目干得咋样上头在网上能看着不", "（三）"),  # 线上调度系统
+    ],
+)
+def test_the_issues_spoken_questions_reach_their_clause(kb: KnowledgeBase, question, clause):
+    assert best(kb, question) == clause
+
+
+def test_a_township_as_owner_is_among_the_answers(kb: KnowledgeBase):
+    result = kb.ask("镇上能自己当甲方不")
+    assert "（五）" in [h.clause.number for h in result.hits[:2]]
+
+
+# -- stopwords --------------------------------------------------------------------------------
+@pytest.mark.parametrize("filler", ["俺", "咱", "咋整", "中不中", "啥"])
+def test_dialect_function_words_carry_no_weight(kb: KnowledgeBase, filler: str):
+    terms = kb.index.query(f"{filler}工钱比例{filler}").terms
+    assert filler not in terms and "劳务报酬" in terms or concept_term("发工钱") in terms
+
+
+def test_the_yes_no_form_asks_about_the_verb(kb: KnowledgeBase):
+    words = [c.word for c in kb.index.query("省里奖不奖").concepts]
+    assert "奖励" in words and "不" not in words
+
+
+# -- concepts ---------------------------------------------------------------------------------
+def test_spoken_words_of_one_concept_all_reach_it():
+    index = spoken_index()
+    for word in ("工钱", "干活的钱", "工资"):
+        assert "发工钱" in index[word], word
+    assert "业主" in index["甲方"] and "施工" in index["包工头"]
+    assert "管护" in index["看管"] and "管护" in index["谁来管"]
+    assert "上级" in index["上头"] and "台账" in index["账本"]
+
+
+def test_a_clause_answers_the_concepts_its_own_text_holds(kb: KnowledgeBase):
+    nine = next(c for c in kb.documents[0].clauses if c.number == "（九）")
+    assert {"管护", "公益岗", "低收入"} <= set(concepts_in(nine.text))
+
+
+def test_concept_words_are_words_and_no_neighbour(kb: KnowledgeBase):
+    for concept in CONCEPTS:
+        assert all(len(w) <= 4 for w in concept.spoken), concept.key
+        assert not any(neighbours_named(w) for w in concept.spoken), concept.key
+        assert all(w in kb.index._text for w in concept.policy), concept.key
+
+
+def test_a_spoken_word_ranks_through_its_concept(kb: KnowledgeBase):
+    assert best(kb, "包工头不跟俺签合同咋整") == "（十）"
+    assert best(kb, "干活的时候能学点手艺不") == "（七）"
+
+
+# -- the thesaurus ----------------------------------------------------------------------------
+def test_thesaurus_keeps_a_group_only_when_it_agrees_on_two_words():
+    lexicon = dict.fromkeys(("工薪", "薪资", "护士", "工钱", "看护"), (100, "n"))
+    kept = build([["工资", "工钱", "工薪"], ["看护", "护士"]], lexicon)
+    assert MIN_AGREE == 2
+    assert kept.get("发工钱") == ["工薪"]
+    assert "护士" not in kept.get("管护", [])
+
+
+def test_shipped_thesaurus_words_belong_to_known_concepts():
+    keys = {c.key for c in CONCEPTS}
+    assert any(thesaurus_words(k) for k in keys)
+    assert "上班" not in spoken_index()  # read and rejected: too general
+
+
+# -- pinyin -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("以工代振的项目工钱比例", "以工代赈"),
+        ("劳物费怎么算", "劳务费"),
+        ("不走zb行不行", "招标"),
+        ("ygdz项目工资比例多少", "以工代赈"),
+        ("gyxgw给谁", "公益性岗位"),
+    ],
+)
+def test_sound_alike_slips_and_initials_are_read_as_the_term(kb, question, term):
+    assert term in kb.ask(question).fixes
+
+
+def test_a_real_word_that_sounds_like_a_term_is_left_alone(kb: KnowledgeBase):
+    assert kb.ask("公式怎么算").fixes == ()  # 公式 is a word, not a slip for 公示
+    assert kb.ask("以工代训是什么").fixes == ()
+
+
+# -- neighbouring programmes ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    ["低保和以工代赈能同时享受吗", "医保报销比例是多少", "雨露计划怎么报名", "危房改造补助咋申请"],
+)
+def test_questions_about_other_programmes_get_no_clause_but_where_to_ask(kb, question):
+    result = kb.ask(question)
+    assert result.best is None and result.neighbours and not result.hits
+    reply = answer_text(kb, result)
+    assert reply.startswith("这份政策没有讲") and "12345" in reply
+
+
+def test_the_neighbour_list_names_the_bureau_for_each():
+    assert len(NEIGHBOURS) >= 15
+    assert all(n.ask and n.names for n in NEIGHBOURS)
+    (low, name), *_ = neighbours_named("低保和以工代赈能同时享受吗")
+    assert name == "低保" and "民政" in low.ask
+
+
+def test_people_and_programmes_the_policy_itself_names_are_no_neighbours(kb: KnowledgeBase):
+    assert not neighbours_named("低保户能优先上公益岗吗")  # people, not the programme
+    assert not kb.ask("生态护林员岗位给谁").neighbours  # （九） names 生态护林员
+
+
+# -- asking back ------------------------------------------------------------------------------
+VAGUE = "这个项目咋回事"
+
+
+def test_a_vague_question_in_the_domain_is_asked_back(kb: KnowledgeBase):
+    result = kb.ask(VAGUE)
+    assert result.best is None and result.ask_back and 2 <= len(result.choices) <= 3
+    reply = answer_text(kb, result)
+    assert reply.startswith(ASK_HEAD) and "回复数字" in reply
+    choices = parse_choices(reply)
+    assert [ref for ref, _ in choices] == [h.clause.ref for h in result.choices]
+
+
+def test_an_off_topic_question_is_not_asked_back(kb: KnowledgeBase):
+    for question in ("宅基地怎么审批", "今天天气怎么样"):
+        assert not kb.ask(question).ask_back, question
+
+
+def test_the_number_sent_after_an_ask_back_answers_that_clause(wecom):
+    asked = wecom.text(VILLAGER, VAGUE).text
+    assert asked.startswith(ASK_HEAD)
+    second = parse_choices(asked)[1][0]
+    reply = wecom.text(VILLAGER, "2").text
+    assert reply.startswith(f"【{second}"), reply
+    # the number is spent on that answer: sent again, it is no choice any more
+    assert not wecom.text(VILLAGER, "2").text.startswith("【")
+
+
+def test_a_number_from_someone_who_was_not_asked_is_no_choice(wecom):
+    wecom.text(VILLAGER, VAGUE)
+    assert not wecom.text("someone-else", "1").text.startswith("【")
+
+
+def test_ask_json_reports_the_choices_as_related(tmp_path: Path, monkeypatch):
+    from bot.cli import build_cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/t.db")
+    result = CliRunner().invoke(build_cli(), ["ask", VAGUE, "--json"])
+    obj = json.loads(result.output)
+    assert obj["clause"] is None and len(obj["related"]) >= 2
+    assert obj["answer"].startswith(ASK_HEAD)
+
+
+def test_no_question_is_copied_into_the_concepts():
+    from tests.handlers.test_policy_qa_devset import load
+
+    words = set(spoken_index())
+    for question, expected in load("policy_questions.tsv") + load("policy_questions_holdout.tsv"):
+        if expected != "-":
+            assert question.strip("？?！!。 ") not in words, question
