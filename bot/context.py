@@ -120,6 +120,8 @@ class HandlerContext:
 
         row = OutboxMessage(
             recipient=to,
+            # a 微信客服 customer ("kf:" + external_userid) has the window and budget rules
+            channel="kf" if to.startswith("kf:") else "app",
             msgtype=msgtype,
             payload=payload if payload is not None else {"content": text},
             dedup_key=dedup_key,

@@ -29,9 +29,13 @@ def make_sender(services: Any) -> Any:
 
     if services.settings.sandbox:
         return RecordingSender()
+    from bot.kf_api import KfApi
+    from bot.kf_sender import KfSender
+
     client = services.extras.get("wecom") or WeComClient(services.settings, token_store(services))
     services.extras["wecom"] = client
-    return WeComSender(client, on_attempt=record_send)
+    kf = KfSender(KfApi(client), services.session_factory)
+    return WeComSender(client, on_attempt=record_send, kf=kf)
 
 
 def drain_outbox(services: Any) -> None:
@@ -50,6 +54,19 @@ def run_jobs(services: Any) -> None:
         run_pending(services.session_factory, services)
     except Exception:
         log.exception("job runner failed")
+
+
+def sync_kf(services: Any) -> None:
+    """Pull the 微信客服 messages announced by callbacks (bot/kf.py)."""
+    from bot.kf import api_of, sync_pending
+
+    api = api_of(services)
+    if api is None:
+        return
+    try:
+        sync_pending(services, api)
+    except Exception:
+        log.exception("kf sync failed")
 
 
 def start_background(services: Any) -> BackgroundScheduler:
@@ -78,12 +95,35 @@ def start_background(services: Any) -> BackgroundScheduler:
         max_instances=1,
         coalesce=True,
     )
+    scheduler.add_job(
+        sync_kf,
+        "interval",
+        seconds=1,
+        args=[services],
+        id="kf_sync",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
     if services.settings.scheduler_enabled:
         for name in SCHEDULE_MODULES:
             importlib.import_module(name).schedule(scheduler, services)
     scheduler.start()
     services.extras["scheduler"] = _Shutdown(scheduler)
     return scheduler
+
+
+def kick_kf_sync(services: Any) -> None:
+    """Run the 微信客服 pull now rather than at the next tick."""
+    from datetime import datetime
+
+    holder = services.extras.get("scheduler")
+    if holder is None:
+        return
+    try:
+        holder.scheduler.modify_job("kf_sync", next_run_time=datetime.now(services.settings.tz))
+    except Exception:  # not running (shutting down): the next start pulls
+        log.debug("kf sync not kicked", exc_info=True)
 
 
 class _Shutdown:

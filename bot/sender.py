@@ -47,14 +47,23 @@ class WeComSender:
     success_status: ClassVar[str] = OutboxStatus.SENT
 
     def __init__(
-        self, client: WeComClient, *, on_attempt: Callable[[int], None] | None = None
+        self,
+        client: WeComClient,
+        *,
+        on_attempt: Callable[[int], None] | None = None,
+        kf: Sender | None = None,
     ) -> None:
         self.client = client
         self.on_attempt = on_attempt  # metrics hook: errcode of each delivery (0 = ok)
+        self.kf = kf  # 微信客服 rows (bot/kf_sender.py): window and budget rules of their own
 
     def deliver(self, msg: OutboxMessage) -> None:
         try:
-            if msg.channel == "webhook":
+            if msg.channel == "kf":
+                if self.kf is None:
+                    raise WeComError(40008, "no 微信客服 sender configured", endpoint="kf/send_msg")
+                self.kf.deliver(msg)
+            elif msg.channel == "webhook":
                 self._deliver_robot(msg)
             else:
                 self._deliver_app(msg)
@@ -135,8 +144,12 @@ def build_sender(
     """
     if settings.sandbox:
         return RecordingSender()
+    from bot.kf_api import KfApi
+    from bot.kf_sender import KfSender
+
     client = WeComClient(settings, store if store is not None else DbTokenStore(session_factory))
-    return WeComSender(client, on_attempt=on_attempt)
+    kf = KfSender(KfApi(client), session_factory)
+    return WeComSender(client, on_attempt=on_attempt, kf=kf)
 
 
 def _send_parts(parts: list[str], done: int, send: Callable[[str], Any]) -> None:

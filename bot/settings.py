@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     outbox_interval: float = Field(default=2.0, gt=0, alias="YIGONG_OUTBOX_INTERVAL")
     reminder_hour: int = Field(default=9, ge=0, le=23, alias="YIGONG_REMINDER_HOUR")
     concurrency: int = Field(default=4, ge=1, le=64, alias="YIGONG_CONCURRENCY")
+    # 微信客服: the account `yigong kf link` and 邀请 make links for (empty: the first listed)
+    kf_open_kfid: str = Field(default="", alias="WECOM_KF_OPEN_KFID")
 
     @field_validator("wecom_aes_key")
     @classmethod

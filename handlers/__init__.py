@@ -21,6 +21,7 @@ MODULES = [
     "handlers.worker_self",
     "handlers.binding",
     "handlers.complaints",
+    "handlers.kf_channel",
     "handlers.quarterly",
     "handlers.reminder_admin",
     "handlers.policy",  # last: its fallback answers every text that is no command

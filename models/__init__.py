@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate, re-exported here."""
 
 from models.base import Base, utcnow
+from models.kf import KF_PREFIX, KfCursor, KfCustomer
 from models.ledgers import (
     Channel,
     LedgerEntry,
@@ -37,6 +38,7 @@ from models.reports import AuditLog, ComplaintStatus, QuarterlyReport, WageCompl
 from models.security import BindingAttempt, BindOutcome, RateCounter
 
 __all__ = [
+    "KF_PREFIX",
     "ROLE_LABELS",
     "STATUS_LABELS",
     "AccessToken",
@@ -50,6 +52,8 @@ __all__ = [
     "Escalation",
     "InboundMessage",
     "Job",
+    "KfCursor",
+    "KfCustomer",
     "JobStatus",
     "LedgerEntry",
     "Lease",

@@ -19,6 +19,8 @@ import httpx
 import pytest
 
 from bot.settings import Settings
+from tests.fake_kf import FakeKf
+from tests.fake_kf import handle as kf_handle
 
 TEXT_LIMIT = 2048
 ROBOT_MARKDOWN_LIMIT = 4096
@@ -85,6 +87,7 @@ class FakeWeCom:
             self._media: dict[str, tuple[str, bytes]] = {}
             self._injected: dict[str, list[_Injected]] = {}
             self._seq = itertools.count(1)
+            self.kf = FakeKf()  # 微信客服 endpoints (tests/fake_kf.py)
 
     @property
     def base_url(self) -> str:
@@ -153,6 +156,11 @@ class FakeWeCom:
             ("POST", "webhook/send"): self._webhook_send,
         }
         route = routes.get((method, endpoint))
+        if route is None and self.kf.route(method, endpoint) is not None:
+
+            def route(query: dict[str, str], headers: Any, body: bytes) -> Response:
+                return self._kf(method, endpoint, query, body)
+
         if route is None:
             return 404, {"Content-Type": "text/html"}, b"<html>404 Not Found</html>"
         injected = self._take_injected(endpoint)
@@ -228,6 +236,12 @@ class FakeWeCom:
         self.messages.append(msg)
         invalid = "|".join(u for u in users if u not in valid)
         return _ok({"invaliduser": invalid, "msgid": f"fake-msg-{next(self._seq)}"})
+
+    def _kf(self, method: str, endpoint: str, query: dict[str, str], body: bytes) -> Response:
+        answer = kf_handle(self.kf, method, endpoint, query, body)
+        if "errcode" in answer and answer["errcode"]:
+            return _error(answer["errcode"], answer["errmsg"])
+        return _ok({k: v for k, v in answer.items() if k != "errcode"})
 
     def _media_upload(self, query: dict[str, str], headers: Any, body: bytes) -> Response:
         kind = query.get("type", "")

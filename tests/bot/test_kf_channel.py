@@ -1,0 +1,85 @@
+"""微信客服 end to end: encrypted callbacks → kf/sync_msg pages → handlers → kf/send_msg."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from models import InboundMessage, KfCursor, OutboxMessage
+from tests.bot.kf_world import KfWorld, kf, settings  # noqa: F401  (fixtures)
+
+
+def test_a_burst_in_several_pages_is_answered_once_each(kf: KfWorld) -> None:
+    customers = [f"wmcustomer{i:02d}" for i in range(5)]
+    questions = ["帮助", "农推项目劳务报酬比例有什么要求？", "查工资", "你好", "以工代赈是什么"]
+    sent = [kf.kf.customer_says(c, q) for q in questions for c in customers]
+    assert kf.callback().status == 200
+    stats = kf.pull(limit=7)  # 25 messages: 4 pages
+    assert stats.pages == 4 and stats.answered == 25 and stats.errors == 0
+    kf.deliver()
+    per_customer = Counter(body["touser"] for body in kf.kf.sent)
+    assert per_customer == dict.fromkeys(customers, 5)
+    replied = [b["msgid"] for b in kf.kf.sent]
+    assert len(replied) == len(set(replied)) == 25
+    # 帮助 comes back as a tap menu; 查工资 from a stranger says how to bind
+    first = [b for b in kf.kf.sent if b["touser"] == customers[0]]
+    assert first[0]["msgtype"] == "msgmenu"
+    assert [i["click"]["content"] for i in first[0]["msgmenu"]["list"]] == [
+        "查工资",
+        "未收到",
+        "问政策",
+        "转人工",
+    ]
+    assert "绑定" in first[2]["text"]["content"]
+    assert "（一）" in first[1]["text"]["content"]
+    with kf.services.session_factory() as s:
+        keys = set(s.scalars(select(InboundMessage.key).where(InboundMessage.key.like("kfmsg:%"))))
+    assert keys == {f"kfmsg:{m}" for m in sent}
+
+
+def test_a_crash_between_pages_resumes_where_it_stopped(kf: KfWorld) -> None:
+    for i in range(12):
+        kf.kf.customer_says(f"wmcrash{i % 3}", f"以工代赈问题{i}")
+    kf.callback()
+    kf.fake.fail_next("kf/sync_msg", -1, after=1)  # the second page's pull fails
+    first = kf.pull(limit=5)
+    assert first.pages == 1 and first.answered == 5 and first.errors == 1
+    with kf.services.session_factory() as s:
+        row = s.get(KfCursor, kf.kf.open_kfid)
+        assert row is not None and row.cursor == "c5" and row.synced < row.requested
+        assert row.locked_until is None  # released: the next tick may resume at once
+    second = kf.pull(limit=5)
+    assert second.answered == 7 and second.duplicates == 0 and second.errors == 0
+    kf.deliver()
+    assert len(kf.kf.sent) == 12
+    assert len({b["msgid"] for b in kf.kf.sent}) == 12
+    assert kf.pull().pages == 0  # nothing requested any more
+
+
+def test_a_replayed_callback_pulls_nothing_twice(kf: KfWorld) -> None:
+    kf.kf.customer_says("wmreplay", "帮助")
+    token = kf.kf.announce()
+    assert kf.callback(token).status == 200
+    kf.run()
+    calls = kf.fake.calls.count("kf/sync_msg")
+    assert kf.callback(token).status == 200  # WeCom's retry of the same callback
+    kf.run()
+    assert kf.fake.calls.count("kf/sync_msg") == calls
+    assert len(kf.kf.sent) == 1
+    # a new callback whose page holds an already-handled message answers nothing new
+    with kf.services.session_factory() as s, s.begin():
+        s.get(KfCursor, kf.kf.open_kfid).cursor = ""  # type: ignore[union-attr]
+    kf.callback()
+    stats = kf.run()
+    assert stats.duplicates == 1 and stats.answered == 0 and len(kf.kf.sent) == 1
+
+
+def test_a_bad_kf_callback_is_refused_and_writes_nothing(kf: KfWorld) -> None:
+    r = kf.wecom.post(
+        {"CreateTime": 1, "MsgType": "event", "Event": "kf_msg_or_event", "Token": "x"}
+    )
+    assert r.status == 400
+    with kf.services.session_factory() as s:
+        assert s.scalar(select(KfCursor)) is None
+        assert s.scalar(select(OutboxMessage)) is None
