@@ -330,7 +330,9 @@ def menu_payload(menu: Any) -> dict[str, Any]:
 
     body: dict[str, Any] = {
         "head_content": fit(menu.head),
-        "list": [{"type": "click", "click": {"id": i, "content": label}} for i, label in menu.items],
+        "list": [
+            {"type": "click", "click": {"id": i, "content": label}} for i, label in menu.items
+        ],
     }
     if menu.tail:
         body["tail_content"] = fit(menu.tail)
@@ -480,7 +482,9 @@ def api_of(services: Any) -> KfApi | None:
     return KfApi(_client(services))
 
 
-def reply_of(services: Any, userid: str, text: str, *, msgid: str, now: datetime | None = None) -> str:
+def reply_of(
+    services: Any, userid: str, text: str, *, msgid: str, now: datetime | None = None
+) -> str:
     """`yigong chat --kf`: one customer message through the same handling, no WeCom."""
     moment = now or utcnow()
     item = {
@@ -497,4 +501,3 @@ def reply_of(services: Any, userid: str, text: str, *, msgid: str, now: datetime
         handle_page(session, services, None, [item], stats, moment)
         row = session.get(InboundMessage, f"kfmsg:{msgid}")
         return row.reply_text if row is not None else ""
-

@@ -30,6 +30,7 @@ SESSION_STATE_INVALID = 95018
 # service_state values of kf/service_state/get
 STATE_NEW, STATE_BOT, STATE_QUEUED, STATE_HUMAN, STATE_ENDED = 0, 1, 2, 3, 4
 
+
 class KfApi:
     """kf/* calls through a WeComClient (same token, timeout and refresh-once logic)."""
 
@@ -101,7 +102,9 @@ class KfApi:
         }
 
     def add_contact_way(self, open_kfid: str, scene: str) -> str:
-        return str(self._post("kf/add_contact_way", {"open_kfid": open_kfid, "scene": scene})["url"])
+        return str(
+            self._post("kf/add_contact_way", {"open_kfid": open_kfid, "scene": scene})["url"]
+        )
 
     def accounts(self) -> list[dict[str, Any]]:
         data = self._post("kf/account/list", {"offset": 0, "limit": 100})

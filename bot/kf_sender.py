@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.kf_api import KF_BUDGET, KF_TEXT_LIMIT, KF_WINDOW_HOURS, STATE_HUMAN, KfApi
@@ -101,20 +102,22 @@ class KfSender:
     ) -> tuple[int, str]:
         """Take up to `want` messages of the customer's budget, or drop the row."""
         now = self.clock()
+        reason = ""
         with transaction(self.factory) as session:
             customer = session.get(KfCustomer, ext, with_for_update=True)
             if not window_open(customer, now):
-                self._dropped(session, msg, payload, "客户超过48小时没有发消息，微信客服不能再发")
-            assert customer is not None
-            left = KF_BUDGET - customer.sent
-            allowed = left if answer else left - 1  # the last one is kept for the answer
-            if allowed <= 0:
-                self._dropped(
-                    session, msg, payload, "客户上一条消息后的5条已用完（最后一条留给回答）"
-                )
-            granted = min(want, allowed)
-            customer.sent += granted
-            return granted, customer.open_kfid
+                reason = "客户超过48小时没有发消息，微信客服不能再发"
+            else:
+                assert customer is not None
+                left = KF_BUDGET - customer.sent
+                allowed = left if answer else left - 1  # the last one is kept for the answer
+                if allowed <= 0:
+                    reason = "客户上一条消息后的5条已用完（最后一条留给回答）"
+                else:
+                    granted = min(want, allowed)
+                    customer.sent += granted
+                    return granted, customer.open_kfid
+        self._dropped(msg, payload, reason)
 
     def _release(self, ext: str, unsent: int) -> None:
         with transaction(self.factory) as session:
@@ -122,20 +125,28 @@ class KfSender:
             if customer is not None:
                 customer.sent = max(customer.sent - unsent, 0)
 
-    def _dropped(
-        self, session: Session, msg: OutboxMessage, payload: dict[str, Any], reason: str
-    ) -> None:
+    def _dropped(self, msg: OutboxMessage, payload: dict[str, Any], reason: str) -> NoReturn:
+        """Not sent, on purpose: the row fails with the reason; `on_drop` tells its author."""
         notice = payload.get("on_drop")
         if isinstance(notice, dict) and notice.get("to") and notice.get("content"):
-            session.add(
-                OutboxMessage(
-                    recipient=str(notice["to"]),
-                    payload={"content": str(notice["content"])},
-                    dedup_key=f"kf-dropped:{msg.id}",
-                    rule=msg.rule,
+            with transaction(self.factory) as session:
+                exists = session.scalar(
+                    select(OutboxMessage.id).where(
+                        OutboxMessage.dedup_key == f"kf-dropped:{msg.id}"
+                    )
                 )
-            )
-        raise WeComError(DROPPED, f"未发送：{reason}", endpoint="kf/send_msg", kind=ErrorKind.PERMANENT)
+                if exists is None:
+                    session.add(
+                        OutboxMessage(
+                            recipient=str(notice["to"]),
+                            payload={"content": str(notice["content"])},
+                            dedup_key=f"kf-dropped:{msg.id}",
+                            rule=msg.rule,
+                        )
+                    )
+        raise WeComError(
+            DROPPED, f"未发送：{reason}", endpoint="kf/send_msg", kind=ErrorKind.PERMANENT
+        )
 
     # -- welcome and transfer ------------------------------------------------------------------
 

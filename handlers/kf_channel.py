@@ -121,7 +121,9 @@ def welcome_menu(session: Session, principal: Principal, project: Project | None
     if project is not None:
         lines.append(f"您是从项目 {project.code} {project.name} 的二维码进来的。")
     if principal.worker_id is None:
-        lines.append("查工资前请先绑定：发送“绑定 姓名：张三 身份证：142329198503121233”（换成本人的）。")
+        lines.append(
+            "查工资前请先绑定：发送“绑定 姓名：张三 身份证：142329198503121233”（换成本人的）。"
+        )
     lines.append("点下面的选项，或直接打字提问：")
     return Menu(head="\n".join(lines), tail="欠薪也可以拨打劳动保障监察投诉电话 12333。")
 
@@ -279,3 +281,30 @@ def invite_job(session: Session, jc: JobContext) -> str:
     )
     session.flush()
     return ""
+
+
+def unreachable_note(ctx: HandlerContext, worker: Worker) -> str | None:
+    """For staff: why a 微信客服 worker cannot be written to now, and how to reach them."""
+    from bot.kf_sender import window_open
+    from models import KfCustomer
+    from models.base import utcnow
+
+    account = worker.wecom_userid or ""
+    if not is_kf(account):
+        return None
+    customer = ctx.session.get(KfCustomer, account.removeprefix(KF_PREFIX))
+    if window_open(customer, utcnow()):  # WeCom's clock, not the (replayable) business one
+        return None
+    return (
+        f"{worker.name}通过微信客服联系助手，已超过48小时没有发消息，微信客服不能再给他发消息。"
+        f"请电话告知本人（手机 {worker.phone_masked or '未登记'}，完整号码见台账）。"
+    )
+
+
+def drop_notice(ctx: HandlerContext, worker: Worker, what: str) -> dict[str, str]:
+    """`on_drop` of a push to a 微信客服 worker: the author hears if it could not be sent."""
+    return {
+        "to": ctx.user.userid,
+        "content": f"{what}没能发给{worker.name}：微信客服只能在本人发消息后48小时内回复。"
+        f"请电话告知本人（手机 {worker.phone_masked or '未登记'}）。",
+    }

@@ -43,11 +43,14 @@ class FakeKf:
     """WeCom's kf/* endpoints, in memory."""
 
     accounts: dict[str, str] = field(default_factory=lambda: {"wkfakekf0001": "以工代赈助手"})
-    servicers: dict[str, dict[str, int]] = field(default_factory=dict)  # open_kfid → userid → status
+    servicers: dict[str, dict[str, int]] = field(
+        default_factory=dict
+    )  # open_kfid → userid → status
     messages: list[dict[str, Any]] = field(default_factory=list)  # every msg_list entry, in order
     sent: list[dict[str, Any]] = field(default_factory=list)  # kf/send_msg bodies accepted
     welcomes: list[dict[str, Any]] = field(default_factory=list)  # kf/send_msg_on_event bodies
     refused: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    delivered: list[dict[str, Any]] = field(default_factory=list)  # both kinds, in order
     contact_ways: list[dict[str, str]] = field(default_factory=list)
     customers: dict[tuple[str, str], _Customer] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)
@@ -147,7 +150,7 @@ class FakeKf:
     def texts_to(self, ext: str) -> list[str]:
         """What the customer read, in order: texts, menu heads, welcomes."""
         out = []
-        for body in [*self.sent, *self.welcomes]:
+        for body in self.delivered:
             if body.get("touser", body.get("_to")) != ext:
                 continue
             if body["msgtype"] == "text":
@@ -207,6 +210,7 @@ class FakeKf:
         if customer.state == 0:
             customer.state = 1  # the API answering takes the new session
         self.sent.append(body)
+        self.delivered.append(body)
         return {"msgid": body.get("msgid") or f"fakesent{next(self._seq)}"}
 
     def _refuse(self, code: int, msg: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -223,6 +227,7 @@ class FakeKf:
             self.codes[code] = found
             return error
         self.welcomes.append({**body, "_to": found[0]})
+        self.delivered.append(self.welcomes[-1])
         return {"msgid": body.get("msgid") or f"fakesent{next(self._seq)}"}
 
     def _state_get(self, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
