@@ -23,8 +23,8 @@ from tests.fake_kf import FakeKf
 from tests.fake_wecom import FakeWeCom, offline_http
 
 
-@pytest.fixture
-def settings(db_url: str, fake_wecom: FakeWeCom) -> Settings:
+@pytest.fixture(name="settings")
+def kf_settings(db_url: str, fake_wecom: FakeWeCom) -> Settings:
     """The app pointed at the fake WeCom API (not sandbox mode)."""
     return fake_wecom.settings(
         database_url=db_url,
@@ -102,8 +102,8 @@ class KfWorld:
             )
 
 
-@pytest.fixture
-def kf(wecom: WeComUser, fake_wecom: FakeWeCom, services: Any) -> KfWorld:
+@pytest.fixture(name="kf")
+def kf_fixture(wecom: WeComUser, fake_wecom: FakeWeCom, services: Any) -> KfWorld:
     world = KfWorld(wecom, fake_wecom, services)
     yield world  # type: ignore[misc]
     world.client.close()

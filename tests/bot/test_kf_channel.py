@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from models import InboundMessage, KfCursor, OutboxMessage
-from tests.bot.kf_world import KfWorld, kf, settings  # noqa: F401  (fixtures)
+from tests.bot.kf_world import KfWorld, kf_fixture, kf_settings  # noqa: F401  (fixtures)
 
 
 def test_a_burst_in_several_pages_is_answered_once_each(kf: KfWorld) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.jobs import run_pending
 from models import Contact, KfCustomer, OutboxMessage, Role, Worker
-from tests.bot.kf_world import KfWorld, kf, settings  # noqa: F401  (fixtures)
+from tests.bot.kf_world import KfWorld, kf_fixture, kf_settings  # noqa: F401  (fixtures)
 from tests.handlers.worker_fixtures import (  # noqa: F401  (fixture)
     LIAISON_A,
     People,
