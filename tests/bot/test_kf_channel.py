@@ -83,3 +83,88 @@ def test_a_bad_kf_callback_is_refused_and_writes_nothing(kf: KfWorld) -> None:
     with kf.services.session_factory() as s:
         assert s.scalar(select(KfCursor)) is None
         assert s.scalar(select(OutboxMessage)) is None
+
+
+def _queue(kf: KfWorld, ext: str, content: str, rule: str, *, early: bool = False) -> None:
+    from datetime import timedelta
+
+    from models.base import utcnow
+
+    with kf.services.session_factory() as s, s.begin():
+        row = OutboxMessage(
+            recipient=f"kf:{ext}", channel="kf", payload={"content": content}, rule=rule
+        )
+        if early:  # due before the answer already queued
+            row.next_attempt_at = utcnow() - timedelta(minutes=1)
+        s.add(row)
+
+
+def test_pushes_never_spend_the_fifth_message(kf: KfWorld) -> None:
+    kf.kf.customer_says("wmbudget", "你好")
+    kf.callback()
+    kf.pull()
+    for i in range(6):
+        _queue(kf, "wmbudget", f"通知{i}", "complaint", early=True)
+    kf.deliver()
+    got = kf.read("wmbudget")
+    assert got[:4] == ["通知0", "通知1", "通知2", "通知3"]
+    assert len(got) == 5 and "通知" not in got[4]  # the fifth was the answer
+    assert kf.kf.refused == []
+    assert sum("5条已用完" in e for e in kf.failures()) == 2
+
+
+def test_a_long_answer_is_packed_into_the_budget_left(kf: KfWorld) -> None:
+    kf.kf.customer_says("wmlong", "你好")
+    kf.callback()
+    kf.pull()
+    long = "\n".join(f"第{i}行" + "工资" * 300 for i in range(12))  # ~22 KB, 11+ messages
+    _queue(kf, "wmlong", long, "kf-reply")
+    kf.deliver()
+    got = kf.read("wmlong")
+    assert len(got) == 5 and kf.kf.refused == []
+    assert all(len(t.encode()) <= 2048 for t in got)
+    assert got[1].startswith("第0行") and "内容较长，后面没有发出" in got[-1]
+
+
+def test_nothing_is_sent_outside_the_48_hour_window(kf: KfWorld) -> None:
+    import time
+
+    kf.kf.customer_says("wmold", "你好", at=time.time() - 49 * 3600)
+    kf.callback()
+    stats = kf.run()
+    assert stats.answered == 1
+    assert kf.kf.sent == [] and kf.kf.refused == []
+    assert any("48小时" in e for e in kf.failures())
+
+
+def test_the_fake_refuses_what_wecom_refuses(kf: KfWorld) -> None:
+    """The fake's own rules, so that the tests above mean something."""
+    import pytest
+
+    from bot.wecom_api import WeComError
+
+    kf.kf.customer_says("wmraw", "你好")
+    for i in range(5):
+        kf.api.send_msg("wmraw", kf.kf.open_kfid, "text", {"content": f"{i}"})
+    with pytest.raises(WeComError) as sixth:
+        kf.api.send_msg("wmraw", kf.kf.open_kfid, "text", {"content": "6"})
+    assert sixth.value.errcode == 95001
+    kf.kf.customer_says("wmraw", "再问")
+    kf.kf.set_state("wmraw", 3, "someone")
+    with pytest.raises(WeComError) as human:
+        kf.api.send_msg("wmraw", kf.kf.open_kfid, "text", {"content": "x"})
+    assert human.value.errcode == 95018
+    with pytest.raises(WeComError) as token:
+        kf.api.sync_msg(kf.kf.open_kfid, token="ENCnotissued")
+    assert token.value.errcode == 95007
+    with pytest.raises(WeComError) as account:
+        kf.api.sync_msg("wknotours")
+    assert account.value.errcode == 95000
+
+
+def test_an_expired_callback_token_still_pulls(kf: KfWorld) -> None:
+    kf.kf.customer_says("wmslow", "帮助")
+    kf.callback()
+    kf.kf.clock_offset = 700  # WeCom's clock: the Token is 11 minutes old
+    stats = kf.run()
+    assert stats.answered == 1 and stats.errors == 0 and len(kf.kf.sent) == 1
