@@ -10,6 +10,7 @@ from bot.errors import UserError
 from bot.router import Router
 from handlers.policy.answer import answer_text, clause_pages, not_found
 from handlers.policy.kb import knowledge_base
+from handlers.wage_intent import answer_own_pay
 
 router = Router("policy")
 
@@ -36,6 +37,9 @@ def answer_question(msg: Incoming, ctx: HandlerContext) -> Reply:
         return Reply(full_text(ctx, _FULL_TEXT.sub("", text)))
     if not text:
         return Reply(not_found())
+    own = answer_own_pay(text, ctx)  # "我的工资几号发": the asker's own ledger, not a clause
+    if own is not None:
+        return own
     kb = knowledge_base(ctx.session)
     return Reply(answer_text(kb, kb.ask(text)))
 

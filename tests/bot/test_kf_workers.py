@@ -182,3 +182,12 @@ def test_other_message_types_get_a_clear_answer(kf: KfWorld) -> None:
     kf.run()
     assert "只能处理文字" in kf.read("wmvoice")[-1]
     assert time.time() > 0
+
+
+def test_wage_questions_in_own_words_on_wechat(kf: KfWorld, bound: People) -> None:
+    kf.says(ZHANG_KF, "我的钱什么时候到账")
+    answer = kf.read(ZHANG_KF)[-1]
+    assert answer.startswith("张三，您在项目 NT-2026-001 2026-10 的工资还有800元没发")
+    assert "已逾期3天" in answer and "12333" in answer
+    kf.says("wmunbound", "这个月工资多少")
+    assert "先绑定" in kf.read("wmunbound")[-1]
