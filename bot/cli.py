@@ -9,7 +9,7 @@ import typer
 
 # Commands that read or write the database: the schema is brought up to date first, so that
 # a newcomer can run `yigong demo` or `yigong chat` before ever starting the server.
-NEEDS_SCHEMA = frozenset({"chat", "demo", "import", "export", "reminders", "policy"})
+NEEDS_SCHEMA = frozenset({"chat", "demo", "import", "export", "reminders", "policy", "kf"})
 
 # Modules that add commands: each defines `register(app: typer.Typer) -> None`.
 CLI_MODULES = [
@@ -18,6 +18,7 @@ CLI_MODULES = [
     "handlers.ledger_cli",
     "reminders.cli",
     "handlers.policy.cli",
+    "bot.kf_cli",
 ]
 
 
