@@ -26,7 +26,9 @@ from bot.errors import UserError
 from bot.kf_api import (
     INVALID_MSG_TOKEN,
     KF_SYNC_LIMIT,
+    STATE_ENDED,
     STATE_HUMAN,
+    STATE_NEW,
     STATE_QUEUED,
     WELCOME_SECONDS,
     KfApi,
@@ -201,18 +203,24 @@ def handle_page(
 ) -> None:
     """Handle one page's messages inside the caller's transaction."""
     states: dict[tuple[str, str], int] = {}
-    seen: set[str] = set()
+    items = [i for i in items if isinstance(i, dict)]
+    keys = {f"kfmsg:{str(i.get('msgid', ''))[:128]}" for i in items}
+    # one query for the page's handled keys and customers, instead of one per message
+    seen = set(session.scalars(select(InboundMessage.key).where(InboundMessage.key.in_(keys))))
+    exts = {str(i.get("external_userid", ""))[:MAX_ID] for i in items}
+    customers = {
+        c.external_userid: c
+        for c in session.scalars(select(KfCustomer).where(KfCustomer.external_userid.in_(exts)))
+    }
     for item in items:
-        if not isinstance(item, dict):
-            continue
         msgid = str(item.get("msgid", ""))[:128]
         key = f"kfmsg:{msgid}"
-        if not msgid or msgid in seen or session.get(InboundMessage, key) is not None:
+        if not msgid or key in seen:
             stats.duplicates += 1
             continue
-        seen.add(msgid)
+        seen.add(key)
         stats.messages += 1
-        reply = handle_item(session, services, api, item, states, stats, now)
+        reply = handle_item(session, services, api, item, states, stats, now, customers)
         ext = str(item.get("external_userid", ""))[:MAX_ID]
         session.add(InboundMessage(key=key, user_id=KF_PREFIX + ext, reply_text=reply))
     session.flush()
@@ -226,6 +234,7 @@ def handle_item(
     states: dict[tuple[str, str], int],
     stats: SyncStats,
     now: datetime,
+    customers: dict[str, KfCustomer] | None = None,
 ) -> str:
     """One msg_list entry: a customer message is answered, an event handled, others noted."""
     if item.get("msgtype") == "event" and isinstance(item.get("event"), dict):
@@ -240,15 +249,20 @@ def handle_item(
         return ""
     msgid = str(item["msgid"])[:128]
     sent_at = _when(item.get("send_time"), now)
-    customer = _customer(session, ext)
+    customer = _customer(session, ext, customers)
     customer.open_kfid = open_kfid
     if customer.last_msg_at is None or sent_at >= customer.last_msg_at:
         customer.last_msg_at, customer.last_msgid, customer.sent = sent_at, msgid, 0
     customer.updated_at = now
-    if api is not None:
+    if customer.service_state == STATE_ENDED:
+        customer.service_state = STATE_NEW  # a message after the end opens a new session
+    if api is not None and customer.service_state in SILENT_STATES:
+        # A person took the session (an event or our 转人工 said so): ask WeCom whether
+        # they still serve it, once per customer and page.
         state = states.get((open_kfid, ext))
         if state is None:
             state = states[(open_kfid, ext)] = api.service_state(open_kfid, ext)[0]
+        customer.service_state = state
         if state in SILENT_STATES:
             stats.silent += 1
             return ""
@@ -359,13 +373,22 @@ def _when(stamp: Any, now: datetime) -> datetime:
     return moment if moment <= now + timedelta(minutes=5) else now
 
 
-def _customer(session: Session, ext: str) -> KfCustomer:
-    customer = session.get(KfCustomer, ext)
+def _customer(session: Session, ext: str, cache: dict[str, KfCustomer] | None = None) -> KfCustomer:
+    customer = cache.get(ext) if cache is not None else None
+    if customer is None:
+        customer = session.get(KfCustomer, ext)
     if customer is None:
         customer = KfCustomer(
-            external_userid=ext, open_kfid="", sent=0, last_msgid="", project_code=""
+            external_userid=ext,
+            open_kfid="",
+            sent=0,
+            last_msgid="",
+            project_code="",
+            service_state=STATE_NEW,
         )
         session.add(customer)
+    if cache is not None:
+        cache[ext] = customer
     return customer
 
 
@@ -387,9 +410,15 @@ def handle_event(
         code = str(event.get("welcome_code", ""))
         if code:
             _queue_welcome(session, services, item, ext, code, project, now)
+    elif kind == "session_status_change" and ext:
+        # 1 taken from the queue, 2 transferred, 4 taken again: a person serves it; 3 ended
+        change = int(event.get("change_type") or 0)
+        customer = _customer(session, ext)
+        customer.service_state = STATE_ENDED if change == 3 else STATE_HUMAN
+        customer.updated_at = now
     elif kind == "msg_send_fail":
         _record_send_failure(session, str(event.get("fail_msgid", "")), event.get("fail_type"))
-    else:  # session_status_change, servicer_status_change, user_recall_msg …
+    else:  # servicer_status_change, user_recall_msg …
         log.info("kf event %s noted", kind)
 
 

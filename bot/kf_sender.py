@@ -185,6 +185,10 @@ class KfSender:
             except WeComError as exc:
                 exc.parts_sent = 1  # the text is out; only the transfer is retried
                 raise
+            with transaction(self.factory) as session:  # the bot stays silent from now on
+                customer = session.get(KfCustomer, ext, with_for_update=True)
+                if customer is not None:
+                    customer.service_state = STATE_HUMAN
 
 
 def _body(msgtype: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -64,9 +64,21 @@ def sync_kf(services: Any) -> None:
     if api is None:
         return
     try:
-        sync_pending(services, api)
+        stats = sync_pending(services, api)
     except Exception:
         log.exception("kf sync failed")
+        return
+    if stats.answered:  # answers are queued: send them now, not at the next outbox tick
+        holder = services.extras.get("scheduler")
+        if holder is not None:
+            from datetime import datetime
+
+            try:
+                holder.scheduler.modify_job(
+                    "outbox", next_run_time=datetime.now(services.settings.tz)
+                )
+            except Exception:
+                log.debug("outbox not kicked", exc_info=True)
 
 
 def start_background(services: Any) -> BackgroundScheduler:

@@ -43,4 +43,6 @@ class KfCustomer(Base):
     last_msgid: Mapped[str] = mapped_column(String(128), default="")
     sent: Mapped[int] = mapped_column(Integer, default=0)  # messages sent since last_msg_at
     project_code: Mapped[str] = mapped_column(String(32), default="")  # from the QR's scene
+    # kf/service_state as last seen (events, our transfers); 2 queued / 3 a person serves it
+    service_state: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -51,6 +51,7 @@ class FakeKf:
     welcomes: list[dict[str, Any]] = field(default_factory=list)  # kf/send_msg_on_event bodies
     refused: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     delivered: list[dict[str, Any]] = field(default_factory=list)  # both kinds, in order
+    sent_at: dict[str, float] = field(default_factory=dict)  # our msgid → when it arrived
     contact_ways: list[dict[str, str]] = field(default_factory=list)
     customers: dict[tuple[str, str], _Customer] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)
@@ -211,6 +212,7 @@ class FakeKf:
             customer.state = 1  # the API answering takes the new session
         self.sent.append(body)
         self.delivered.append(body)
+        self.sent_at[str(body.get("msgid", ""))] = time.time()
         return {"msgid": body.get("msgid") or f"fakesent{next(self._seq)}"}
 
     def _refuse(self, code: int, msg: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -321,6 +321,7 @@ def _json(data: dict[str, Any]) -> Response:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # keep-alive + Nagle + delayed ACK = 40 ms a call
     fake: FakeWeCom
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet test output

@@ -168,3 +168,20 @@ def test_an_expired_callback_token_still_pulls(kf: KfWorld) -> None:
     kf.kf.clock_offset = 700  # WeCom's clock: the Token is 11 minutes old
     stats = kf.run()
     assert stats.answered == 1 and stats.errors == 0 and len(kf.kf.sent) == 1
+
+
+def test_a_person_takes_the_session_and_later_ends_it(kf: KfWorld) -> None:
+    kf.says("wmserved", "帮助")
+    assert len(kf.kf.sent) == 1
+    kf.kf.set_state("wmserved", 3, "someone")  # a servicer takes it from the pool…
+    kf.kf.system_event(
+        {"event_type": "session_status_change", "external_userid": "wmserved", "change_type": 1}
+    )
+    kf.says("wmserved", "查工资")
+    assert len(kf.kf.sent) == 1 and kf.kf.refused == []  # the bot stays silent
+    kf.kf.set_state("wmserved", 4)  # …and ends it
+    kf.kf.system_event(
+        {"event_type": "session_status_change", "external_userid": "wmserved", "change_type": 3}
+    )
+    kf.says("wmserved", "查工资")
+    assert len(kf.kf.sent) == 2 and "绑定" in kf.read("wmserved")[-1]

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("last_msgid", sa.String(length=128), nullable=False),
         sa.Column("sent", sa.Integer(), nullable=False),
         sa.Column("project_code", sa.String(length=32), nullable=False),
+        sa.Column("service_state", sa.Integer(), nullable=False),
         sa.Column("updated_at", models.base.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("external_userid", name=op.f("pk_kf_customers")),
     )

@@ -1,0 +1,156 @@
+"""微信客服 benchmark: 1,000 customer messages announced by callbacks, answered through the fake API.
+
+    .venv/bin/python bench/kf.py [--messages 1000] [--customers 250] [--per-callback 20]
+
+The real path, in one process on SQLite: encrypted `kf_msg_or_event` callbacks to the app
+(FastAPI test client), a background thread doing what `yigong serve` does (pull kf/sync_msg
+pages, drain the outbox through the kf sender), and the local fake WeCom API (tests/fake_kf.py)
+playing WeChat. Each customer sends at most 5 messages, so every answer fits WeCom's budget.
+Prints messages per second (first callback → last answer), the worst and median time from
+the announcing callback to the answer, and proves every message was answered exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+import models  # noqa: E402
+from bot.app import build_services, create_app  # noqa: E402
+from bot.kf import sync_pending  # noqa: E402
+from bot.kf_api import KfApi  # noqa: E402
+from bot.kf_sender import KfSender  # noqa: E402
+from bot.outbox import drain  # noqa: E402
+from bot.sender import WeComSender  # noqa: E402
+from bot.wecom_api import WeComClient  # noqa: E402
+from models.session import make_engine  # noqa: E402
+from tests.builders import WeComUser  # noqa: E402
+from tests.conftest import TEST_AES_KEY  # noqa: E402
+from tests.fake_wecom import FakeWeCom, offline_http  # noqa: E402
+
+QUESTIONS = [
+    "帮助",
+    "农推项目劳务报酬比例有什么要求？",
+    "我的工资几号发？",
+    "查工资",
+    "公益性岗位有哪些",
+    "以工代赈项目工资多久发一次？",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--customers", type=int, default=250)
+    parser.add_argument("--per-callback", type=int, default=20)
+    args = parser.parse_args()
+    if args.messages > args.customers * 5:
+        parser.error("at most 5 messages per customer (WeCom's budget)")
+
+    fake = FakeWeCom().start()
+    tmp = tempfile.mkdtemp(prefix="yigong-kf-bench-")
+    url = f"sqlite:///{tmp}/kf.db"
+    settings = fake.settings(
+        database_url=url, wecom_token="benchToken", wecom_aes_key=TEST_AES_KEY,
+        scheduler_enabled=False,
+    )  # fmt: skip
+    engine = make_engine(url)
+    models.Base.metadata.create_all(engine)
+    services = build_services(settings, engine=engine)
+    client = WeComClient(fake.settings(), http=offline_http(timeout=10))
+    api = KfApi(client)
+    sender = WeComSender(client, kf=KfSender(api, services.session_factory))
+
+    announced: dict[str, float] = {}
+    done = threading.Event()
+
+    spent = {"pull": 0.0, "send": 0.0}
+
+    def background() -> None:  # what yigong serve's kf tick and outbox drainer do
+        while not done.is_set():
+            a = time.perf_counter()
+            pulled = sync_pending(services, api)
+            b = time.perf_counter()
+            sent = drain(services.session_factory, sender, limit=200)
+            spent["pull"] += b - a
+            spent["send"] += time.perf_counter() - b
+            if pulled.pages == 0 and sent.claimed == 0:
+                time.sleep(0.005)
+
+    worker = threading.Thread(target=background, daemon=True)
+    with TestClient(create_app(settings, services=services, background=False)) as http:
+        wecom = WeComUser(http, settings)
+        worker.start()
+        t0 = time.perf_counter()
+        wall0 = time.time()
+        for start in range(0, args.messages, args.per_callback):
+            batch = []
+            for i in range(start, min(start + args.per_callback, args.messages)):
+                customer = f"wmbench{i % args.customers:05d}"
+                batch.append(fake.kf.customer_says(customer, QUESTIONS[i % len(QUESTIONS)]))
+            token = fake.kf.announce()
+            r = wecom.post(
+                {
+                    "CreateTime": int(time.time()),
+                    "MsgType": "event",
+                    "Event": "kf_msg_or_event",
+                    "Token": token,
+                    "OpenKfId": fake.kf.open_kfid,
+                }
+            )
+            assert r.status == 200, r.status
+            now = time.time()
+            announced.update(dict.fromkeys(batch, now))
+        deadline = time.time() + 300
+        while len(fake.kf.sent) < args.messages and time.time() < deadline:
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - t0
+        done.set()
+        worker.join(timeout=30)
+
+    with services.session_factory() as s:
+        rows = s.execute(
+            select(models.OutboxMessage.id, models.OutboxMessage.payload).where(
+                models.OutboxMessage.rule == "kf-reply"
+            )
+        ).all()
+    reply_to = {f"yg{oid}p0": str(p.get("reply_to")) for oid, p in rows}
+    answered = [reply_to.get(str(b.get("msgid"))) for b in fake.kf.sent]
+    latencies = sorted(
+        fake.kf.sent_at[str(b["msgid"])] - announced[m]
+        for b, m in zip(fake.kf.sent, answered, strict=True)
+        if m in announced
+    )
+    once = len(answered) == len(set(answered)) == args.messages and set(answered) == set(announced)
+    print(f"messages            {args.messages} from {args.customers} customers, "
+          f"{args.per_callback} per callback")  # fmt: skip
+    print(f"answered            {len(fake.kf.sent)} (exactly once each: {once}); "
+          f"refused by WeCom {len(fake.kf.refused)}")  # fmt: skip
+    print(f"throughput          {args.messages / elapsed:.0f} messages/s ({elapsed:.2f} s)")
+    if latencies:
+        print(f"callback → answer   median {statistics.median(latencies) * 1000:.0f} ms, "
+              f"worst {latencies[-1] * 1000:.0f} ms")  # fmt: skip
+    print(f"sync_msg calls      {fake.calls.count('kf/sync_msg')}, "
+          f"service_state/get {fake.calls.count('kf/service_state/get')}")  # fmt: skip
+    print(f"background time     pull {spent['pull']:.2f} s, send {spent['send']:.2f} s")
+    del wall0
+    client.close()
+    services.close()
+    fake.stop()
+    if not once:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
