@@ -193,6 +193,49 @@ def _pull(api: KfApi, open_kfid: str, cursor: str, token: str, limit: int) -> di
         raise
 
 
+@dataclass
+class _Customer:
+    """A customer's row as the page changes it; written once when the page ends (per-message
+    UPDATEs, flushed at every savepoint, cost more than the handlers)."""
+
+    external_userid: str
+    open_kfid: str = ""
+    last_msg_at: datetime | None = None
+    last_msgid: str = ""
+    sent: int = 0
+    project_code: str = ""
+    service_state: int = STATE_NEW
+    row: KfCustomer | None = None
+    changed: bool = False
+
+    def save(self, session: Session, now: datetime) -> None:
+        if not self.changed:
+            return
+        if self.row is None:
+            self.row = KfCustomer(external_userid=self.external_userid)
+            session.add(self.row)
+        for name in ("open_kfid", "last_msg_at", "last_msgid", "sent", "project_code"):
+            setattr(self.row, name, getattr(self, name))
+        self.row.service_state = self.service_state
+        self.row.updated_at = now
+
+
+@dataclass
+class _Page:
+    """What one page handles: its customers, and the rows it adds, inserted together."""
+
+    customers: dict[str, _Customer]
+    rows: list[Any]
+    states: dict[tuple[str, str], int]
+
+    def customer(self, ext: str) -> _Customer:
+        found = self.customers.get(ext)
+        if found is None:
+            found = self.customers[ext] = _Customer(external_userid=ext)
+        found.changed = True
+        return found
+
+
 def handle_page(
     session: Session,
     services: Any,
@@ -202,16 +245,24 @@ def handle_page(
     now: datetime,
 ) -> None:
     """Handle one page's messages inside the caller's transaction."""
-    states: dict[tuple[str, str], int] = {}
     items = [i for i in items if isinstance(i, dict)]
     keys = {f"kfmsg:{str(i.get('msgid', ''))[:128]}" for i in items}
     # one query for the page's handled keys and customers, instead of one per message
     seen = set(session.scalars(select(InboundMessage.key).where(InboundMessage.key.in_(keys))))
     exts = {str(i.get("external_userid", ""))[:MAX_ID] for i in items}
-    customers = {
-        c.external_userid: c
-        for c in session.scalars(select(KfCustomer).where(KfCustomer.external_userid.in_(exts)))
-    }
+    exts |= {str((i.get("event") or {}).get("external_userid", ""))[:MAX_ID] for i in items}
+    page = _Page({}, [], {})
+    for row in session.scalars(select(KfCustomer).where(KfCustomer.external_userid.in_(exts))):
+        page.customers[row.external_userid] = _Customer(
+            row.external_userid,
+            row.open_kfid,
+            row.last_msg_at,
+            row.last_msgid,
+            row.sent,
+            row.project_code,
+            row.service_state,
+            row,
+        )
     for item in items:
         msgid = str(item.get("msgid", ""))[:128]
         key = f"kfmsg:{msgid}"
@@ -220,9 +271,12 @@ def handle_page(
             continue
         seen.add(key)
         stats.messages += 1
-        reply = handle_item(session, services, api, item, states, stats, now, customers)
+        reply = handle_item(session, services, api, item, page, stats, now)
         ext = str(item.get("external_userid", ""))[:MAX_ID]
-        session.add(InboundMessage(key=key, user_id=KF_PREFIX + ext, reply_text=reply))
+        page.rows.append(InboundMessage(key=key, user_id=KF_PREFIX + ext, reply_text=reply))
+    for customer in page.customers.values():
+        customer.save(session, now)
+    session.add_all(page.rows)
     session.flush()
 
 
@@ -231,15 +285,14 @@ def handle_item(
     services: Any,
     api: KfApi | None,
     item: dict[str, Any],
-    states: dict[tuple[str, str], int],
+    page: _Page,
     stats: SyncStats,
     now: datetime,
-    customers: dict[str, KfCustomer] | None = None,
 ) -> str:
     """One msg_list entry: a customer message is answered, an event handled, others noted."""
     if item.get("msgtype") == "event" and isinstance(item.get("event"), dict):
         stats.events += 1
-        handle_event(session, services, item, item["event"], now)
+        handle_event(session, services, item, item["event"], page, now)
         return ""
     if int(item.get("origin") or 0) != 3:  # 4 system, 5 a servicer's own message
         return ""
@@ -249,19 +302,18 @@ def handle_item(
         return ""
     msgid = str(item["msgid"])[:128]
     sent_at = _when(item.get("send_time"), now)
-    customer = _customer(session, ext, customers)
+    customer = page.customer(ext)
     customer.open_kfid = open_kfid
     if customer.last_msg_at is None or sent_at >= customer.last_msg_at:
         customer.last_msg_at, customer.last_msgid, customer.sent = sent_at, msgid, 0
-    customer.updated_at = now
     if customer.service_state == STATE_ENDED:
         customer.service_state = STATE_NEW  # a message after the end opens a new session
     if api is not None and customer.service_state in SILENT_STATES:
         # A person took the session (an event or our 转人工 said so): ask WeCom whether
         # they still serve it, once per customer and page.
-        state = states.get((open_kfid, ext))
+        state = page.states.get((open_kfid, ext))
         if state is None:
-            state = states[(open_kfid, ext)] = api.service_state(open_kfid, ext)[0]
+            state = page.states[(open_kfid, ext)] = api.service_state(open_kfid, ext)[0]
         customer.service_state = state
         if state in SILENT_STATES:
             stats.silent += 1
@@ -270,12 +322,12 @@ def handle_item(
     userid = KF_PREFIX + ext
     if text is None:
         answer_text = "暂时只能处理文字消息。请直接打字，或发送“帮助”查看可以做什么。"
-        _queue_answer(session, userid, msgid, answer_text, None)
+        page.rows.extend(_answer_rows(userid, msgid, answer_text, None))
         stats.answered += 1
         return answer_text
     msg = Incoming(userid, "text", text=text, msg_id=msgid, create_time=int(sent_at.timestamp()))
     answer = answer_message(session, services, msg, now)
-    _queue_answer(session, userid, msgid, answer.text, answer.menu)
+    page.rows.extend(_answer_rows(userid, msgid, answer.text, answer.menu))
     stats.answered += 1
     return answer.text or (answer.menu.head if answer.menu else "")
 
@@ -312,17 +364,16 @@ def answer_message(session: Session, services: Any, msg: Incoming, now: datetime
         return KfAnswer(INTERNAL_ERROR_REPLY)
 
 
-def _queue_answer(
-    session: Session, userid: str, msgid: str, text: str, menu: Any, *, code: str = ""
-) -> None:
+def _answer_rows(userid: str, msgid: str, text: str, menu: Any) -> list[OutboxMessage]:
+    """The outbox row answering one customer message (none when a handler queued its own)."""
     if menu is not None:
         msgtype, payload = "msgmenu", {"msgmenu": menu_payload(menu)}
     elif text:
         msgtype, payload = "text", {"content": text}
     else:
-        return  # e.g. 转人工 queued its own action
+        return []  # e.g. 转人工 queued its own action
     payload["reply_to"] = msgid
-    session.add(
+    return [
         OutboxMessage(
             recipient=userid,
             channel="kf",
@@ -331,7 +382,7 @@ def _queue_answer(
             dedup_key=f"kf-reply:{msgid}",
             rule="kf-reply",
         )
-    )
+    ]
 
 
 def menu_payload(menu: Any) -> dict[str, Any]:
@@ -373,49 +424,32 @@ def _when(stamp: Any, now: datetime) -> datetime:
     return moment if moment <= now + timedelta(minutes=5) else now
 
 
-def _customer(session: Session, ext: str, cache: dict[str, KfCustomer] | None = None) -> KfCustomer:
-    customer = cache.get(ext) if cache is not None else None
-    if customer is None:
-        customer = session.get(KfCustomer, ext)
-    if customer is None:
-        customer = KfCustomer(
-            external_userid=ext,
-            open_kfid="",
-            sent=0,
-            last_msgid="",
-            project_code="",
-            service_state=STATE_NEW,
-        )
-        session.add(customer)
-    if cache is not None:
-        cache[ext] = customer
-    return customer
-
-
 def handle_event(
-    session: Session, services: Any, item: dict[str, Any], event: dict[str, Any], now: datetime
+    session: Session,
+    services: Any,
+    item: dict[str, Any],
+    event: dict[str, Any],
+    page: _Page,
+    now: datetime,
 ) -> None:
     """enter_session: welcome and remember the QR's project; msg_send_fail: record it."""
     kind = str(event.get("event_type", ""))
     ext = str(event.get("external_userid", ""))[:MAX_ID]
     if kind == "enter_session" and ext:
-        customer = _customer(session, ext)
+        customer = page.customer(ext)
         customer.open_kfid = str(event.get("open_kfid", item.get("open_kfid", "")))[:MAX_ID]
         project = _project_of_scene(
             session, str(event.get("scene", "")), str(event.get("scene_param", ""))
         )
         if project is not None:
             customer.project_code = project.code
-        customer.updated_at = now
         code = str(event.get("welcome_code", ""))
         if code:
-            _queue_welcome(session, services, item, ext, code, project, now)
+            page.rows.append(_welcome_row(session, item, ext, code, project, now))
     elif kind == "session_status_change" and ext:
         # 1 taken from the queue, 2 transferred, 4 taken again: a person serves it; 3 ended
         change = int(event.get("change_type") or 0)
-        customer = _customer(session, ext)
-        customer.service_state = STATE_ENDED if change == 3 else STATE_HUMAN
-        customer.updated_at = now
+        page.customer(ext).service_state = STATE_ENDED if change == 3 else STATE_HUMAN
     elif kind == "msg_send_fail":
         _record_send_failure(session, str(event.get("fail_msgid", "")), event.get("fail_type"))
     else:  # servicer_status_change, user_recall_msg …
@@ -434,33 +468,30 @@ def _project_of_scene(session: Session, scene: str, scene_param: str) -> Project
     return None
 
 
-def _queue_welcome(
+def _welcome_row(
     session: Session,
-    services: Any,
     item: dict[str, Any],
     ext: str,
     code: str,
     project: Project | None,
     now: datetime,
-) -> None:
+) -> OutboxMessage:
     from handlers.kf_channel import resolve_kf_principal, welcome_menu
 
     userid = KF_PREFIX + ext
     menu = welcome_menu(session, resolve_kf_principal(session, userid), project)
     sent_at = _when(item.get("send_time"), now)
-    session.add(
-        OutboxMessage(
-            recipient=userid,
-            channel="kf",
-            msgtype="msgmenu",
-            payload={
-                "msgmenu": menu_payload(menu),
-                "code": code,
-                "expires_at": (sent_at + timedelta(seconds=WELCOME_SECONDS)).isoformat(),
-            },
-            dedup_key=f"kf-welcome:{str(item.get('msgid', ''))[:100]}",
-            rule="kf-welcome",
-        )
+    return OutboxMessage(
+        recipient=userid,
+        channel="kf",
+        msgtype="msgmenu",
+        payload={
+            "msgmenu": menu_payload(menu),
+            "code": code,
+            "expires_at": (sent_at + timedelta(seconds=WELCOME_SECONDS)).isoformat(),
+        },
+        dedup_key=f"kf-welcome:{str(item.get('msgid', ''))[:100]}",
+        rule="kf-welcome",
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.kf_api import KF_BUDGET, KF_TEXT_LIMIT, KF_WINDOW_HOURS, STATE_HUMAN, KfApi
@@ -31,11 +31,11 @@ CUT_NOTE = "\n……（内容较长，后面没有发出。请问得具体一些
 
 def window_open(customer: KfCustomer | None, now: datetime) -> bool:
     """Whether WeCom still lets the bot write to this customer."""
-    return (
-        customer is not None
-        and customer.last_msg_at is not None
-        and now < customer.last_msg_at + timedelta(hours=KF_WINDOW_HOURS)
-    )
+    return customer is not None and _open(customer.last_msg_at, now)
+
+
+def _open(last_msg_at: datetime | None, now: datetime) -> bool:
+    return last_msg_at is not None and now < last_msg_at + timedelta(hours=KF_WINDOW_HOURS)
 
 
 def pack(text: str, n: int, limit: int = KF_TEXT_LIMIT) -> list[str]:
@@ -104,26 +104,39 @@ class KfSender:
         now = self.clock()
         reason = ""
         with transaction(self.factory) as session:
-            customer = session.get(KfCustomer, ext, with_for_update=True)
-            if not window_open(customer, now):
+            # Core statements: this runs for every message sent, and the ORM's unit of work
+            # cost more than the SQL.
+            query = select(KfCustomer.last_msg_at, KfCustomer.sent, KfCustomer.open_kfid).where(
+                KfCustomer.external_userid == ext
+            )
+            conn = session.connection()
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            row = conn.execute(query).one_or_none()
+            if row is None or not _open(row.last_msg_at, now):
                 reason = "客户超过48小时没有发消息，微信客服不能再发"
             else:
-                assert customer is not None
-                left = KF_BUDGET - customer.sent
+                left = KF_BUDGET - row.sent
                 allowed = left if answer else left - 1  # the last one is kept for the answer
                 if allowed <= 0:
                     reason = "客户上一条消息后的5条已用完（最后一条留给回答）"
                 else:
                     granted = min(want, allowed)
-                    customer.sent += granted
-                    return granted, customer.open_kfid
+                    conn.execute(
+                        update(KfCustomer)
+                        .where(KfCustomer.external_userid == ext)
+                        .values(sent=KfCustomer.sent + granted)
+                    )
+                    return granted, str(row.open_kfid)
         self._dropped(msg, payload, reason)
 
     def _release(self, ext: str, unsent: int) -> None:
         with transaction(self.factory) as session:
-            customer = session.get(KfCustomer, ext, with_for_update=True)
-            if customer is not None:
-                customer.sent = max(customer.sent - unsent, 0)
+            session.connection().execute(
+                update(KfCustomer)
+                .where(KfCustomer.external_userid == ext)
+                .values(sent=KfCustomer.sent - unsent)
+            )
 
     def _dropped(self, msg: OutboxMessage, payload: dict[str, Any], reason: str) -> NoReturn:
         """Not sent, on purpose: the row fails with the reason; `on_drop` tells its author."""

@@ -7,12 +7,13 @@ or admin, whatever the data says. Everything else they send takes the ordinary r
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.context import HandlerContext, Incoming, Principal, Reply
@@ -59,9 +60,16 @@ def is_kf(userid: str) -> bool:
     return userid.startswith(KF_PREFIX)
 
 
+@functools.cache
+def _bound_worker_stmt() -> Select[tuple[int]]:
+    """Built once (this runs for every customer message)."""
+    return select(Worker.id).where(Worker.wecom_userid == bindparam("userid", type_=String))
+
+
 def resolve_kf_principal(session: Session, userid: str) -> Principal:
     """A customer is their bound worker or a guest; contacts are never looked up."""
-    worker_id = session.scalar(select(Worker.id).where(Worker.wecom_userid == userid))
+    with session.no_autoflush:
+        worker_id = session.scalar(_bound_worker_stmt(), {"userid": userid})
     if worker_id is not None:
         return Principal(userid=userid, role=Role.WORKER, worker_id=worker_id)
     return Principal(userid=userid, role=Role.GUEST)
