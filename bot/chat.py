@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -100,15 +101,11 @@ class ChatSession:
         return out
 
 
-def _kf_text(msgtype: str, payload: dict[str, object]) -> str:
+def _kf_text(msgtype: str, payload: dict[str, Any]) -> str:
     """A 微信客服 message as the customer would read it."""
     if msgtype == "msgmenu" and isinstance(payload.get("msgmenu"), dict):
-        menu: dict[str, object] = payload["msgmenu"]  # type: ignore[assignment]
-        items = menu.get("list") or []
-        taps = " | ".join(
-            str(i["click"]["content"])  # type: ignore[index]
-            for i in items  # type: ignore[attr-defined]
-        )
+        menu: dict[str, Any] = payload["msgmenu"]
+        taps = " | ".join(str(i["click"]["content"]) for i in menu.get("list") or [])
         return "\n".join(
             x
             for x in (

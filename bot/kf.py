@@ -366,6 +366,7 @@ def answer_message(session: Session, services: Any, msg: Incoming, now: datetime
 
 def _answer_rows(userid: str, msgid: str, text: str, menu: Any) -> list[OutboxMessage]:
     """The outbox row answering one customer message (none when a handler queued its own)."""
+    payload: dict[str, Any]
     if menu is not None:
         msgtype, payload = "msgmenu", {"msgmenu": menu_payload(menu)}
     elif text:

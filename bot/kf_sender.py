@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.kf_api import KF_BUDGET, KF_TEXT_LIMIT, KF_WINDOW_HOURS, STATE_HUMAN, KfApi
 from bot.text import split_utf8
 from bot.wecom_api import ErrorKind, WeComError
-from models import KF_PREFIX, KfCustomer, OutboxMessage
+from models import KF_PREFIX, KfCustomer, OutboxMessage, OutboxStatus
 from models.base import utcnow
 from models.session import transaction
 
@@ -51,6 +51,8 @@ def pack(text: str, n: int, limit: int = KF_TEXT_LIMIT) -> list[str]:
 
 class KfSender:
     """Sends kf rows through kf/send_msg (kf/send_msg_on_event for a welcome)."""
+
+    success_status: ClassVar[str] = OutboxStatus.SENT
 
     def __init__(
         self,

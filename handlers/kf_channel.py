@@ -61,7 +61,7 @@ def is_kf(userid: str) -> bool:
 
 
 @functools.cache
-def _bound_worker_stmt() -> Select[tuple[int]]:
+def _bound_worker_stmt() -> Select[int]:
     """Built once (this runs for every customer message)."""
     return select(Worker.id).where(Worker.wecom_userid == bindparam("userid", type_=String))
 
