@@ -10,18 +10,19 @@ says so (`on_drop`), its author is told on the app channel.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, NoReturn
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, String, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.kf_api import KF_BUDGET, KF_TEXT_LIMIT, KF_WINDOW_HOURS, STATE_HUMAN, KfApi
 from bot.text import split_utf8
 from bot.wecom_api import ErrorKind, WeComError
 from models import KF_PREFIX, KfCustomer, OutboxMessage, OutboxStatus
-from models.base import utcnow
+from models.base import UTCDateTime, utcnow
 from models.session import transaction
 
 DROPPED = -10  # our own errcode: not sent, on purpose (window closed, budget spent, code expired)
@@ -47,6 +48,21 @@ def pack(text: str, n: int, limit: int = KF_TEXT_LIMIT) -> list[str]:
     room = limit - len(CUT_NOTE.encode())
     last = split_utf8(parts[n - 1], room)[0]
     return [*kept, last + CUT_NOTE]
+
+
+@functools.cache
+def _take_one() -> Any:
+    """Built once: UPDATE … SET sent = sent + 1 WHERE window open AND sent < cap RETURNING."""
+    return (
+        update(KfCustomer)
+        .where(
+            KfCustomer.external_userid == bindparam("ext", type_=String),
+            KfCustomer.last_msg_at > bindparam("cutoff", type_=UTCDateTime()),
+            KfCustomer.sent < bindparam("cap", type_=Integer),
+        )
+        .values(sent=KfCustomer.sent + 1)
+        .returning(KfCustomer.open_kfid)
+    )
 
 
 class KfSender:
@@ -105,6 +121,22 @@ class KfSender:
         """Take up to `want` messages of the customer's budget, or drop the row."""
         now = self.clock()
         reason = ""
+        if want == 1:  # the common case, one statement: take one if the window and budget allow
+            with transaction(self.factory) as session:
+                taken = (
+                    session.connection()
+                    .execute(
+                        _take_one(),
+                        {
+                            "ext": ext,
+                            "cutoff": now - timedelta(hours=KF_WINDOW_HOURS),
+                            "cap": KF_BUDGET if answer else KF_BUDGET - 1,
+                        },
+                    )
+                    .scalar_one_or_none()
+                )
+            if taken is not None:
+                return 1, str(taken)
         with transaction(self.factory) as session:
             # Core statements: this runs for every message sent, and the ORM's unit of work
             # cost more than the SQL.
