@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 TOKEN_TTL = timedelta(minutes=10) - timedelta(seconds=30)  # the callback Token lives 10 min
 MAX_ID = 64
+MAX_EXT = 60  # "kf:" + external_userid must fit the 64 characters of an account (WeCom's: 32)
 SILENT_STATES = frozenset({STATE_QUEUED, STATE_HUMAN})  # a person serves or will serve it
 MENU_LIMIT = 1000  # bytes of head/tail text, under WeCom's 1024
 
@@ -272,8 +273,10 @@ def handle_page(
         seen.add(key)
         stats.messages += 1
         reply = handle_item(session, services, api, item, page, stats, now)
-        ext = str(item.get("external_userid", ""))[:MAX_ID]
-        page.rows.append(InboundMessage(key=key, user_id=KF_PREFIX + ext, reply_text=reply))
+        ext = str(item.get("external_userid", ""))
+        page.rows.append(
+            InboundMessage(key=key, user_id=(KF_PREFIX + ext)[:MAX_ID], reply_text=reply)
+        )
     for customer in page.customers.values():
         customer.save(session, now)
     session.add_all(page.rows)
@@ -298,7 +301,7 @@ def handle_item(
         return ""
     ext = str(item.get("external_userid", ""))
     open_kfid = str(item.get("open_kfid", ""))
-    if not ext or len(ext) > MAX_ID or not open_kfid or len(open_kfid) > MAX_ID:
+    if not ext or len(ext) > MAX_EXT or not open_kfid or len(open_kfid) > MAX_ID:
         return ""
     msgid = str(item["msgid"])[:128]
     sent_at = _when(item.get("send_time"), now)
@@ -435,7 +438,9 @@ def handle_event(
 ) -> None:
     """enter_session: welcome and remember the QR's project; msg_send_fail: record it."""
     kind = str(event.get("event_type", ""))
-    ext = str(event.get("external_userid", ""))[:MAX_ID]
+    ext = str(event.get("external_userid", ""))
+    if len(ext) > MAX_EXT:
+        return
     if kind == "enter_session" and ext:
         customer = page.customer(ext)
         customer.open_kfid = str(event.get("open_kfid", item.get("open_kfid", "")))[:MAX_ID]

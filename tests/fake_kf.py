@@ -187,7 +187,7 @@ class FakeKf:
         cursor = str(body.get("cursor", "") or "c0")
         if not re.fullmatch(r"c\d+", cursor):
             return _err(40058, "invalid cursor")
-        mine = [m for m in self.messages if m["open_kfid"] == kfid]
+        mine = [m for m in self.messages if m.get("open_kfid") == kfid]
         start = int(cursor[1:])
         page = mine[start : start + limit]
         end = start + len(page)

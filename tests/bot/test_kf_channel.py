@@ -185,3 +185,29 @@ def test_a_person_takes_the_session_and_later_ends_it(kf: KfWorld) -> None:
     )
     kf.says("wmserved", "查工资")
     assert len(kf.kf.sent) == 2 and "绑定" in kf.read("wmserved")[-1]
+
+
+def test_hostile_entries_in_a_page_are_skipped_not_fatal(kf: KfWorld) -> None:
+    good = kf.kf.customer_says("wmgood", "帮助")
+    kf.kf.messages.extend(
+        [
+            {"msgid": "", "open_kfid": kf.kf.open_kfid, "origin": 3, "msgtype": "text"},
+            {"msgid": "bad1", "open_kfid": kf.kf.open_kfid, "external_userid": "wm" + "x" * 70,
+             "send_time": 1, "origin": 3, "msgtype": "text", "text": {"content": "帮助"}},
+            {"msgid": "bad2", "open_kfid": kf.kf.open_kfid, "external_userid": "wmodd",
+             "send_time": "soon", "origin": "3", "msgtype": "text", "text": "not a dict"},
+            {"msgid": "bad3", "open_kfid": kf.kf.open_kfid, "origin": 4, "msgtype": "event",
+             "event": {"event_type": "enter_session", "external_userid": "y" * 99}},
+            {"msgid": "bad4", "open_kfid": kf.kf.open_kfid, "origin": 4, "msgtype": "event",
+             "event": {"event_type": "msg_send_fail", "fail_msgid": "yg999999p0"}},
+        ]
+    )  # fmt: skip
+    kf.callback()
+    stats = kf.run()
+    assert stats.errors == 0 and stats.duplicates == 1  # the entry without a msgid
+    assert [b["touser"] for b in kf.kf.sent] == ["wmgood"]
+    with kf.services.session_factory() as s:
+        odd = s.scalar(select(OutboxMessage.payload).where(OutboxMessage.recipient == "kf:wmodd"))
+        assert odd is not None and "只能处理文字" in odd["content"]  # a bad send_time is "now"
+        assert s.get(InboundMessage, f"kfmsg:{good}") is not None
+        assert s.get(InboundMessage, "kfmsg:bad1") is not None  # seen, not answered
