@@ -26,8 +26,10 @@ PAY = r"(?:工资|工钱|薪水|薪资|劳务费|劳务报酬|报酬|工费|血�
 FIRST_PERSON = re.compile(r"[我俺咱]|本人|自己")
 # Words of a question about the rules, not about one's own money.
 POLICY = re.compile(
-    r"比例|占比|不低于|规定|政策|标准|条款|文件|清单|农推|重推|专项|资金|必须|要求|哪里来|什么是|有哪些"
+    r"比例|占比?|不低于|至少|最少|规定|政策|标准|条款|文件|清单|农推|重推|专项|资金|必须|要求"
+    r"|哪里来|什么是|有哪些|谁定|发一次"
 )
+BARE_MONEY = re.compile(r"(?<![工血])钱")  # "钱" alone: 猪肉多少钱一斤 is not about pay
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,15 @@ def own_pay_intent(text: str) -> str | None:
         return None
     for intent in INTENTS:
         if intent.pattern.search(t):
+            if intent.name == "amount" and not FIRST_PERSON.search(t) and not _pay_word(t):
+                return None  # "多少钱" without a pay word or "我" is a price, not a wage
             return intent.name
     return None
+
+
+def _pay_word(text: str) -> bool:
+    """A pay word other than a bare 钱."""
+    return re.search(PAY, BARE_MONEY.sub("", text)) is not None
 
 
 def answer_own_pay(text: str, ctx: HandlerContext) -> Reply | None:
