@@ -17,6 +17,7 @@ from sqlalchemy import text
 from starlette.requests import ClientDisconnect
 
 from bot.dispatcher import FeedResult
+from bot.kf import is_kf_event, note_callback
 from bot.observability import ObservabilityMiddleware, configure_logging, note, render_metrics
 from bot.services import Services
 from bot.settings import Settings
@@ -89,6 +90,16 @@ def create_app(
             raise CallbackRejected(413, "body too large")
         body = await _read_limited(request, svc.settings.max_body_bytes)
         fields = svc.crypto.decrypt(body, sig, ts, nonce)
+        if is_kf_event(fields):  # 微信客服: record the pull request, answer at once
+            fresh = await anyio.to_thread.run_sync(
+                note_callback, svc.session_factory, fields, limiter=svc.limiter
+            )
+            note("outcome", "kf_event" if fresh else "duplicate")
+            if fresh:
+                from bot.runtime import kick_kf_sync
+
+                kick_kf_sync(svc)
+            return Response(b"", media_type="text/plain")
         msg = to_incoming(fields)
 
         def render(reply: str) -> str:

@@ -7,6 +7,7 @@ import secrets
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -32,10 +33,13 @@ def text_xml(
 class ChatSession:
     """Feeds typed messages in-process, or as encrypted callbacks to a running server."""
 
-    def __init__(self, settings: Settings, user: str, url: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, user: str, url: str | None = None, kf: str | None = None
+    ) -> None:
         from bot.wiring import build_services
 
-        self.user = user
+        self.kf = kf is not None  # a 微信客服 customer: the kf pipeline, answers via the outbox
+        self.user = f"kf:{kf}" if kf is not None else user
         self.settings = settings
         self.url = url.rstrip("/") if url else None
         self.services = build_services(settings)
@@ -47,6 +51,11 @@ class ChatSession:
 
     def send(self, text: str) -> list[str]:
         msg_id = str(uuid.uuid4().int >> 65)
+        if self.kf:
+            from bot.kf import reply_of
+
+            reply_of(self.services, self.user, text, msgid=f"chat{msg_id}")
+            return self._notifications()
         if self.url:
             lines = [self._via_http(text, msg_id)]
         else:
@@ -86,9 +95,12 @@ class ChatSession:
             self.last_outbox = rows[-1].id
         out = []
         for row in rows:
-            content = row.payload.get("content") if isinstance(row.payload, dict) else None
-            saved = _save_file(row.payload) if not content else None
-            if saved:
+            payload = row.payload if isinstance(row.payload, dict) else {}
+            content = payload.get("content")
+            saved = _save_file(payload) if not content else None
+            if row.channel == "kf":
+                out.append(_kf_text(row.msgtype, payload))
+            elif saved:
                 out.append(f"[{row.msgtype} 消息] 已保存到 {saved}")
             else:
                 out.append(f"[消息] {content}" if content else f"[{row.msgtype} 消息]")
@@ -107,3 +119,22 @@ def _save_file(payload: object) -> Path | None:
     path = FILES_DIR / name
     path.write_bytes(base64.b64decode(payload["data_base64"]))
     return path
+
+
+def _kf_text(msgtype: str, payload: dict[str, Any]) -> str:
+    """A 微信客服 message as the customer would read it."""
+    if msgtype == "msgmenu" and isinstance(payload.get("msgmenu"), dict):
+        menu: dict[str, Any] = payload["msgmenu"]
+        taps = " | ".join(str(i["click"]["content"]) for i in menu.get("list") or [])
+        return "\n".join(
+            x
+            for x in (
+                str(menu.get("head_content", "")),
+                f"[选项] {taps}",
+                str(menu.get("tail_content", "")),
+            )
+            if x
+        )
+    if msgtype == "kf_trans":
+        return f"[转人工] {payload.get('fallback', '')}"
+    return str(payload.get("content", ""))

@@ -9,7 +9,9 @@ import typer
 
 # Commands that read or write the database: the schema is brought up to date first, so that
 # a newcomer can run `yigong demo` or `yigong chat` before ever starting the server.
-NEEDS_SCHEMA = frozenset({"chat", "demo", "import", "export", "reminders", "policy", "calendar"})
+NEEDS_SCHEMA = frozenset(
+    {"chat", "demo", "import", "export", "reminders", "policy", "calendar", "kf"}
+)
 
 # Modules that add commands: each defines `register(app: typer.Typer) -> None`.
 CLI_MODULES = [
@@ -19,6 +21,7 @@ CLI_MODULES = [
     "reminders.cli",
     "handlers.calendar_cli",
     "handlers.policy.cli",
+    "handlers.kf_cli",
 ]
 
 

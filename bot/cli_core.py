@@ -85,7 +85,13 @@ def serve(
 
 
 def chat(
-    user: Annotated[str, typer.Option("--user", help="企业微信 userid")],
+    user: Annotated[str | None, typer.Option("--user", help="企业微信 userid")] = None,
+    kf: Annotated[
+        str | None,
+        typer.Option(
+            "--kf", help="以微信客服客户的身份 / as a 微信客服 customer (external_userid)"
+        ),
+    ] = None,
     url: Annotated[
         str | None, typer.Option(help="经由运行中的服务（加密回调）/ via a running server")
     ] = None,
@@ -94,10 +100,19 @@ def chat(
 
     回车发送；行尾加 \\ 续行输入多行消息。从管道读入时，空行分隔消息。
     """
+    if (user is None) == (kf is None):
+        console.print("[red]请二选一：--user USERID 或 --kf EXTERNAL_USERID[/red]")
+        raise typer.Exit(2)
+    if kf is not None and (url or not kf.strip() or len(kf) > 60 or ":" in kf):
+        console.print(
+            "[red]--kf 需要一个 external_userid（不含冒号，最长60字符），且不能与 --url 同用[/red]"
+        )
+        raise typer.Exit(2)
     settings = _settings()
     from bot.chat import ChatSession
 
-    session = ChatSession(settings, user, url=url)
+    session = ChatSession(settings, user or "", url=url, kf=kf)
+    user = session.user
     interactive = sys.stdin.isatty()
     if interactive:
         console.print(f"以 {user} 的身份对话。发送“帮助”查看命令，Ctrl-D 退出。")

@@ -29,9 +29,13 @@ def make_sender(services: Services) -> Sender:
 
     if services.settings.sandbox:
         return RecordingSender()
+    from bot.kf_api import KfApi
+    from bot.kf_sender import KfSender
+
     client = services.wecom or WeComClient(services.settings, token_store(services))
     services.wecom = client
-    return WeComSender(client, on_attempt=record_send, renderers=services.registry.renderers)
+    kf = KfSender(KfApi(client), services.session_factory)
+    return WeComSender(client, on_attempt=record_send, renderers=services.registry.renderers, kf=kf)
 
 
 def drain_outbox(services: Services) -> None:
@@ -51,6 +55,39 @@ def run_jobs(services: Services) -> None:
         run_pending(services.session_factory, services)
     except Exception:
         log.exception("job runner failed")
+
+
+def sync_kf(services: Services) -> None:
+    """Pull the 微信客服 messages announced by callbacks (bot/kf.py)."""
+    from bot.kf import api_of, sync_pending
+
+    api = api_of(services)
+    if api is None:
+        return
+    try:
+        stats = sync_pending(services, api)
+    except Exception:
+        log.exception("kf sync failed")
+        return
+    if stats.answered:  # answers are queued: send them now, not at the next outbox tick
+        _kick(services, "outbox")
+
+
+def _kick(services: Services, job_id: str) -> None:
+    """Run a periodic task now rather than at its next tick."""
+    from datetime import datetime
+
+    if services.scheduler is None:
+        return
+    try:
+        services.scheduler.modify_job(job_id, next_run_time=datetime.now(services.settings.tz))
+    except Exception:  # not running (shutting down): the next start runs it
+        log.debug("%s not kicked", job_id, exc_info=True)
+
+
+def kick_kf_sync(services: Services) -> None:
+    """Run the 微信客服 pull now rather than at the next tick."""
+    _kick(services, "kf_sync")
 
 
 def sync_calendar(services: Services) -> None:
@@ -107,6 +144,16 @@ def start_background(services: Services) -> BackgroundScheduler:
         minutes=15,
         args=[services],
         id="prune-replies",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        sync_kf,
+        "interval",
+        seconds=1,
+        args=[services],
+        id="kf_sync",
         replace_existing=True,
         max_instances=1,
         coalesce=True,

@@ -54,14 +54,20 @@ class WeComSender:
         *,
         on_attempt: Callable[[int], None] | None = None,
         renderers: Mapping[str, Renderer] | None = None,
+        kf: Sender | None = None,
     ) -> None:
         self.client = client
         self.renderers: Mapping[str, Renderer] = renderers or {}
         self.on_attempt = on_attempt  # metrics hook: errcode of each delivery (0 = ok)
+        self.kf = kf  # 微信客服 rows (bot/kf_sender.py): window and budget rules of their own
 
     def deliver(self, msg: OutboxMessage) -> None:
         try:
-            if msg.channel == "webhook":
+            if msg.channel == "kf":
+                if self.kf is None:
+                    raise WeComError(40008, "no 微信客服 sender configured", endpoint="kf/send_msg")
+                self.kf.deliver(msg)
+            elif msg.channel == "webhook":
                 self._deliver_robot(msg)
             else:
                 self._deliver_app(msg)
@@ -149,8 +155,12 @@ def build_sender(
     """
     if settings.sandbox:
         return RecordingSender()
+    from bot.kf_api import KfApi
+    from bot.kf_sender import KfSender
+
     client = WeComClient(settings, store if store is not None else DbTokenStore(session_factory))
-    return WeComSender(client, on_attempt=on_attempt, renderers=renderers)
+    kf = KfSender(KfApi(client), session_factory)
+    return WeComSender(client, on_attempt=on_attempt, renderers=renderers, kf=kf)
 
 
 def _send_parts(parts: list[str], done: int, send: Callable[[str], Any]) -> None:

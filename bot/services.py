@@ -30,6 +30,18 @@ Warmer = Callable[["Session"], None]
 
 
 @dataclass(frozen=True)
+class KfHooks:
+    """The 微信客服 conversation's handler side (handlers/kf_channel.py), for bot/kf.py."""
+
+    resolve: Callable[[Session, str], Any]  # a customer's principal: bound worker or guest
+    respond: Callable[..., Any]  # (msg, ctx, dispatch) -> KfAnswer
+    answer: Callable[[str], Any]  # a plain text answer
+    wording: Callable[[str], str]  # a member's wording, reworded for a WeChat customer
+    text_of_tap: Callable[[str], str | None]  # the command a menu tap stands for
+    welcome_menu: Callable[..., Any]  # (session, principal, project) -> Menu
+
+
+@dataclass(frozen=True)
 class Registry:
     """The explicit lists the composition root builds; nothing registers itself on import."""
 
@@ -37,6 +49,7 @@ class Registry:
     renderers: Mapping[str, Renderer] = field(default_factory=dict)
     schedules: Sequence[Schedule] = ()
     warmers: Sequence[Warmer] = ()  # run once before serving, in a rolled-back transaction
+    kf: KfHooks | None = None  # the 微信客服 conversation (bot/kf.py)
 
 
 @dataclass

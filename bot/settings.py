@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     )
     # A TOML file with each county's bank 代发 layout (docs/LEDGERS.md); unset: generic only.
     bank_layouts: str | None = Field(default=None, alias="YIGONG_BANK_LAYOUTS")
+    # 微信客服: the account `yigong kf link` and 邀请 make links for (empty: the first listed)
+    kf_open_kfid: str = Field(default="", alias="WECOM_KF_OPEN_KFID")
 
     @field_validator("wecom_aes_key")
     @classmethod

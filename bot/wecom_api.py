@@ -71,6 +71,12 @@ PERMANENT_HINTS: dict[int, str] = {
     81013: "接收人不在应用的可见范围或账号不存在：在 应用管理 → 本应用 → 可见范围 中加入该成员或其"
     "部门，并核对 userid（user not in the app's visible range）",
     93000: "群机器人 webhook 地址无效或机器人已被移出群：更新群机器人地址（invalid robot webhook）",
+    # 微信客服 (bot/kf_api.py)
+    95000: "open_kfid 无效：在 微信客服 → 客服账号 核对，或设置 WECOM_KF_OPEN_KFID（invalid open_kfid）",
+    95001: "超出微信客服发送限制：客户发消息后48小时内最多5条（kf send quota exceeded）",
+    95013: "会话已结束（kf session ended）",
+    95016: "不允许这种会话状态转换（kf state change not allowed）",
+    95018: "会话正由接待人员处理或在排队，应用不能发送（kf session state invalid）",
 }
 
 

@@ -20,7 +20,7 @@ from bot.dispatcher import Dispatcher
 from bot.jobs import JobFn
 from bot.redis_support import build_redis
 from bot.router import Router
-from bot.services import Registry, Schedule, Services, Warmer
+from bot.services import KfHooks, Registry, Schedule, Services, Warmer
 from bot.settings import Settings
 from bot.wecom_crypto import CallbackCrypto
 from domain.access import resolve_principal
@@ -28,6 +28,7 @@ from handlers import (
     binding,
     complaints,
     files,
+    kf_channel,
     policy,
     quarterly,
     quarterly_summary,
@@ -80,6 +81,7 @@ ROUTERS: list[Router] = [
     worker_self.router,
     binding.router,
     complaints.router,
+    kf_channel.router,
     quarterly.router,
     quarterly_summary.router,
     reminder_admin.router,
@@ -89,7 +91,18 @@ ROUTERS: list[Router] = [
 JOB_KINDS: dict[str, JobFn] = {
     files.JOB_KIND: files.import_file_job,
     quarterly_summary.JOB_KIND: quarterly_summary.summary_job,
+    kf_channel.JOB_KIND: kf_channel.invite_job,
 }
+
+# The 微信客服 conversation: bot/kf.py pulls and sends, these answer.
+KF_HOOKS = KfHooks(
+    resolve=kf_channel.resolve_kf_principal,
+    respond=kf_channel.respond,
+    answer=kf_channel.KfAnswer,
+    wording=kf_channel.kf_wording,
+    text_of_tap=kf_channel.text_of_tap,
+    welcome_menu=kf_channel.welcome_menu,
+)
 
 SCHEDULES: list[Schedule] = [reminder_schedule.schedule]
 
@@ -135,6 +148,7 @@ def build_registry() -> Registry:
         renderers=dict(catalog.RENDERERS),
         schedules=tuple(SCHEDULES),
         warmers=tuple(WARMERS),
+        kf=KF_HOOKS,
     )
 
 

@@ -19,6 +19,7 @@ from bot.router import Router
 from bot.text import normalize
 from domain.access import project_liaisons, projects_in_scope, region_admins, require_worker
 from domain.parsing import parse_fields, parse_period, refusal
+from handlers.kf_channel import drop_notice, unreachable_note
 from handlers.worker_self import (
     day_text,
     days_text,
@@ -286,19 +287,28 @@ def resolve(msg: Incoming, ctx: HandlerContext) -> Reply:
                 dedup_key=f"complaint-closed-unpaid:{complaint.id}",
                 rule="complaint",
             )
-    if worker.wecom_userid:
+    unreachable = unreachable_note(ctx, worker)  # a 微信客服 worker outside the 48-hour window
+    if worker.wecom_userid and unreachable is None:
         ledger = ledger_text(
             found[0] if found else None,
             days_worked(session, worker.id).get((project.id, complaint.period), Decimal(0)),
             ctx.today,
         )
         again = f"如果仍没有收到，可以再次发送“未收到 期间：{complaint.period}”，"
+        answer = (
+            f"您反映的项目 {project.code} {complaint.period} 工资（{number}）已处理。\n"
+            f"联系人说明：{note}\n台账现在：{ledger}。\n{again}{HOTLINE_SHORT}"
+        )
         ctx.send(
             worker.wecom_userid,
-            f"您反映的项目 {project.code} {complaint.period} 工资（{number}）已处理。\n"
-            f"联系人说明：{note}\n台账现在：{ledger}。\n{again}{HOTLINE_SHORT}",
+            answer,
             dedup_key=f"complaint-resolved:{complaint.id}",
             rule="complaint",
+            # a 微信客服 worker's window may close before it leaves: then the liaison hears
+            payload={
+                "content": answer,
+                "on_drop": drop_notice(ctx, worker, f"反映 {number} 的处理说明"),
+            },
         )
     ctx.audit(
         "complaint.resolve",
@@ -307,11 +317,10 @@ def resolve(msg: Incoming, ctx: HandlerContext) -> Reply:
         period=complaint.period,
         **({"unpaid_fen": outstanding, "reason": reason} if outstanding > 0 else {}),
     )
-    told = (
-        "已把处理说明发给本人。"
-        if worker.wecom_userid
-        else "此人没有绑定企业微信，请另行告知本人。"
-    )
+    if not worker.wecom_userid:
+        told = "此人没有绑定企业微信，请另行告知本人。"
+    else:
+        told = unreachable or "已把处理说明发给本人。"
     text = f"已办结反映 {number}（项目 {project.code} {worker_label(worker)} {complaint.period}），{told}"
     if outstanding > 0:
         text += f"\n台账上该月仍未发{format_fen(outstanding)}，办结原因已报县级管理员；发放后请记“发放”。"

@@ -2,6 +2,7 @@
 
 from models.base import Base, utcnow
 from models.calendar_store import CalendarDay
+from models.kf import KF_PREFIX, KfCursor, KfCustomer
 from models.ledgers import (
     Channel,
     LedgerEntry,
@@ -41,6 +42,7 @@ from models.web import WebLinkUse, WebUpload
 
 __all__ = [
     "CalendarDay",
+    "KF_PREFIX",
     "ROLE_LABELS",
     "STATUS_LABELS",
     "AccessToken",
@@ -54,6 +56,8 @@ __all__ = [
     "Escalation",
     "InboundMessage",
     "Job",
+    "KfCursor",
+    "KfCustomer",
     "JobStatus",
     "LedgerEntry",
     "Lease",

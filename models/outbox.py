@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
+from models.kf import KF_PREFIX
 from models.messaging import OutboxMessage
 from models.privacy import mask_payload
 
@@ -58,7 +59,8 @@ def enqueue(
         {
             "dedup_key": m.dedup_key,
             "recipient": m.recipient,
-            "channel": m.channel,
+            # a 微信客服 customer ("kf:" + external_userid) has the window and budget rules
+            "channel": "kf" if m.recipient.startswith(KF_PREFIX) else m.channel,
             "msgtype": m.msgtype,
             "payload": mask_payload(m.payload),  # bulk INSERT skips the ORM's masking hook
             "rule": m.rule,

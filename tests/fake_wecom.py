@@ -19,6 +19,8 @@ import httpx
 import pytest
 
 from bot.settings import Settings
+from tests.fake_kf import FakeKf
+from tests.fake_kf import handle as kf_handle
 
 TEXT_LIMIT = 2048
 ROBOT_MARKDOWN_LIMIT = 4096
@@ -93,6 +95,7 @@ class FakeWeCom:
             self.trusted_domain: str | None = None  # 可信域名; None: any host
             self._codes: dict[str, tuple[str, float]] = {}  # code -> (userid, expires)
             self.clock = time.time
+            self.kf = FakeKf()  # 微信客服 endpoints (tests/fake_kf.py)
 
     @property
     def base_url(self) -> str:
@@ -176,6 +179,11 @@ class FakeWeCom:
         if (method, endpoint) == ("GET", "/connect/oauth2/authorize"):
             return self._authorize(query)
         route = routes.get((method, endpoint))
+        if route is None and self.kf.route(method, endpoint) is not None:
+
+            def route(query: dict[str, str], headers: Any, body: bytes) -> Response:
+                return self._kf(method, endpoint, query, body)
+
         if route is None:
             return 404, {"Content-Type": "text/html"}, b"<html>404 Not Found</html>"
         injected = self._take_injected(endpoint)
@@ -260,6 +268,12 @@ class FakeWeCom:
         self.messages.append(msg)
         invalid = "|".join(u for u in users if u not in valid)
         return _ok({"invaliduser": invalid, "msgid": f"fake-msg-{next(self._seq)}"})
+
+    def _kf(self, method: str, endpoint: str, query: dict[str, str], body: bytes) -> Response:
+        answer = kf_handle(self.kf, method, endpoint, query, body)
+        if "errcode" in answer and answer["errcode"]:
+            return _error(answer["errcode"], answer["errmsg"])
+        return _ok({k: v for k, v in answer.items() if k != "errcode"})
 
     def _media_upload(self, query: dict[str, str], headers: Any, body: bytes) -> Response:
         kind = query.get("type", "")
@@ -378,6 +392,7 @@ def _json(data: dict[str, Any]) -> Response:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # keep-alive + Nagle + delayed ACK = 40 ms a call
     fake: FakeWeCom
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet test output

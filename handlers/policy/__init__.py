@@ -11,6 +11,7 @@ from bot.router import Router
 from handlers.policy.answer import answer_clause, answer_text, clause_pages, not_found
 from handlers.policy.followup import last_choices, picked
 from handlers.policy.kb import knowledge_base
+from handlers.wage_intent import answer_own_pay
 
 router = Router("policy")
 
@@ -37,6 +38,9 @@ def answer_question(msg: Incoming, ctx: HandlerContext) -> Reply:
         return Reply(full_text(ctx, _FULL_TEXT.sub("", text)))
     if not text:
         return Reply(not_found())
+    own = answer_own_pay(text, ctx)  # "我的工资几号发": the asker's own ledger, not a clause
+    if own is not None:
+        return own
     kb = knowledge_base(ctx.session)
     number = picked(text)
     if number is not None:  # the answer to "您是不是想问：1. … 2. …"?
