@@ -42,7 +42,7 @@ def _project(ctx: HandlerContext, code: str) -> Project:
     try:
         return require_project(ctx, code)
     except UserError as err:
-        raise PageError(403 if "不是项目" in err.message else 404, err.message) from None
+        raise PageError(404, err.message) from None  # out of scope reads as not found
 
 
 def _roster(db: Session, project: Project) -> list[Worker]:

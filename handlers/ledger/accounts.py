@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from stdnum import luhn
 
 from bot.errors import UserError
-from domain.parsing import normalize
+from bot.text import normalize
 from models.privacy import PersonalData
 
 BANK_CARD, HUINONG_CARD, SOCIAL_CARD = "银行卡", "一卡通", "社保卡"

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.errors import UserError
+from bot.text import normalize
 from domain.entries_months import days_in_month
-from domain.parsing import normalize, parse_date, parse_decimal
+from domain.parsing import parse_date, parse_decimal
 
 MAX_RANGE_DAYS = 62  # two months at most in one message; longer is surely a typo
 _RANGE_SEP = re.compile(r"\s*(?:至|到|~|～|—|–|－)\s*")

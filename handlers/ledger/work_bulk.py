@@ -19,15 +19,8 @@ from domain.entries import (
     split_work,
     write_work,
 )
-from domain.parsing import (
-    Problems,
-    find_workers,
-    parse_amount,
-    parse_days,
-    parse_period,
-    period_of,
-    split_line,
-)
+from domain.parsing import Problems, parse_amount, parse_days, parse_period, period_of, split_line
+from domain.workers import find_workers
 from handlers.ledger.attendance import (
     available_days,
     month_bounds,

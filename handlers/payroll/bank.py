@@ -19,6 +19,7 @@ from handlers.payroll.bank_layout import GENERIC, Layout, load_layouts
 from handlers.payroll.commands import BANK_EXAMPLE, file_name, sheet_from
 from handlers.payroll.outgoing import send_file
 from handlers.payroll.sheet import PaySheet
+from handlers.tabular.safe_cells import xlsx_row
 from handlers.tabular.xlsx_out import workbook_bytes
 from models import PayMethod, Role, WagePayment, Worker
 from models.money import fen_to_yuan
@@ -109,7 +110,7 @@ def layout_xlsx(layout: Layout, rows: list[BankRow]) -> bytes:
             "账户类型": r.account_type,
             "摘要": r.summary,
         }
-        ws.append([values[f] for _, f in layout.columns])
+        ws.append(xlsx_row(ws, [values[f] for _, f in layout.columns]))
     return workbook_bytes(wb)
 
 

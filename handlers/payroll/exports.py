@@ -18,6 +18,7 @@ from domain.parsing import parse_or_refuse, refusal
 from handlers.ledger.common import PROJECT_KEY, project_from
 from handlers.payroll.outgoing import send_file
 from handlers.tabular.exporter import Exporter, _num
+from handlers.tabular.safe_cells import xlsx_row
 from handlers.tabular.workbook import _wage_sheets
 from handlers.tabular.xlsx_out import workbook_bytes
 from models import PublicPost, Role, Training, WagePayment, WorkRecord
@@ -125,7 +126,9 @@ def export(msg: Incoming, ctx: HandlerContext) -> Reply:
     rows = []
     for e, code in entries:
         name, number, _ = people[e.worker_id]
-        ws.append([e.number, code, name, number, *_values(kind, e), e.created_by, e.channel])
+        ws.append(
+            xlsx_row(ws, [e.number, code, name, number, *_values(kind, e), e.created_by, e.channel])
+        )
         rows.append([code, number, *_values(kind, e)[:5]])
     if kind == "wages":
         _wage_sheets(wb, [[c, n, p, a, d, m, v] for c, n, p, a, d, m, v in rows], exp)

@@ -17,7 +17,6 @@ from domain.entries import (
 )
 from domain.parsing import (
     Problems,
-    find_workers,
     parse_amount,
     parse_date,
     parse_or_refuse,
@@ -26,6 +25,7 @@ from domain.parsing import (
     split_line,
     split_names,
 )
+from domain.workers import find_workers
 from handlers.ledger.attendance import split_except
 from handlers.ledger.common import correction_hint, money, project_from
 from handlers.payroll.sheet import build_sheet

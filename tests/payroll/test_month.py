@@ -18,6 +18,7 @@ from bot.wecom_api import WeComClient
 from handlers.tabular.importer import import_bytes
 from models import AuditLog, OutboxMessage, PayrollNotice, WagePayment
 from models.wages import balances
+from reminders.catalog import RULES
 from reminders.engine import run_rules
 from tests.conftest import TZ
 from tests.handlers.ledger_fixtures import ADMIN, LIAISON, OTHER_LIAISON
@@ -106,7 +107,7 @@ def test_pay_sheet_figures_equal_the_ledger_and_are_masked(wecom, session, month
 
 def test_bank_file_full_numbers_only_there_audited_and_scoped(wecom, session, month):
     refused = wecom.text(OTHER_LIAISON, f"代发文件 项目：NT-2026-001 期间：{month.period}")
-    assert "不能操作该项目" in refused.text
+    assert "没有找到您可以操作的项目" in refused.text
     r = wecom.text(LIAISON, f"代发文件 项目：NT-2026-001 期间：{month.period}")
     assert "3人" in r.text and "未列入" in r.text and month.names[3] in r.text, r.text
     [(_, name, data)] = files(session)
@@ -272,7 +273,9 @@ def test_notice_png_and_xlsx_masked_recorded_and_reminded(wecom, session, month)
     day = end + timedelta(days=1)
     while not is_workday(day):
         day += timedelta(days=1)
-    run_rules(session, datetime(day.year, day.month, day.day, 9, tzinfo=TZ), only=["notice_end"])
+    run_rules(
+        session, datetime(day.year, day.month, day.day, 9, tzinfo=TZ), RULES, only=["notice_end"]
+    )
     session.commit()
     told = list(session.scalars(select(OutboxMessage).where(OutboxMessage.rule == "notice_end")))
     assert [m.recipient for m in told] == [LIAISON] and "公示期满" in told[0].payload["content"]
@@ -312,7 +315,7 @@ def test_exports_from_wecom_masked_unless_admin_filing(wecom, session, month):
     wecom.text(LIAISON, "导出 工资 项目：NT-2026-001")
     wecom.text(ADMIN, "导出 工资 项目：NT-2026-001 备案")
     wecom.text(LIAISON, "导出 培训 项目：NT-2026-001")
-    assert "没有找到项目" in wecom.text(LIAISON, "导出 岗位 项目：NT-2099-999").text
+    assert "没有找到您可以操作的项目" in wecom.text(LIAISON, "导出 岗位 项目：NT-2099-999").text
     sent = files(session)
     names = [n for _, n, _ in sent]
     assert names[0].startswith("务工台账_NT-2026-001") and names[2].startswith(
