@@ -140,7 +140,7 @@ def _claim(
                 .values(status=OutboxStatus.SENDING, claimed_until=now + lease)
                 .execution_options(synchronize_session=False)
             )
-            if won.rowcount == 1:  # type: ignore[attr-defined]
+            if won.rowcount == 1:
                 usage[msg.recipient].minute += 1
                 usage[msg.recipient].hour += 1
                 claimed.append(msg)
@@ -299,7 +299,7 @@ def _finish(
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:
             log.warning("outbox %s: claim lost before recording (lease too short?)", msg.id)
 
 

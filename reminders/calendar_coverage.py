@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from domain.owed import Owed
 from models.calendar import uncovered_days
-from reminders.engine import Moment, Owed, rule
+from reminders.engine import Moment, rule
 
 RULE = "calendar_coverage"
 LOOKAHEAD = 60  # days; the same window `yigong doctor` checks

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from domain.owed import Owed
 from models import PayrollNotice
-from reminders.engine import Moment, Owed, rule
+from reminders.engine import Moment, rule
 
 RULE = "notice_end"
 LOOK_BACK_DAYS = 10  # a tick missed over a long holiday still sends it

@@ -174,6 +174,7 @@ def county(request: Request) -> Response:
         require_role(v, Role.ADMIN, what="县域总览")
         ctx = handler_context(request, db, v)
         quarter = shift_quarter(quarter_of(ctx.today), -1)
+        assert ctx.services is not None  # pages always run inside the app
         cache = ctx.services.page_cache.setdefault("county", {})
         key = (v.principal.scope, ctx.today, quarter)
         hit = cache.get(key)

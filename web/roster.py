@@ -160,7 +160,8 @@ def _jigong(ctx: HandlerContext, project: Project, day: date, lines: list[str], 
     """One 记工 message through the router, as if the liaison had typed it in the chat."""
     head = f"记工 项目：{project.code} 日期：{day:%Y-%m-%d}" + (f" 日薪：{wage}" if wage else "")
     msg = Incoming(user_id=ctx.user.userid, kind="text", text="\n".join([head, *lines]))
-    return ctx.services.router.dispatch(msg, ctx).text  # type: ignore[no-any-return]
+    assert ctx.services is not None  # pages always run inside the app
+    return ctx.services.router.dispatch(msg, ctx).text
 
 
 async def _form(request: Request, max_fields: int) -> dict[str, str]:

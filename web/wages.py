@@ -115,6 +115,7 @@ def complain(
         text = f"未收到 项目：{code} 期间：{month}"
         msg = Incoming(user_id=v.principal.userid, kind="text", text=text)
         try:
+            assert ctx.services is not None  # pages always run inside the app
             answer = ctx.services.router.dispatch(msg, ctx).text
             db.commit()
         except UserError as err:
