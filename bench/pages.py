@@ -83,9 +83,9 @@ def seed(engine: Engine, n_projects: int, n_workers: int, today: date) -> None:
             conn,
             "workers",
             ["id", "name", "id_hash", "id_cipher", "id_masked", "village", "priority_group",
-             "wecom_userid", "created_at", "created_by"],
+             "wecom_userid", "created_at", "created_by", "bank"],
             ((w, f"工人{w}", f"hash{w}", "c", "142329********0000", "村", "其他", f"worker-{w}",
-              CREATED, "bench") for w in range(1, n_workers + 1)),
+              CREATED, "bench", "") for w in range(1, n_workers + 1)),
         )  # fmt: skip
         bulk(
             conn,

@@ -112,9 +112,9 @@ def seed(engine: Engine, scale: float, today: date) -> dict[str, int]:
             conn,
             "workers",
             ["id", "name", "id_hash", "id_cipher", "id_masked", "village", "priority_group",
-             "created_at", "created_by"],
+             "created_at", "created_by", "bank"],
             ((w, f"工人{w}", f"hash{w}", "c", "142329********0000", "村",
-              "脱贫人口" if w % 3 == 0 else "其他", CREATED, "bench")
+              "脱贫人口" if w % 3 == 0 else "其他", CREATED, "bench", "")
              for w in range(1, n_workers + 1)),
         )  # fmt: skip
         bulk(
