@@ -44,7 +44,7 @@ class KfWorld:
         self.services = services
         self.client = WeComClient(fake.settings(), http=offline_http())
         self.api = KfApi(self.client)
-        services.extras["wecom"] = self.client  # jobs (邀请) call the API with it
+        services.wecom = self.client  # jobs (邀请) call the API with it
 
     def callback(self, token: str | None = None) -> CallbackReply:
         """The encrypted kf_msg_or_event callback WeCom sends to the app."""
