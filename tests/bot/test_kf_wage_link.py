@@ -81,6 +81,8 @@ def test_the_kf_menu_offers_it_and_a_stranger_is_told_to_bind(kf: KfWorld, peopl
     assert "绑定" in answer and "/web/link/" not in answer
 
 
-def test_a_wecom_member_worker_gets_the_page_address_not_a_link(kf: KfWorld, people: People) -> None:
+def test_a_wecom_member_worker_gets_the_page_address_not_a_link(
+    kf: KfWorld, people: People
+) -> None:
     r = kf.wecom.text(LI, "工资页")
     assert "/web/wages" in r.text and "/web/link/" not in r.text

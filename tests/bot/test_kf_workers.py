@@ -91,7 +91,9 @@ def test_outside_the_window_the_liaison_is_told_to_call(
 
 def test_a_push_dropped_at_send_time_tells_its_author(kf: KfWorld, bound: People) -> None:
     kf.says(ZHANG_KF, "未收到 项目：NT-2026-001 期间：2026-10")
-    kf.wecom.text(LIAISON_A, "处理 反映号：F-000001 说明：已补发 原因：社保卡代发回单已核对")  # queued, window open
+    kf.wecom.text(
+        LIAISON_A, "处理 反映号：F-000001 说明：已补发 原因：社保卡代发回单已核对"
+    )  # queued, window open
     with kf.services.session_factory() as s, s.begin():  # …and closes before it leaves
         customer = s.get(KfCustomer, ZHANG_KF)
         customer.last_msg_at = customer.last_msg_at.replace(year=2000)  # type: ignore[union-attr]
