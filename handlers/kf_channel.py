@@ -20,9 +20,10 @@ from bot.context import HandlerContext, Incoming, Principal, Reply
 from bot.errors import UserError
 from bot.jobs import JobContext
 from bot.router import Router
-from domain.access import BIND_EXAMPLE, require_project
+from domain.access import BIND_EXAMPLE, require_project, require_worker
 from domain.parsing import parse_fields, refusal
-from handlers.worker_self import own_projects
+from handlers.wage_link import wage_link_text
+from handlers.worker_self import own_projects, throttle
 from models import KF_PREFIX, Contact, Project, ProjectLiaison, Role, Worker
 from models.outbox import Outgoing, enqueue
 
@@ -33,6 +34,7 @@ router = Router("kf_channel")
 MENU: list[tuple[str, str]] = [
     ("wages", "查工资"),
     ("unpaid", "未收到"),
+    ("page", "工资页"),
     ("policy", "问政策"),
     ("human", "转人工"),
 ]
@@ -172,6 +174,18 @@ def preselected_project(session: Session, userid: str) -> Project | None:
     if customer is None or not customer.project_code:
         return None
     return session.scalar(select(Project).where(Project.code == customer.project_code))
+
+
+@router.command(
+    "工资页",
+    aliases=("我的工资页", "工资网页", "工资明细", "工资链接", "网页查工资"),
+    help="务工人员打开自己的工资明细网页；微信客服里发来一个只能打开一次的链接（需先“绑定”）",
+    example="工资页",
+)
+def wage_page(msg: Incoming, ctx: HandlerContext) -> Reply:
+    worker = require_worker(ctx)
+    throttle(ctx)
+    return Reply(wage_link_text(ctx, worker))
 
 
 @router.command(

@@ -49,12 +49,12 @@ def import_cmd(
 ) -> None:
     """导入台账文件（全部成功才写入）/ import a file, all or nothing."""
     from bot.errors import UserError
-    from handlers.tabular.columns import GRID_KINDS, KINDS, kind_of
+    from handlers.tabular.columns import IMPORT_KINDS, kind_of
     from handlers.tabular.importer import import_bytes
 
     k = kind_of(kind)
-    if k is None or k not in {*KINDS, *GRID_KINDS}:
-        console.print(f"[red]没有“{kind}”这种导入[/red]，可选：{', '.join([*KINDS, *GRID_KINDS])}")
+    if k is None or k not in IMPORT_KINDS:
+        console.print(f"[red]没有“{kind}”这种导入[/red]，可选：{', '.join(IMPORT_KINDS)}")
         raise typer.Exit(2)
     settings, session, actor = _open(user)
     today = datetime.now(settings.tz).date()

@@ -16,6 +16,7 @@ from bot.errors import UserError
 from bot.redis_support import RateLimiter
 from bot.router import Router
 from domain.access import require_worker
+from handlers.wage_link import is_kf_account, wage_link_text
 from models import (
     Project,
     ProjectWorker,
@@ -214,6 +215,8 @@ def my_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
             "",
             f"台账上的工资都已发清。如实际没有收到，可发送“未收到 期间：{last}”反映，或拨打 12333。",
         ]
+    if is_kf_account(ctx.user.userid):  # no WeCom sign-in: the single-use link
+        lines += ["", wage_link_text(ctx, worker)]
     return Reply("\n".join([head, *lines]))
 
 

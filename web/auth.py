@@ -190,18 +190,18 @@ def open_link(request: Request, token: str) -> Response:
     except BadToken as exc:
         reason = "已过期" if str(exc) == "expired" else "无效"
         raise PageError(
-            403, f"这个链接{reason}。请在微信客服里再发送“查工资”获取新链接。"
+            403, f"这个链接{reason}。请在微信客服里再发送“工资页”获取新链接。"
         ) from None
     with database(request) as db:
         if db.get(Worker, worker_id) is None:
-            raise PageError(403, "这个链接无效。请在微信客服里再发送“查工资”获取新链接。")
+            raise PageError(403, "这个链接无效。请在微信客服里再发送“工资页”获取新链接。")
         db.add(WebLinkUse(jti=jti, worker_id=worker_id, used_at=datetime.now(UTC)))
         try:
             db.commit()
         except IntegrityError:
             raise PageError(
                 403,
-                "这个链接已经用过了（每个链接只能打开一次）。请在微信客服里再发送“查工资”获取新链接。",
+                "这个链接已经用过了（每个链接只能打开一次）。请在微信客服里再发送“工资页”获取新链接。",
             ) from None
     response = RedirectResponse("/web/wages", status_code=303)
     start_session(request, response, worker_id=worker_id)

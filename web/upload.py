@@ -7,6 +7,7 @@ ledger changed in between). The report is also sent to the uploader as an app me
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,7 @@ from bot.errors import UserError
 from bot.settings import Settings
 from domain.parsing import mask_id_text
 from handlers.files import MAX_BYTES, SUFFIXES
-from handlers.tabular.columns import KINDS
+from handlers.tabular.columns import GRID_KINDS, GRID_OPTIONS, IMPORT_KINDS
 from handlers.tabular.importer import ImportReport, import_bytes
 from handlers.tabular.readers import Table, guess_kind, read_table
 from models import OutboxMessage, Role, WebUpload
@@ -51,6 +52,7 @@ KIND_LABELS = {
     "projects": "项目清单",
     "contacts": "管理员和联系人",
     "attendance": "考勤表（按月出工表）",
+    "bank-result": "银行代发回单（代发结果）",
 }
 ADMIN_ONLY = {"projects", "contacts"}
 PENDING_FOR = timedelta(hours=1)
@@ -63,8 +65,31 @@ SECRET_COLUMNS = ("身份证", "手机", "账号", "卡号")
 def kinds_for(v: Viewer) -> list[tuple[str, str]]:
     """The import kinds of the shared registry this person may upload (new kinds appear here)."""
     return [
-        (k, KIND_LABELS.get(k, k)) for k in KINDS if v.principal.is_admin or k not in ADMIN_ONLY
+        (k, KIND_LABELS.get(k, k))
+        for k in IMPORT_KINDS
+        if v.principal.is_admin or k not in ADMIN_ONLY
     ]
+
+
+def _options(form: Any) -> dict[str, str]:
+    """项目, 期间, 日薪 from the form: what a 考勤表 or 回单 may not say itself."""
+    found = {key: str(form.get(key) or "").strip()[:40] for key in GRID_OPTIONS}
+    return {key: value for key, value in found.items() if value}
+
+
+_PACKED = b"YGUP1\n"  # a pending upload: its options as a JSON line, then the file
+
+
+def pack(options: dict[str, str], data: bytes) -> bytes:
+    return _PACKED + json.dumps(options, ensure_ascii=False).encode() + b"\n" + data
+
+
+def unpack(blob: bytes) -> tuple[dict[str, str], bytes]:
+    if not blob.startswith(_PACKED):
+        return {}, blob
+    head, _, data = blob[len(_PACKED) :].partition(b"\n")
+    loaded = json.loads(head)
+    return {str(k): str(v) for k, v in loaded.items()}, data
 
 
 def _masked(header: str, value: str) -> str:
@@ -80,7 +105,10 @@ def upload_form(request: Request) -> Response:
     with database(request) as db:
         v = viewer(request, db)
         require_role(v, Role.ADMIN, Role.LIAISON, what="上传台账")
-        return render("upload.html", viewer=v, kinds=kinds_for(v), max_mb=MAX_BYTES // 2**20)
+        return render(
+        "upload.html", viewer=v, kinds=kinds_for(v), max_mb=MAX_BYTES // 2**20,
+        grid_kinds=GRID_KINDS,
+    )  # fmt: skip
 
 
 @router.post("/upload")
@@ -100,10 +128,12 @@ async def upload_check(request: Request) -> Response:
     name = Path(upload.filename or "未命名文件").name[:200]
     data = await upload.read(MAX_BYTES + 1)
     kind, csrf = str(form.get("kind") or "auto"), str(form.get("csrf") or "")
-    return await run_in_threadpool(_check, request, name, data, kind, csrf)
+    return await run_in_threadpool(_check, request, name, data, kind, csrf, _options(form))
 
 
-def _check(request: Request, name: str, data: bytes, kind: str, csrf: str) -> Response:
+def _check(
+    request: Request, name: str, data: bytes, kind: str, csrf: str, options: dict[str, str]
+) -> Response:
     settings = settings_of(request)
     with database(request) as db:
         v = viewer(request, db)
@@ -114,7 +144,7 @@ def _check(request: Request, name: str, data: bytes, kind: str, csrf: str) -> Re
         def again(message: str) -> Response:
             return render(
                 "upload.html", status=422, viewer=v, kinds=kinds_for(v), error=message,
-                max_mb=MAX_BYTES // 2**20,
+                max_mb=MAX_BYTES // 2**20, grid_kinds=GRID_KINDS,
             )  # fmt: skip
 
         if Path(name).suffix.lower() not in SUFFIXES:
@@ -127,16 +157,18 @@ def _check(request: Request, name: str, data: bytes, kind: str, csrf: str) -> Re
                 return again(f"您不能上传“{KIND_LABELS.get(chosen, chosen)}”。")
             report = import_bytes(
                 db, settings, chosen, name, data, actor=v.principal, channel="import",
-                today=datetime.now(settings.tz).date(),
+                today=datetime.now(settings.tz).date(), options=options,
             )  # fmt: skip
         except UserError as err:
             db.rollback()
             return again(err.message)
         db.rollback()  # a check only: nothing of it stays
-        try:  # the rows as the file has them, to show beside their problems
-            table: Table | None = read_table(name, data, chosen)
-        except UserError:  # a kind with a reader of its own: its report is the listing
-            table = None
+        table: Table | None = None
+        if chosen not in GRID_KINDS:  # a grid has a reader of its own: its report is the listing
+            try:  # the rows as the file has them, to show beside their problems
+                table = read_table(name, data, chosen)
+            except UserError:
+                table = None
         token = ""
         if report.ok:
             token = secrets.token_urlsafe(24)
@@ -145,7 +177,7 @@ def _check(request: Request, name: str, data: bytes, kind: str, csrf: str) -> Re
             db.add(
                 WebUpload(
                     token=token, owner=v.principal.userid, kind=chosen, file_name=name,
-                    data=seal(settings, data), created_at=now,
+                    data=seal(settings, pack(options, data)), created_at=now,
                 )
             )  # fmt: skip
             db.commit()
@@ -173,6 +205,7 @@ def _check(request: Request, name: str, data: bytes, kind: str, csrf: str) -> Re
             headers=headers, rows=rows,
             hidden=max(0, len(table.rows) - ROWS_SHOWN) if table else 0, report=report, general=general,
             bad_rows=len({r for r, _ in report.problems if r}), token=token,
+            summary=report.text(name) if table is None else "", options=options,
         )  # fmt: skip
 
 
@@ -200,11 +233,13 @@ def upload_confirm(request: Request, token: str = Form(""), csrf: str = Form("")
                 message="这份文件已经导入过、已过期（1小时）或不是您上传的。请重新上传。",
             )  # fmt: skip
         pending.consumed_at = now
-        data, pending.data = unseal(settings, pending.data), b""  # no copy kept either way
+        options, data = unpack(unseal(settings, pending.data))
+        pending.data = b""  # no copy kept either way
         try:
             report = import_bytes(
                 db, settings, pending.kind, pending.file_name, data,
                 actor=v.principal, channel="import", today=datetime.now(settings.tz).date(),
+                options=options,
             )  # fmt: skip
         except UserError as err:
             report = ImportReport(pending.kind)

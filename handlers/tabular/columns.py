@@ -68,6 +68,11 @@ GRID_KINDS: dict[str, str] = {
     "bank-result": "银行代发回单：账号（或卡号）、金额、状态（成功/失败）、失败原因",
 }
 
+# Every kind a file can be imported as, by chat, `yigong import` and the upload page alike.
+IMPORT_KINDS: tuple[str, ...] = (*KINDS, *GRID_KINDS)
+# What a grid may not say itself, given beside the file (chat/CLI options, page form fields).
+GRID_OPTIONS: tuple[str, ...] = ("项目", "期间", "日薪")
+
 KIND_ALIASES = {
     "回单": "bank-result",
     "代发回单": "bank-result",

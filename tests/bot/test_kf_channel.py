@@ -28,6 +28,7 @@ def test_a_burst_in_several_pages_is_answered_once_each(kf: KfWorld) -> None:
     assert [i["click"]["content"] for i in first[0]["msgmenu"]["list"]] == [
         "查工资",
         "未收到",
+        "工资页",
         "问政策",
         "转人工",
     ]

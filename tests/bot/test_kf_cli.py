@@ -17,7 +17,7 @@ def test_chat_as_a_wechat_customer_binds_and_asks(sandbox_env: str, tmp_path: Pa
         build_cli(), ["chat", "--kf", "wmclitest"], input="帮助\n\n我的工资几号发\n\n"
     )
     assert out.exit_code == 0, out.output
-    assert "[选项] 查工资 | 未收到 | 问政策 | 转人工" in out.output
+    assert "[选项] 查工资 | 未收到 | 工资页 | 问政策 | 转人工" in out.output
     assert "先绑定" in out.output
     admin = runner.invoke(build_cli(), ["chat", "--kf", "wmclitest"], input="欠薪\n")
     assert "没有权限" in admin.output  # a customer is never staff

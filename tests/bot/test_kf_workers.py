@@ -60,14 +60,18 @@ def test_complaint_goes_to_the_liaison_and_the_answer_comes_back(
     assert "已收到您的反映（编号 F-000001）" in kf.read(ZHANG_KF)[-1]
     to_liaison = kf.fake.texts(LIAISON_A)
     assert len(to_liaison) == 1 and "F-000001" in to_liaison[0]
-    r = kf.wecom.text(
+    unpaid = kf.wecom.text(LIAISON_A, "处理 反映号：F-000001 说明：已于11月16日补发到社保卡")
+    assert "没有办结" in unpaid.text  # the ledger still says unpaid (issue 11)
+    paid = kf.wecom.text(
         LIAISON_A,
-        "处理 反映号：F-000001 说明：已于11月20日补发到社保卡 原因：由其他渠道发放，台账待补登",
+        "发放 项目：NT-2026-001 期间：2026-10 日期：2026-11-16 方式：社保卡\n张三 800元",
     )
+    assert "800" in paid.text, paid.text
+    r = kf.wecom.text(LIAISON_A, "处理 反映号：F-000001 说明：已于11月16日补发到社保卡")
     assert "已把处理说明发给本人" in r.text
     kf.deliver()
     answer = kf.read(ZHANG_KF)[-1]
-    assert "F-000001" in answer and "已于11月20日补发到社保卡" in answer and "12333" in answer
+    assert "F-000001" in answer and "已于11月16日补发到社保卡" in answer and "12333" in answer
 
 
 def test_outside_the_window_the_liaison_is_told_to_call(
@@ -79,7 +83,7 @@ def test_outside_the_window_the_liaison_is_told_to_call(
         assert customer is not None
         customer.last_msg_at = customer.last_msg_at.replace(year=2000)  # type: ignore[union-attr]
     sent = len(kf.kf.sent)
-    r = kf.wecom.text(LIAISON_A, "处理 反映号：F-000001 说明：已补发 原因：由其他渠道发放")
+    r = kf.wecom.text(LIAISON_A, "处理 反映号：F-000001 说明：已补发 原因：社保卡代发回单已核对")
     assert "超过48小时" in r.text and "138****8000" in r.text
     kf.deliver()
     assert len(kf.kf.sent) == sent and kf.kf.refused == []
@@ -88,7 +92,7 @@ def test_outside_the_window_the_liaison_is_told_to_call(
 def test_a_push_dropped_at_send_time_tells_its_author(kf: KfWorld, bound: People) -> None:
     kf.says(ZHANG_KF, "未收到 项目：NT-2026-001 期间：2026-10")
     kf.wecom.text(
-        LIAISON_A, "处理 反映号：F-000001 说明：已补发 原因：由其他渠道发放"
+        LIAISON_A, "处理 反映号：F-000001 说明：已补发 原因：社保卡代发回单已核对"
     )  # queued, window open
     with kf.services.session_factory() as s, s.begin():  # …and closes before it leaves
         customer = s.get(KfCustomer, ZHANG_KF)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from handlers.demo import NAMES, valid_id
-from handlers.tabular.columns import KINDS
+from handlers.tabular.columns import IMPORT_KINDS, KINDS
 from models import (
     AuditLog,
     OutboxMessage,
@@ -60,7 +60,7 @@ def _work_csv(lines: list[tuple[str, str, str, str, str]]) -> bytes:
 def test_upload_lists_every_kind_of_the_import_registry(browser: Browser) -> None:
     browser.sign_in("demo-admin")
     page = browser.get("/web/upload").text
-    for kind in KINDS:
+    for kind in IMPORT_KINDS:
         assert f'value="{kind}"' in page
     browser.client.cookies.clear()
     browser.sign_in("demo-liaison")
