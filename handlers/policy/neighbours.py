@@ -18,6 +18,12 @@ from dataclasses import dataclass
 
 # Person forms are people the policy may mean (its 低收入群众), not the programme itself.
 PERSON_FORMS = ("低保户", "五保户", "特困户", "低保对象", "低保家庭")
+# ... unless the question asks what such a person receives (每年给多少): that is the programme.
+BENEFIT_ASK = re.compile(r"(领|给|发|补|拿|有)(多少|几个钱|啥钱|几块)|每(年|月|个月)|一(年|个月)能")
+# Words that name this policy: a programme marked `elsewhere` (work in town, a boss gone with
+# the wages) is another matter only when the question does not place it in 以工代赈 work;
+# plain unpaid wages (欠薪) stay with the payment clauses and 12333.
+OWN_WORDS = ("以工代赈", "农推", "重推", "赈")
 
 
 @dataclass(frozen=True)
@@ -27,10 +33,11 @@ class Neighbour:
     names: tuple[str, ...]
     label: str
     ask: str
+    elsewhere: bool = False  # only when the question does not name this policy
 
 
-def _n(names: str, label: str, ask: str) -> Neighbour:
-    return Neighbour(tuple(names.split()), label, ask)
+def _n(names: str, label: str, ask: str, *, elsewhere: bool = False) -> Neighbour:
+    return Neighbour(tuple(names.split()), label, ask, elsewhere)
 
 
 _MINZHENG = "乡镇民政所或县民政局"
@@ -82,6 +89,18 @@ NEIGHBOURS: tuple[Neighbour, ...] = (
         "县人社局（劳动保障监察）或拨打 12333",
     ),
     _n(
+        "外地打工 在外地 外省 城里打工 在城里 城里工地 进城打工 南方打工 厂里 工厂里 "
+        "包工头跑 老板跑 工头跑 跑路",
+        "在别处务工的工资和劳动争议",
+        "县人社局（劳动保障监察）或拨打 12333",
+        elsewhere=True,
+    ),
+    _n(
+        "工程款 进度款 尾款 啥时候拨 什么时候拨 几时拨 拨下来没 拨付",
+        "项目资金拨付和工程款结算",
+        "项目业主单位、县发展改革部门或县财政局",
+    ),
+    _n(
         "技能提升补贴 职业技能补贴 培训补贴 技能补贴 就业帮扶车间 扶贫车间",
         "职业技能补贴和就业帮扶车间",
         _RENSHE,
@@ -128,9 +147,13 @@ def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
     such as 低保户 aside)."""
     if not _pattern().search(text):
         return []
-    for form in PERSON_FORMS:
-        text = text.replace(form, "")
+    if not BENEFIT_ASK.search(text):
+        for form in PERSON_FORMS:
+            text = text.replace(form, "")
+    own = any(word in text for word in OWN_WORDS)
     out: dict[Neighbour, str] = {}
     for found in _pattern().findall(text):
-        out.setdefault(_owner()[found], found)
+        owner = _owner()[found]
+        if not (owner.elsewhere and own):
+            out.setdefault(owner, found)
     return list(out.items())
