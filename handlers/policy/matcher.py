@@ -35,9 +35,12 @@ COVERAGE_POWER = 0.5  # final score = BM25 score x coverage ** COVERAGE_POWER
 PARTIAL_CREDIT = 0.5  # a word found only as some of its bigrams
 THRESHOLD = 0.4  # below this coverage: no answer
 TIE_RATIO = 0.9  # a second clause this close to the best is answered too
-RELATED_RATIO = 0.35  # related clauses score at least this share of the best
+RELATED_RATIO = 0.35  # related clauses score at least this share of the best …
+RELATED_MIN = 2  # … but the two next clauses that cover the question as well are shown anyway
+RELATED_COVER = 0.5  # (coverage at least this share of the best's): a second guess in view
 ASK_FLOOR = 0.2  # below the threshold but above this coverage, in the domain: ask back
 ASK_CHOICES = 3
+DOMAIN_SHARE = 0.75
 TOPIC_MIN = 2  # a concept written this often, and TOPIC_LEAD times more than in any other
 TOPIC_LEAD = 2  # clause, is one of the clause's topics
 VAGUE_IDF = 0.3  # a word in all but one or two of twelve clauses names no topic
@@ -227,7 +230,12 @@ class Index:
             for ci in ranked
         ]
         top = hits[0]
-        kept = [top] + [h for h in hits[1:] if h.score >= RELATED_RATIO * top.score > 0]
+        kept = [top] + [
+            h
+            for n, h in enumerate(hits[1:])
+            if h.score >= RELATED_RATIO * top.score > 0
+            or (n < RELATED_MIN and h.coverage >= RELATED_COVER * top.coverage > 0)
+        ]
         confident = top.coverage >= THRESHOLD and not self._vague(q)
         ask_back = not confident and top.coverage >= ASK_FLOOR and self._in_domain(q)
         tie = (
@@ -248,12 +256,23 @@ class Index:
         )
 
     def _in_domain(self, q: Query) -> bool:
-        """Every word of two characters or more is one the clauses or the lexicon know.
+        """The words the clauses or the lexicon know carry most of the question
+        (DOMAIN_SHARE of its weight), one of them a word of two characters or more.
 
-        A word nobody here knows (宅基地) says the question is about something else.
+        Words nobody here knows (宅基地, 天气) say the question is about something else; one
+        spoken word we lack among policy words (经常下村看) still leaves it ours.
         """
         idf = self._words.idf
-        return all(len(c.word) == 1 or c.word in idf or len(c.alternatives) > 1 for c in q.concepts)
+        known = total = 0.0
+        named = False
+        for c in q.concepts:
+            total += c.weight
+            if len(c.word) == 1:
+                continue
+            if c.word in idf or len(c.alternatives) > 1:
+                known += c.weight
+                named = True
+        return named and known >= DOMAIN_SHARE * total
 
     def _best_sentences(self, q: Query) -> dict[int, tuple[float, str]]:
         """Per clause: the score and text of its best sentence for this query."""
@@ -329,7 +348,7 @@ class Index:
             for ci in within.intersection(*(holders.get(t, _NONE) for t in need)):
                 if credit > out.get(ci, 0.0):
                     out[ci] = credit
-        if not single and len(out) < len(within):
+        if not single and c.grams and len(out) < len(within):
             step = PARTIAL_CREDIT / len(c.grams)
             for gram in c.grams:
                 for ci in self._grams.holders.get(gram, _NONE) & within:

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from handlers.policy import text as tx
 from handlers.policy.concepts import concept_term, spoken_index
 from handlers.policy.dictionary import pos_tag
+from handlers.policy.phrases import phrase_concepts
 from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS, is_stopword, kinds_named
 
 SYNONYM_WEIGHT = 0.6  # all synonyms of a word together weigh this much of the word
 SYNONYM_CREDIT = 0.8  # a synonym covers the word it stands for, a little less surely
 CONCEPT_WEIGHT = 0.8  # a spoken word no clause holds: its concepts carry it
+PHRASE_WEIGHT = 1.0  # a spoken phrase (钱 … 发给) names its concept like a word of its own
 KNOWN_CONCEPT_WEIGHT = 0.4  # a word the clauses hold: its concept adds its other wordings
 SUBWORD_WEIGHT = 1.0  # dictionary words inside a longer question word (as cut_for_search)
 SINGLE_CHAR_WEIGHT = 0.3  # one-character words say little
@@ -130,6 +132,13 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         for term, weight in concept.terms:
             if weight > terms.get(term, 0.0):
                 terms[term] = weight
+    # a phrase gives a question of single characters (给钱吗) no more to go on
+    for key in phrase_concepts(norm) if any(len(c.word) > 1 for c in concepts) else ():
+        term = concept_term(key)
+        if term not in terms:
+            terms[term] = PHRASE_WEIGHT
+            weight = PHRASE_WEIGHT * vocab.idf.get(term, vocab.max_idf)
+            concepts.append(Concept(term, weight, (((term,), 1.0),), (), ((term, PHRASE_WEIGHT),)))
     grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
     return Query(norm, fixes, terms, grams, tuple(concepts), flags(norm, _ASKS), kinds_named(norm))
 
