@@ -43,6 +43,7 @@ ASK_CHOICES = 3
 DOMAIN_SHARE = 0.75
 TOPIC_MIN = 2  # a concept written this often, and TOPIC_LEAD times more than in any other
 TOPIC_LEAD = 2  # clause, is one of the clause's topics
+QUERY_MEMO = 4096  # analysed questions kept (a Query is immutable, about 2 KB)
 VAGUE_IDF = 0.3  # a word in all but one or two of twelve clauses names no topic
 _NONE: frozenset[int] = frozenset()
 
@@ -172,6 +173,13 @@ class Index:
         self._first_sentence = {s.clause: s.text for s in reversed(self._sentences)}
         self._typos = SoundAndTypoFixer()
         self._text = "\n".join(tx.normalize(c.full_text) for c in self.clauses)
+        self._queries: dict[str, Query] = {}
+        # bigrams that may pick a sentence: their weight there and the sentences holding them
+        self._telling_grams = {
+            gram: (weight, tuple(holders))
+            for gram, holders in self._sent_by_gram.items()
+            if (weight := BIGRAM_WEIGHT * self._grams.idf.get(gram, 0.0)) >= SENTENCE_MIN_WEIGHT
+        }
 
     def _add_topic_concepts(self) -> None:
         """A concept the clause writes at least twice, and twice as often as any other clause,
@@ -187,7 +195,17 @@ class Index:
                     holders.append(counts.index(top))
 
     def query(self, question: str) -> Query:
-        return analyze(question, self.vocab, self._typos.fix)
+        """The analysed question; the same words asked again (a group's common questions,
+        a retyped one) are not cut, heard and corrected twice (QUERY_MEMO kept, oldest
+        dropped first)."""
+        memo = self._queries
+        q = memo.get(question)
+        if q is None:
+            q = analyze(question, self.vocab, self._typos.fix)
+            if len(memo) >= QUERY_MEMO:
+                del memo[next(iter(memo))]
+            memo[question] = q
+        return q
 
     def search(self, question: str, k: int = 4) -> Result:
         """The k best clauses for a question and whether the best is good enough to answer."""
@@ -283,11 +301,22 @@ class Index:
             if weight >= SENTENCE_MIN_WEIGHT:
                 for si in self._sent_by_word.get(term, ()):
                     s_scores[si] = s_scores.get(si, 0.0) + weight
+        telling = self._telling_grams
         for gram in set(q.grams):
-            weight = BIGRAM_WEIGHT * self._grams.idf.get(gram, 0.0)
-            if weight >= SENTENCE_MIN_WEIGHT:
-                for si in self._sent_by_gram.get(gram, ()):
+            found = telling.get(gram)
+            if found is not None:
+                weight, holders = found
+                for si in holders:
                     s_scores[si] = s_scores.get(si, 0.0) + weight
+        sents = self._sentences
+        if not q.kinds and not q.wants:  # the common case: per clause, its first best sentence
+            best: dict[int, tuple[float, str]] = {}
+            for si, score in s_scores.items():
+                sent = sents[si]
+                old = best.get(sent.clause)
+                if old is None or score > old[0]:
+                    best[sent.clause] = (score, sent.text)
+            return best
         top: dict[int, float] = {}
         picked: dict[int, tuple[tuple[bool, float, bool], str]] = {}
         for si, score in s_scores.items():
