@@ -12,6 +12,8 @@ import re
 PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # money handed to the people who work: wages, not project funds
     (re.compile(r"钱.{0,6}(发|给|到手|结|领|拿)|(发|给|结|领|拿|欠).{0,3}钱"), "发工钱"),
+    # which office is in charge of it all: 发改局管还是…局管, 哪个部门牵头, 归谁管
+    (re.compile(r"(哪个部门|哪个局|哪家|局|委)(来)?(管|牵头|主抓)|谁(来)?(牵头|挑头|主抓)|归谁管"), "牵头"),
     # which law, what regulation
     (re.compile(r"(哪个|哪部|哪条|啥|什么|按|依)(子)?(法|法律|法规)"), "法规"),
 )

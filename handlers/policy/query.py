@@ -135,9 +135,9 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
     # a phrase gives a question of single characters (给钱吗) no more to go on
     for key in phrase_concepts(norm) if any(len(c.word) > 1 for c in concepts) else ():
         term = concept_term(key)
-        if term not in terms:
+        if term not in terms and term in vocab.idf:  # a concept these clauses write
             terms[term] = PHRASE_WEIGHT
-            weight = PHRASE_WEIGHT * vocab.idf.get(term, vocab.max_idf)
+            weight = PHRASE_WEIGHT * vocab.idf[term]
             concepts.append(Concept(term, weight, (((term,), 1.0),), (), ((term, PHRASE_WEIGHT),)))
     grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
     return Query(norm, fixes, terms, grams, tuple(concepts), flags(norm, _ASKS), kinds_named(norm))
