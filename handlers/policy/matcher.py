@@ -342,9 +342,10 @@ class Index:
             for m in pattern.finditer(sent.norm)
         ]
         idf = self._words.idf
-        for term, w in q.terms.items():
-            if w * idf.get(term, 0.0) < NEAR_MIN_WEIGHT:
-                continue
+        telling = [t for t, w in q.terms.items() if w * idf.get(t, 0.0) >= NEAR_MIN_WEIGHT]
+        if not telling:  # 以工代赈是啥意思: nothing but the programme's name, so the
+            return True  # sentence that holds what is asked (the 简称) is the one
+        for term in telling:
             # a concept stands where its policy words are written
             for word in concept_words(term[1:]) if term.startswith("§") else (term,):
                 start = sent.norm.find(word)

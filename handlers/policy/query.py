@@ -40,6 +40,7 @@ CHAR_WORDS = {
     "扫": "打扫",
     "学": "学习",
     "村": "村里",
+    "教": "培训",
 }
 
 # What a question asks for (bits), and the sentences that hold it (same bits).
@@ -132,10 +133,18 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         for term, weight in concept.terms:
             if weight > terms.get(term, 0.0):
                 terms[term] = weight
-    # a phrase gives a question of single characters (给钱吗) no more to go on
-    for key in phrase_concepts(norm) if any(len(c.word) > 1 for c in concepts) else ():
+    # a phrase of two characters gives a question of single characters (给钱吗) no more to go
+    # on; a longer one (路…坏了) says what it is about
+    worded = any(len(c.word) > 1 for c in concepts)
+    for key, size in phrase_concepts(norm):
+        if not worded and size < 3:
+            continue
         term = concept_term(key)
-        if term not in terms and term in vocab.idf:  # a concept these clauses write
+        if term not in vocab.idf:  # no clause here writes the concept
+            continue
+        if term in terms:  # a word named it already (技术 → 培训): the phrase says it surely
+            terms[term] = max(terms[term], PHRASE_WEIGHT)
+        else:
             terms[term] = PHRASE_WEIGHT
             weight = PHRASE_WEIGHT * vocab.idf[term]
             concepts.append(Concept(term, weight, (((term,), 1.0),), (), ((term, PHRASE_WEIGHT),)))
