@@ -21,9 +21,11 @@ PERSON_FORMS = ("低保户", "五保户", "特困户", "低保对象", "低保�
 # ... unless the question asks what such a person receives (每年给多少): that is the programme.
 BENEFIT_ASK = re.compile(r"(领|给|发|补|拿|有)(多少|几个钱|啥钱|几块)|每(年|月|个月)|一(年|个月)能")
 # Words that name this policy: a programme marked `elsewhere` (work in town, a boss gone with
-# the wages) is another matter only when the question does not place it in 以工代赈 work;
-# plain unpaid wages (欠薪) stay with the payment clauses and 12333.
+# the wages) is another matter only when the question is about wages owed (WAGE_TROUBLE) and
+# does not place it in 以工代赈 work; 在外地打工的人能干公益岗吗 stays ours, and plain unpaid
+# wages (欠薪) stay with the payment clauses and 12333.
 OWN_WORDS = ("以工代赈", "农推", "重推", "赈")
+WAGE_TROUBLE = re.compile(r"拖欠|欠|不给|没给|要不回|讨|跑了|跑路|不发|没发|赖")
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ NEIGHBOURS: tuple[Neighbour, ...] = (
         elsewhere=True,
     ),
     _n(
-        "工程款 进度款 尾款 啥时候拨 什么时候拨 几时拨 拨下来没 拨付",
+        "工程款啥时候 工程款什么时候 工程款几时 进度款 尾款 啥时候拨 什么时候拨 几时拨 拨下来没",
         "项目资金拨付和工程款结算",
         "项目业主单位、县发展改革部门或县财政局",
     ),
@@ -179,10 +181,10 @@ def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
     if not BENEFIT_ASK.search(text):
         for form in PERSON_FORMS:
             text = text.replace(form, "")
-    own = any(word in text for word in OWN_WORDS)
+    ours = any(word in text for word in OWN_WORDS) or not WAGE_TROUBLE.search(text)
     out: dict[Neighbour, str] = {}
     for found in _pattern().findall(text):
         owner = _owner()[found]
-        if not (owner.elsewhere and own):
+        if not (owner.elsewhere and ours):
             out.setdefault(owner, found)
     return list(out.items())
