@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # the names of chat.py that callers reach through the package
 _CHAT = frozenset({"router", "show_clause", "answer_question", "full_text"})
 

@@ -41,6 +41,7 @@ CHAR_WORDS = {
     "学": "学习",
     "村": "村里",
     "教": "培训",
+    "评": "评价",
 }
 
 # What a question asks for (bits), and the sentences that hold it (same bits).
