@@ -254,8 +254,14 @@ class Index:
             if h.score >= RELATED_RATIO * top.score > 0
             or (n < RELATED_MIN and h.coverage >= RELATED_COVER * top.coverage > 0)
         ]
-        confident = top.coverage >= THRESHOLD and not self._vague(q)
+        vague = self._vague(q)
+        confident = top.coverage >= THRESHOLD and not vague
         ask_back = not confident and top.coverage >= ASK_FLOOR and self._in_domain(q)
+        if vague and ask_back:  # every clause covers it alike: offer them in the document's
+            # order, whose first clauses say what the programme is and where it applies
+            order = {c: i for i, c in enumerate(self.clauses)}
+            kept = sorted(hits, key=lambda h: order[h.clause])
+            top = kept[0]
         tie = (
             confident
             and len(kept) > 1

@@ -56,6 +56,10 @@ _ASKS = (
         ),
     ),
 )
+# 以工代赈咋回事, 说说农推: asks what the programme itself is (not 这个项目咋回事, which is vague)
+_ABOUT_PROGRAMME = re.compile(
+    r"(以工代赈|农推|重推).{0,6}(咋回事|怎么回事|是个啥|是个什么)|(介绍|说说|讲讲).{0,4}(以工代赈|农推|重推)"
+)
 HOLDS = (
     (NUMBER, re.compile(r"\d|%|百分之")),
     (PERIOD, re.compile(r"季度|年度|每年|每月|按月|周期|每季")),
@@ -150,7 +154,15 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
             weight = PHRASE_WEIGHT * vocab.idf[term]
             concepts.append(Concept(term, weight, (((term,), 1.0),), (), ((term, PHRASE_WEIGHT),)))
     grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
-    return Query(norm, fixes, terms, grams, tuple(concepts), flags(norm, _ASKS), kinds_named(norm))
+    return Query(
+        norm,
+        fixes,
+        terms,
+        grams,
+        tuple(concepts),
+        flags(norm, _ASKS) | (DEFINITION if _ABOUT_PROGRAMME.search(norm) else 0),
+        kinds_named(norm),
+    )
 
 
 def _without_time_suffix(word: str) -> str:
