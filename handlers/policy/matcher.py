@@ -35,11 +35,15 @@ COVERAGE_POWER = 0.5  # final score = BM25 score x coverage ** COVERAGE_POWER
 PARTIAL_CREDIT = 0.5  # a word found only as some of its bigrams
 THRESHOLD = 0.4  # below this coverage: no answer
 TIE_RATIO = 0.9  # a second clause this close to the best is answered too
-RELATED_RATIO = 0.35  # related clauses score at least this share of the best
+RELATED_RATIO = 0.35  # related clauses score at least this share of the best …
+RELATED_MIN = 2  # … but the two next clauses that cover the question as well are shown anyway
+RELATED_COVER = 0.5  # (coverage at least this share of the best's): a second guess in view
 ASK_FLOOR = 0.2  # below the threshold but above this coverage, in the domain: ask back
 ASK_CHOICES = 3
+DOMAIN_SHARE = 0.75
 TOPIC_MIN = 2  # a concept written this often, and TOPIC_LEAD times more than in any other
 TOPIC_LEAD = 2  # clause, is one of the clause's topics
+QUERY_MEMO = 4096  # analysed questions kept (a Query is immutable, about 2 KB)
 VAGUE_IDF = 0.3  # a word in all but one or two of twelve clauses names no topic
 _NONE: frozenset[int] = frozenset()
 
@@ -169,6 +173,13 @@ class Index:
         self._first_sentence = {s.clause: s.text for s in reversed(self._sentences)}
         self._typos = SoundAndTypoFixer()
         self._text = "\n".join(tx.normalize(c.full_text) for c in self.clauses)
+        self._queries: dict[str, Query] = {}
+        # bigrams that may pick a sentence: their weight there and the sentences holding them
+        self._telling_grams = {
+            gram: (weight, tuple(holders))
+            for gram, holders in self._sent_by_gram.items()
+            if (weight := BIGRAM_WEIGHT * self._grams.idf.get(gram, 0.0)) >= SENTENCE_MIN_WEIGHT
+        }
 
     def _add_topic_concepts(self) -> None:
         """A concept the clause writes at least twice, and twice as often as any other clause,
@@ -184,7 +195,17 @@ class Index:
                     holders.append(counts.index(top))
 
     def query(self, question: str) -> Query:
-        return analyze(question, self.vocab, self._typos.fix)
+        """The analysed question; the same words asked again (a group's common questions,
+        a retyped one) are not cut, heard and corrected twice (QUERY_MEMO kept, oldest
+        dropped first)."""
+        memo = self._queries
+        q = memo.get(question)
+        if q is None:
+            q = analyze(question, self.vocab, self._typos.fix)
+            if len(memo) >= QUERY_MEMO:
+                del memo[next(iter(memo))]
+            memo[question] = q
+        return q
 
     def search(self, question: str, k: int = 4) -> Result:
         """The k best clauses for a question and whether the best is good enough to answer."""
@@ -227,9 +248,20 @@ class Index:
             for ci in ranked
         ]
         top = hits[0]
-        kept = [top] + [h for h in hits[1:] if h.score >= RELATED_RATIO * top.score > 0]
-        confident = top.coverage >= THRESHOLD and not self._vague(q)
+        kept = [top] + [
+            h
+            for n, h in enumerate(hits[1:])
+            if h.score >= RELATED_RATIO * top.score > 0
+            or (n < RELATED_MIN and h.coverage >= RELATED_COVER * top.coverage > 0)
+        ]
+        vague = self._vague(q)
+        confident = top.coverage >= THRESHOLD and not vague
         ask_back = not confident and top.coverage >= ASK_FLOOR and self._in_domain(q)
+        if vague and ask_back:  # every clause covers it alike: offer them in the document's
+            # order, whose first clauses say what the programme is and where it applies
+            order = {c: i for i, c in enumerate(self.clauses)}
+            kept = sorted(hits, key=lambda h: order[h.clause])
+            top = kept[0]
         tie = (
             confident
             and len(kept) > 1
@@ -248,12 +280,23 @@ class Index:
         )
 
     def _in_domain(self, q: Query) -> bool:
-        """Every word of two characters or more is one the clauses or the lexicon know.
+        """The words the clauses or the lexicon know carry most of the question
+        (DOMAIN_SHARE of its weight), one of them a word of two characters or more.
 
-        A word nobody here knows (宅基地) says the question is about something else.
+        Words nobody here knows (宅基地, 天气) say the question is about something else; one
+        spoken word we lack among policy words (经常下村看) still leaves it ours.
         """
         idf = self._words.idf
-        return all(len(c.word) == 1 or c.word in idf or len(c.alternatives) > 1 for c in q.concepts)
+        known = total = 0.0
+        named = False
+        for c in q.concepts:
+            total += c.weight
+            if len(c.word) == 1:
+                continue
+            if c.word in idf or len(c.alternatives) > 1:
+                known += c.weight
+                named = True
+        return named and known >= DOMAIN_SHARE * total
 
     def _best_sentences(self, q: Query) -> dict[int, tuple[float, str]]:
         """Per clause: the score and text of its best sentence for this query."""
@@ -264,11 +307,22 @@ class Index:
             if weight >= SENTENCE_MIN_WEIGHT:
                 for si in self._sent_by_word.get(term, ()):
                     s_scores[si] = s_scores.get(si, 0.0) + weight
+        telling = self._telling_grams
         for gram in set(q.grams):
-            weight = BIGRAM_WEIGHT * self._grams.idf.get(gram, 0.0)
-            if weight >= SENTENCE_MIN_WEIGHT:
-                for si in self._sent_by_gram.get(gram, ()):
+            found = telling.get(gram)
+            if found is not None:
+                weight, holders = found
+                for si in holders:
                     s_scores[si] = s_scores.get(si, 0.0) + weight
+        sents = self._sentences
+        if not q.kinds and not q.wants:  # the common case: per clause, its first best sentence
+            best: dict[int, tuple[float, str]] = {}
+            for si, score in s_scores.items():
+                sent = sents[si]
+                old = best.get(sent.clause)
+                if old is None or score > old[0]:
+                    best[sent.clause] = (score, sent.text)
+            return best
         top: dict[int, float] = {}
         picked: dict[int, tuple[tuple[bool, float, bool], str]] = {}
         for si, score in s_scores.items():
@@ -294,9 +348,10 @@ class Index:
             for m in pattern.finditer(sent.norm)
         ]
         idf = self._words.idf
-        for term, w in q.terms.items():
-            if w * idf.get(term, 0.0) < NEAR_MIN_WEIGHT:
-                continue
+        telling = [t for t, w in q.terms.items() if w * idf.get(t, 0.0) >= NEAR_MIN_WEIGHT]
+        if not telling:  # 以工代赈是啥意思: nothing but the programme's name, so the
+            return True  # sentence that holds what is asked (the 简称) is the one
+        for term in telling:
             # a concept stands where its policy words are written
             for word in concept_words(term[1:]) if term.startswith("§") else (term,):
                 start = sent.norm.find(word)
@@ -329,7 +384,7 @@ class Index:
             for ci in within.intersection(*(holders.get(t, _NONE) for t in need)):
                 if credit > out.get(ci, 0.0):
                     out[ci] = credit
-        if not single and len(out) < len(within):
+        if not single and c.grams and len(out) < len(within):
             step = PARTIAL_CREDIT / len(c.grams)
             for gram in c.grams:
                 for ci in self._grams.holders.get(gram, _NONE) & within:

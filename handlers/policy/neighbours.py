@@ -18,6 +18,14 @@ from dataclasses import dataclass
 
 # Person forms are people the policy may mean (its 低收入群众), not the programme itself.
 PERSON_FORMS = ("低保户", "五保户", "特困户", "低保对象", "低保家庭")
+# ... unless the question asks what such a person receives (每年给多少): that is the programme.
+BENEFIT_ASK = re.compile(r"(领|给|发|补|拿|有)(多少|几个钱|啥钱|几块)|每(年|月|个月)|一(年|个月)能")
+# Words that name this policy: a programme marked `elsewhere` (work in town, a boss gone with
+# the wages) is another matter only when the question is about wages owed (WAGE_TROUBLE) and
+# does not place it in 以工代赈 work; 在外地打工的人能干公益岗吗 stays ours, and plain unpaid
+# wages (欠薪) stay with the payment clauses and 12333.
+OWN_WORDS = ("以工代赈", "农推", "重推", "赈")
+WAGE_TROUBLE = re.compile(r"拖欠|欠|不给|没给|要不回|讨|跑了|跑路|不发|没发|赖")
 
 
 @dataclass(frozen=True)
@@ -27,10 +35,11 @@ class Neighbour:
     names: tuple[str, ...]
     label: str
     ask: str
+    elsewhere: bool = False  # only when the question does not name this policy
 
 
-def _n(names: str, label: str, ask: str) -> Neighbour:
-    return Neighbour(tuple(names.split()), label, ask)
+def _n(names: str, label: str, ask: str, *, elsewhere: bool = False) -> Neighbour:
+    return Neighbour(tuple(names.split()), label, ask, elsewhere)
 
 
 _MINZHENG = "乡镇民政所或县民政局"
@@ -43,17 +52,25 @@ NEIGHBOURS: tuple[Neighbour, ...] = (
     _n("特困供养 特困人员 特困救助 五保 五保供养", "特困人员救助供养（五保）", _MINZHENG),
     _n("临时救助 急难救助 临时补助", "临时救助", _MINZHENG),
     _n(
-        "残疾人两项补贴 残疾人补贴 残疾补贴 护理补贴 残疾人生活补贴 残疾证",
+        "残疾人两项补贴 残疾人补贴 残疾补贴 护理补贴 残疾人生活补贴 残疾证 残疾人",
         "残疾人两项补贴",
         "乡镇民政所、县民政局或县残联",
     ),
     _n("高龄津贴 高龄补贴 老年人补贴 老人补贴 百岁老人", "高龄津贴", _MINZHENG),
     _n("孤儿 事实无人抚养 孤儿补贴", "孤儿和事实无人抚养儿童保障", _MINZHENG),
-    _n("医保 医疗保险 新农合 合作医疗 居民医保 看病报销 住院报销", "医疗保险（医保）", _YIBAO),
+    _n(
+        "医保 医疗保险 新农合 合作医疗 居民医保 看病报销 住院报销 看病 住院 报销药费",
+        "医疗保险（医保）",
+        _YIBAO,
+    ),
     _n("大病保险 大病救助 医疗救助 大病医保", "大病保险和医疗救助", _YIBAO),
     _n("养老保险 养老金 新农保 退休金 居民养老 养老补贴", "城乡居民养老保险", _RENSHE),
     _n("社保 社保卡 失业保险 失业金 工伤保险 生育保险", "社会保险", _RENSHE),
-    _n("稳岗补贴 创业补贴 就业补贴 交通补贴 创业贷款 创业担保贷款", "就业创业补贴", _RENSHE),
+    _n(
+        "稳岗补贴 创业补贴 就业补贴 交通补贴 创业贷款 创业担保贷款 路费补贴 车费 坐车",
+        "就业创业补贴",
+        _RENSHE,
+    ),
     _n("危房改造 农村危房 危房 房屋改造", "农村危房改造", "乡镇政府或县住房和城乡建设局"),
     _n("公租房 廉租房 保障房 保障性住房 公积金", "住房保障", "县住房和城乡建设局"),
     _n(
@@ -72,7 +89,8 @@ NEIGHBOURS: tuple[Neighbour, ...] = (
     _n("退耕还林 退耕还草 公益林 天然林 草原补奖 生态补偿", "退耕还林和生态补偿", "县林业和草原局"),
     _n("护林员 生态护林员", "生态护林员选聘", "县林业和草原局"),
     _n(
-        "教育资助 助学金 助学贷款 营养餐 两免一补 奖学金 学费减免 上学补助",
+        "教育资助 助学金 助学贷款 营养餐 两免一补 奖学金 学费减免 上学补助 读高中 读大学 上高中 "
+        "上大学 读书补助 学费 幼儿园 托儿所",
         "学生资助",
         "学校或县教育局",
     ),
@@ -82,7 +100,20 @@ NEIGHBOURS: tuple[Neighbour, ...] = (
         "县人社局（劳动保障监察）或拨打 12333",
     ),
     _n(
-        "技能提升补贴 职业技能补贴 培训补贴 技能补贴 就业帮扶车间 扶贫车间",
+        "外地打工 在外地 外省 城里打工 在城里 城里工地 进城打工 南方打工 厂里 工厂里 "
+        "包工头跑 老板跑 工头跑 跑路",
+        "在别处务工的工资和劳动争议",
+        "县人社局（劳动保障监察）或拨打 12333",
+        elsewhere=True,
+    ),
+    _n(
+        "工程款啥时候 工程款什么时候 工程款几时 进度款 尾款 啥时候拨 什么时候拨 几时拨 拨下来没",
+        "项目资金拨付和工程款结算",
+        "项目业主单位、县发展改革部门或县财政局",
+    ),
+    _n(
+        "技能提升补贴 职业技能补贴 培训补贴 技能补贴 就业帮扶车间 扶贫车间 报名考证 去哪考证 "
+        "技校 驾校 职业学校",
         "职业技能补贴和就业帮扶车间",
         _RENSHE,
     ),
@@ -98,9 +129,33 @@ NEIGHBOURS: tuple[Neighbour, ...] = (
         "乡镇政府或县乡村振兴部门（农业农村局）",
     ),
     _n(
-        "赔偿 咋赔 怎么赔 占地 征地 拆迁 补偿款",
+        "赔偿 咋赔 怎么赔 占地 征地 拆迁 补偿款 赔多少 给赔 赔钱 赔给 占了俺 占俺 占我 占了我",
         "征地、占地和各种赔偿",
         "乡镇政府或县自然资源局（工伤赔偿请问县人社局）",
+    ),
+    _n(
+        "土地流转 流转费 土地租金 地租 租地 鱼塘 承包土地 承包荒山 承包地",
+        "土地流转和土地承包",
+        "乡镇农经站或县农业农村局",
+    ),
+    _n(
+        "注册资金 注册公司 营业执照 工商登记 开公司 资质",
+        "公司注册和资质",
+        "县市场监督管理局或行政审批局",
+    ),
+    _n("村干部工资 村干部待遇 村干部补贴 村干部报酬", "村干部待遇", "乡镇政府或县委组织部"),
+    _n("党费 入党 交党费 发展党员", "党员和党费", "村党支部或乡镇党委"),
+    _n(
+        "选举 换届 选村长 村官 大学生村官 公务员 事业编 招考 会计 出纳",
+        "村级选举和其他招考招聘",
+        "乡镇政府或县人社局",
+    ),
+    _n("取暖 煤改气 煤改电 清洁取暖 烧煤", "冬季清洁取暖", "乡镇政府或县发展改革部门"),
+    _n("集体收入 集体收益 集体资产", "村集体收入和资产管理", "乡镇农经站或村务监督委员会"),
+    _n(
+        "管饭 吃饭 住宿 下雨天 几点上班 几点下班 带工具 安全帽 劳保用品",
+        "工地上的食宿、作息和劳保",
+        "项目施工单位或带班的人",
     ),
     _n(
         "优抚 退役军人 计划生育奖励 独生子女费 奖扶",
@@ -123,14 +178,29 @@ def _owner() -> dict[str, Neighbour]:
     return {name: n for n in NEIGHBOURS for name in n.names}
 
 
+# How many projects or how much money a county has this year: local figures no policy holds.
+LOCAL_FIGURES = re.compile(
+    r"(俺|我们|咱|本|我|你们)(县|市|乡|镇|村).{0,10}(几个|多少个|多少钱|多少资金|有多少)"
+    r"|今年.{0,10}(几个|多少个)|(资金|钱)(有|一共|总共)多少"
+)
+LOCAL = Neighbour(("本地",), "本地的项目个数和资金数额", "县发展改革部门（以工代赈办）或乡镇政府")
+
+
 def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
     """The programmes a normalised question names, each with the name it used (person forms
     such as 低保户 aside)."""
+    local = LOCAL_FIGURES.search(text)
+    if local and "比例" not in text:  # a share asked about is the policy's 15%
+        return [(LOCAL, local.group())]
     if not _pattern().search(text):
         return []
-    for form in PERSON_FORMS:
-        text = text.replace(form, "")
+    if not BENEFIT_ASK.search(text):
+        for form in PERSON_FORMS:
+            text = text.replace(form, "")
+    ours = any(word in text for word in OWN_WORDS) or not WAGE_TROUBLE.search(text)
     out: dict[Neighbour, str] = {}
     for found in _pattern().findall(text):
-        out.setdefault(_owner()[found], found)
+        owner = _owner()[found]
+        if not (owner.elsewhere and ours):
+            out.setdefault(owner, found)
     return list(out.items())

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from handlers.policy import text as tx
 from handlers.policy.concepts import concept_term, spoken_index
 from handlers.policy.dictionary import pos_tag
+from handlers.policy.phrases import phrase_concepts
 from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS, is_stopword, kinds_named
 
 SYNONYM_WEIGHT = 0.6  # all synonyms of a word together weigh this much of the word
 SYNONYM_CREDIT = 0.8  # a synonym covers the word it stands for, a little less surely
 CONCEPT_WEIGHT = 0.8  # a spoken word no clause holds: its concepts carry it
+PHRASE_WEIGHT = 1.0  # a spoken phrase (钱 … 发给) names its concept like a word of its own
 KNOWN_CONCEPT_WEIGHT = 0.4  # a word the clauses hold: its concept adds its other wordings
 SUBWORD_WEIGHT = 1.0  # dictionary words inside a longer question word (as cut_for_search)
 SINGLE_CHAR_WEIGHT = 0.3  # one-character words say little
@@ -38,6 +40,8 @@ CHAR_WORDS = {
     "扫": "打扫",
     "学": "学习",
     "村": "村里",
+    "教": "培训",
+    "评": "评价",
 }
 
 # What a question asks for (bits), and the sentences that hold it (same bits).
@@ -51,6 +55,10 @@ _ASKS = (
             r"是什么|是啥|啥叫|什么叫|什么是|啥是|啥意思|什么意思|指什么|含义|定义|区别|不一样|啥不同|算不算|啥样的|什么样的|哪样的"
         ),
     ),
+)
+# 以工代赈咋回事, 说说农推: asks what the programme itself is (not 这个项目咋回事, which is vague)
+_ABOUT_PROGRAMME = re.compile(
+    r"(以工代赈|农推|重推).{0,6}(咋回事|怎么回事|是个啥|是个什么)|(介绍|说说|讲讲).{0,4}(以工代赈|农推|重推)"
 )
 HOLDS = (
     (NUMBER, re.compile(r"\d|%|百分之")),
@@ -130,8 +138,31 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         for term, weight in concept.terms:
             if weight > terms.get(term, 0.0):
                 terms[term] = weight
+    # a phrase of two characters gives a question of single characters (给钱吗) no more to go
+    # on; a longer one (路…坏了) says what it is about
+    worded = any(len(c.word) > 1 for c in concepts)
+    for key, size in phrase_concepts(norm):
+        if not worded and size < 3:
+            continue
+        term = concept_term(key)
+        if term not in vocab.idf:  # no clause here writes the concept
+            continue
+        if term in terms:  # a word named it already (技术 → 培训): the phrase says it surely
+            terms[term] = max(terms[term], PHRASE_WEIGHT)
+        else:
+            terms[term] = PHRASE_WEIGHT
+            weight = PHRASE_WEIGHT * vocab.idf[term]
+            concepts.append(Concept(term, weight, (((term,), 1.0),), (), ((term, PHRASE_WEIGHT),)))
     grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
-    return Query(norm, fixes, terms, grams, tuple(concepts), flags(norm, _ASKS), kinds_named(norm))
+    return Query(
+        norm,
+        fixes,
+        terms,
+        grams,
+        tuple(concepts),
+        flags(norm, _ASKS) | (DEFINITION if _ABOUT_PROGRAMME.search(norm) else 0),
+        kinds_named(norm),
+    )
 
 
 def _without_time_suffix(word: str) -> str:

@@ -65,7 +65,10 @@ class TypoFixer:
                 if Levenshtein.distance(window, term, score_cutoff=1) > 1:
                     continue
                 end = start + width
-                if not any(a <= start and end <= b for a, b in spans):
+                # inside a word it is no typo; cutting one in half (项目单|位) neither
+                if not any(
+                    a <= start and end <= b or a < start < b or a < end < b for a, b in spans
+                ):
                     return text[:start] + term + text[end:]
         return text
 

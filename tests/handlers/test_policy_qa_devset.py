@@ -89,9 +89,10 @@ def test_spoken_rows_at_least_88_percent_top1_and_98_top3(kb: KnowledgeBase):
     for question, expected, _ in rows:
         result = kb.ask(question)
         numbers = [h.clause.number for h in (result.hits if result.confident else result.choices)]
-        top1 += result.confident and numbers[:1] == [expected]
-        top3 += expected in numbers[:3]
-        if not result.confident or numbers[:1] != [expected]:
+        accepted = set(expected.split("/"))  # a row may accept several clauses: （三）/（十）
+        top1 += result.confident and bool(accepted & set(numbers[:1]))
+        top3 += bool(accepted & set(numbers[:3]))
+        if not result.confident or not accepted & set(numbers[:1]):
             misses.append((question, expected, numbers[:3]))
     assert top1 / len(rows) >= 0.88, misses
     assert top3 / len(rows) >= 0.98, misses

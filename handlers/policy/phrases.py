@@ -1,0 +1,68 @@
+"""Spoken phrases that name a concept across words: 钱 … 发给 … 干活的 is wages, 哪个法 is the
+law a clause cites. jieba cuts them apart, and each part alone (钱, 法) says too little; the
+phrase as a whole says which idea is meant. Patterns are built from how people talk about
+the idea, never from a question set.
+"""
+
+from __future__ import annotations
+
+import re
+
+# (pattern over the normalised question, concept key of handlers/policy/concepts.py)
+PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # money handed to the people who work: wages, not project funds
+    (re.compile(r"钱.{0,6}(发|给|到手|结|领|拿)|(发|给|结|领|拿|欠).{0,3}钱"), "发工钱"),
+    # how wages are paid (cash, to a card) is what 发放标准 settles
+    (
+        re.compile(
+            r"(工钱|工资|钱).{0,8}(现金|打卡|卡上|转账)|(现金|打卡|转账).{0,8}(工钱|工资|钱)"
+        ),
+        "工钱标准",
+    ),
+    # which office is in charge of it all: 发改局管还是…, 哪个部门牵头, 归谁管
+    (
+        re.compile(
+            r"(局|委|部门)管还是|哪个(部门|局|单位)(来)?(管|牵头)|归谁管|(这事|事儿|摊子事|以工代赈).{0,4}谁说了算|谁(来)?(牵头|挑头|主抓)"
+        ),
+        "牵头",
+    ),
+    # which law, what regulation
+    (re.compile(r"(哪个|哪部|哪条|啥|什么|按|依)(子)?(法|法律|法规)"), "法规"),
+    # who mends and keeps what was built: the after-care
+    (
+        re.compile(r"(路|渠|桥|设施|工程|水管|路灯).{0,8}(谁来修|谁修|谁来管|谁管|没人管|谁养护)"),
+        "管护",
+    ),
+    # machines people learn on
+    (re.compile(r"挖机|挖掘机|铲车|钩机|勾机|装载机"), "设备"),
+    # a certificate or a skill learnt
+    (re.compile(r"(发|拿|给|领)(个)?证|学会|学成"), "培训"),
+    # shown to everybody: publicity
+    (re.compile(r"(给|让|叫)(大伙|大家|群众|村民|老百姓|乡亲|全村)(都)?(看|知道|瞧|晓得)"), "公示"),
+    # somebody sent down to guide the village: the fixed contact
+    (re.compile(r"(专门|派|有人|谁).{0,6}(来|下来|到|下).{0,6}(指导|帮|看)"), "定点联系"),
+    (re.compile(r"(谁|专人|有人)(来)?(盯|包|跟)(着)?(这个|这些|俺们的|咱的)?项目"), "定点联系"),
+    # a share of what was built
+    (re.compile(r"分(到|点|多少|啥|钱|红|成)|能分|(股份|股|红利|收益).{0,4}分"), "分红"),
+    # getting a project for the village: the list it must enter
+    (re.compile(r"(申请|申报|争取|报)(个|一个)?.{0,6}项目"), "清单"),
+    # which projects may be done this way: the scope
+    (
+        re.compile(
+            r"(啥|什么|哪些|哪种|哪类)(样的)?(项目|工程).{0,6}(能|可以|都|要|适合)|能(搞|用|上|干|申请)以工代赈"
+        ),
+        "适用范围",
+    ),
+    # another job found for them
+    (re.compile(r"(介绍|推荐|找).{0,2}(活|工作|下家)"), "推荐就业"),
+)
+
+
+def phrase_concepts(text: str) -> list[tuple[str, int]]:
+    """The concept keys the question's phrases name, each with the length of its match."""
+    out = []
+    for pattern, key in PHRASES:
+        found = pattern.search(text)
+        if found:
+            out.append((key, found.end() - found.start()))
+    return out
