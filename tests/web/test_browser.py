@@ -139,12 +139,22 @@ def _shot(chrome: Any, name: str) -> None:
 
 def _go(chrome: Any, element: Any) -> None:
     """Click something that loads a page, and wait until the new page has replaced the old."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = chrome.find_element("tag name", "html")
     element.click()
-    WebDriverWait(chrome, 20).until(expected_conditions.staleness_of(old))
+
+    def replaced(_: Any) -> bool:
+        # Chromium reports a node of the old document as "does not belong to the document"
+        # (an unknown error) as often as a stale reference: either means it was replaced.
+        try:
+            return bool(expected_conditions.staleness_of(old)(chrome))
+        except WebDriverException:
+            return True
+
+    WebDriverWait(chrome, 20).until(replaced)
     WebDriverWait(chrome, 20).until(
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
