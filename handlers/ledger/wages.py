@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.context import HandlerContext, Incoming, Reply
 from bot.router import Router
 from domain.entries import (
@@ -23,7 +25,7 @@ from domain.parsing import (
 )
 from domain.workers import find_workers
 from handlers.ledger.common import PROJECT_KEY, correction_hint, money, project_from, who
-from models import Role, WagePayment
+from models import Project, Role, WagePayment
 
 router = Router("wages")
 
@@ -56,22 +58,7 @@ def record_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
     fields, body = parse_or_refuse(ctx.args, ALIASES, EXAMPLE)
     project = project_from(ctx, fields, EXAMPLE)
     problems = Problems(EXAMPLE)
-    paid_on = problems.check("日期", parse_date, fields.get("日期") or "今天", ctx.today)
-    if paid_on is not None:
-        paid_on = problems.check("日期", check_ledger_date, paid_on, ctx.today, project, "发放日期")
-    period = None
-    if not fields.get("期间"):
-        problems.add("期间", "缺少工资所属期间，如“期间：2026-11”")
-    else:
-        period = problems.check("期间", parse_period, fields["期间"], ctx.today)
-        if period is not None and period > period_of(ctx.today):
-            problems.add("期间", f"{period} 还没到，不能预先登记发放")
-            period = None
-    method = None
-    if not fields.get("方式"):
-        problems.add("方式", "缺少发放方式：银行代发、一卡通 或 社保卡")
-    else:
-        method = problems.check("方式", check_method, fields["方式"], ctx.settings)
+    paid_on, period, method = payment_header(ctx, fields, project, problems, "工资所属期间")
     if fields.get("人员"):
         body = [f"{fields['人员']} {fields.get('金额', '')}".strip(), *body]
     if not body:
@@ -126,3 +113,30 @@ def record_wages(msg: Incoming, ctx: HandlerContext) -> Reply:
     out.append(f"合计 {money(sum(x.amount_fen for x in new))}。")
     out.append(correction_hint(WagePayment.number_of(ids[0])))
     return Reply("\n".join(out))
+
+
+def payment_header(
+    ctx: HandlerContext,
+    fields: dict[str, str],
+    project: Project,
+    problems: Problems,
+    period_name: str,
+) -> tuple[date | None, str | None, str | None]:
+    """日期, 期间 and 方式 of a 发放 message (one at a time or 按工资表), checked alike."""
+    paid_on = problems.check("日期", parse_date, fields.get("日期") or "今天", ctx.today)
+    if paid_on is not None:
+        paid_on = problems.check("日期", check_ledger_date, paid_on, ctx.today, project, "发放日期")
+    period = None
+    if not fields.get("期间"):
+        problems.add("期间", f"缺少{period_name}，如“期间：2026-11”")
+    else:
+        period = problems.check("期间", parse_period, fields["期间"], ctx.today)
+        if period is not None and period > period_of(ctx.today):
+            problems.add("期间", f"{period} 还没到，不能预先登记发放")
+            period = None
+    method = None
+    if not fields.get("方式"):
+        problems.add("方式", "缺少发放方式：银行代发、一卡通 或 社保卡")
+    else:
+        method = problems.check("方式", check_method, fields["方式"], ctx.settings)
+    return paid_on, period, method

@@ -9,8 +9,6 @@ from __future__ import annotations
 from bot.context import HandlerContext, Reply
 from domain.entries import (
     WageLine,
-    check_ledger_date,
-    check_method,
     check_wages_owed,
     split_wages,
     write_wages,
@@ -18,16 +16,14 @@ from domain.entries import (
 from domain.parsing import (
     Problems,
     parse_amount,
-    parse_date,
     parse_or_refuse,
-    parse_period,
-    period_of,
     split_line,
     split_names,
 )
 from domain.workers import find_workers
 from handlers.ledger.attendance import split_except
 from handlers.ledger.common import correction_hint, money, project_from
+from handlers.ledger.wages import payment_header
 from handlers.payroll.sheet import build_sheet
 from models import WagePayment
 
@@ -41,22 +37,7 @@ def pay_by_sheet(ctx: HandlerContext, args: str, aliases: dict[str, tuple[str, .
     fields, body = parse_or_refuse(args, aliases, EXAMPLE)
     project = project_from(ctx, fields, EXAMPLE)
     problems = Problems(EXAMPLE)
-    paid_on = problems.check("日期", parse_date, fields.get("日期") or "今天", ctx.today)
-    if paid_on is not None:
-        paid_on = problems.check("日期", check_ledger_date, paid_on, ctx.today, project, "发放日期")
-    period = None
-    if not fields.get("期间"):
-        problems.add("期间", "缺少工资表的期间，如“期间：2026-11”")
-    else:
-        period = problems.check("期间", parse_period, fields["期间"], ctx.today)
-        if period is not None and period > period_of(ctx.today):
-            problems.add("期间", f"{period} 还没到，不能预先登记发放")
-            period = None
-    method = None
-    if not fields.get("方式"):
-        problems.add("方式", "缺少发放方式：银行代发、一卡通 或 社保卡")
-    else:
-        method = problems.check("方式", check_method, fields["方式"], ctx.settings)
+    paid_on, period, method = payment_header(ctx, fields, project, problems, "工资表的期间")
     excepted: list[tuple[str, str]] = []
     overrides: list[tuple[str, str, str]] = []
     for n, line in enumerate(body, start=1):
