@@ -53,6 +53,9 @@ class Router:
     file_handler: tuple[Handler, frozenset[Role] | None] | None = None
     fallback_handler: Handler | None = None
     _index: list[tuple[str, Command]] | None = field(default=None, repr=False)
+    # first character -> (name, command), longest first: a text is tried only against the
+    # names it could start with (a hundred startswith() per message before)
+    _by_first: dict[str, list[tuple[str, Command]]] | None = field(default=None, repr=False)
 
     # -- registration -------------------------------------------------------------------
     def command(
@@ -79,7 +82,7 @@ class Router:
                     hidden=hidden,
                 )
             )
-            self._index = None
+            self._index = self._by_first = None
             return fn
 
         return decorate
@@ -119,7 +122,7 @@ class Router:
             self._set_file(other.file_handler)
         if other.fallback_handler is not None:
             self._set_fallback(other.fallback_handler)
-        self._index = None
+        self._index = self._by_first = None
 
     def _set_file(self, entry: tuple[Handler, frozenset[Role] | None]) -> None:
         if self.file_handler is not None and self.file_handler != entry:
@@ -138,6 +141,14 @@ class Router:
             self._index = sorted(pairs, key=lambda p: -len(p[0]))
         return self._index
 
+    def _starting_with(self, char: str) -> list[tuple[str, Command]]:
+        if self._by_first is None:
+            by_first: dict[str, list[tuple[str, Command]]] = {}
+            for name, cmd in self._names():  # longest first, kept in each list
+                by_first.setdefault(name[0], []).append((name, cmd))
+            self._by_first = by_first
+        return self._by_first.get(char, [])
+
     def match(self, text: str) -> tuple[Command, str] | None:
         """The command a text starts with, and the rest of the text (its arguments).
 
@@ -145,7 +156,9 @@ class Router:
         punctuation, or spelled with spaces, is still that command (with no arguments).
         """
         head = normalize(text)
-        for name, cmd in self._names():
+        if not head:
+            return None
+        for name, cmd in self._starting_with(head[0]):
             if not head.startswith(name):
                 continue
             rest = head[len(name) :]
@@ -154,8 +167,8 @@ class Router:
             if rest[0] in _BOUNDARY:
                 return cmd, rest.lstrip(" \t：:，,")
         squeezed = "".join(head.split()).rstrip(_TRAILING)
-        if squeezed != head and len(squeezed) <= _LONGEST_SPACED:
-            for name, cmd in self._names():
+        if squeezed and squeezed != head and len(squeezed) <= _LONGEST_SPACED:
+            for name, cmd in self._starting_with(squeezed[0]):
                 if squeezed == name:
                     return cmd, ""
         return None

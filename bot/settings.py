@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = Field(default=True, alias="YIGONG_SCHEDULER")
     outbox_interval: float = Field(default=2.0, gt=0, alias="YIGONG_OUTBOX_INTERVAL")
     reminder_hour: int = Field(default=9, ge=0, le=23, alias="YIGONG_REMINDER_HOUR")
+    # Callbacks handled at once per process. Unset: 1 on SQLite, which runs one writer at a
+    # time anyway (more threads only fight over the GIL: bench/callback.py), 4 on PostgreSQL.
     concurrency: int = Field(default=4, ge=1, le=64, alias="YIGONG_CONCURRENCY")
     # labour-share floor of 以工代赈专项 projects (of central budget funds), 0–1
     special_min_share: Decimal = Field(
@@ -103,6 +105,12 @@ class Settings(BaseSettings):
                 "企业微信凭据不完整，缺少 " + "、".join(missing) + "：要么全部设置 "
                 + "、".join(creds) + "（正式模式），要么全部不设（沙箱模式）"
             )  # fmt: skip
+        return self
+
+    @model_validator(mode="after")
+    def _default_concurrency(self) -> Settings:
+        if "concurrency" not in self.model_fields_set and self.database_url.startswith("sqlite"):
+            self.concurrency = 1
         return self
 
     @model_validator(mode="after")
