@@ -5,14 +5,14 @@ The callback route, `yigong chat` and the tests all call `Dispatcher.feed`.
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Insert, insert
+from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +22,7 @@ from bot.router import Router
 from bot.settings import Settings
 from bot.text import split_utf8
 from models import InboundMessage, utcnow
+from models.direct import DirectStatement, connection_of
 from models.outbox import enqueue
 from models.outbox import text as text_message
 from models.privacy import mask_text
@@ -71,6 +72,7 @@ class Dispatcher:
         self.session_factory = session_factory
         self.settings = settings
         self.services = services
+        self.engine: Engine = session_factory.kw["bind"]
 
     def now(self) -> datetime:
         return datetime.now(self.settings.tz)
@@ -103,7 +105,7 @@ class Dispatcher:
             log.exception("integrity error in handler", extra={"msg_key": key, "kind": msg.kind})
             text, crashed = INTERNAL_ERROR_REPLY, True
         try:
-            with self.session_factory() as session, session.begin():
+            with self._transaction() as session:
                 result = self._record(session, msg, key, text, render)
                 result.crashed = crashed
                 return result
@@ -130,7 +132,7 @@ class Dispatcher:
         render: Callable[[str], str] | None,
     ) -> FeedResult:
         """Run the handler and record its answer in one transaction; refusals roll it all back."""
-        with self.session_factory() as session, session.begin():
+        with self._transaction() as session:
             ctx = HandlerContext(
                 session=session,
                 user=self.resolve(session, msg.user_id),
@@ -149,6 +151,19 @@ class Dispatcher:
                 log.exception("handler failed", extra={"msg_key": key, "kind": msg.kind})
                 raise _Refused(INTERNAL_ERROR_REPLY, crashed=True) from None
             return self._record(session, msg, key, reply.text, render)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """One message's transaction: a connection that begins and commits it, and a Session
+        joined to it for the handler. The dispatcher's own two statements (who is this, the
+        key) run on the connection directly; a handler that never touches the session (help,
+        a guest) costs no ORM work at all."""
+        with self.engine.connect() as conn, conn.begin():
+            session = self.session_factory(bind=conn, join_transaction_mode="rollback_only")
+            try:
+                yield session
+            finally:
+                session.close()  # (joined: closing does not end the connection's transaction)
 
     def _record(
         self,
@@ -174,10 +189,9 @@ class Dispatcher:
                 ],
             )
         session.flush()  # the handler's writes first: the key goes in last
-        # the key's unique constraint decides, here, which twin wins (a plain Core INSERT:
-        # the ORM's unit of work cost a third of a callback)
-        session.connection().execute(
-            _inbound_insert(),
+        # the key's unique constraint decides, here, which twin wins
+        _INBOUND.execute(
+            connection_of(session),
             {
                 "key": key,
                 "user_id": msg.user_id,
@@ -189,10 +203,7 @@ class Dispatcher:
         return FeedResult(chunks=chunks, body=body)
 
 
-@functools.cache
-def _inbound_insert() -> Insert:
-    """Built once, executed with new parameters."""
-    return insert(InboundMessage.__table__)  # type: ignore[arg-type]
+_INBOUND = DirectStatement(insert(InboundMessage.__table__))  # type: ignore[arg-type]
 
 
 class _Refused(Exception):

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import anyio
+from bot.lanes import Lanes
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -68,10 +68,10 @@ class Services:
     sender: Sender | None = None  # set when the background runner starts
     scheduler: BackgroundScheduler | None = None
     page_cache: dict[str, dict[Any, Any]] = field(default_factory=dict)  # web/: short-lived views
-    limiter: anyio.CapacityLimiter = field(init=False)
+    lanes: Lanes = field(init=False)  # the threads callbacks are handled on
 
     def __post_init__(self) -> None:
-        self.limiter = anyio.CapacityLimiter(self.settings.concurrency)
+        self.lanes = Lanes(self.settings.concurrency)
 
     def close(self) -> None:
         """Stop the scheduler (waiting for running tasks), then close clients and the pool."""
@@ -89,4 +89,5 @@ class Services:
             except Exception:  # shutting down: log and go on
                 log.exception("error while closing %r", closer)
         self.scheduler = None
+        self.lanes.close()
         self.engine.dispose()

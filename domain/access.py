@@ -6,20 +6,16 @@ everybody else on nothing but questions and help. Roles come from imported data 
 
 from __future__ import annotations
 
-import functools
-
 from sqlalchemy import Select, String, and_, bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from bot.context import HandlerContext, Principal, Scope
 from bot.errors import UserError
 from models import Contact, Project, ProjectLiaison, Region, Role, Worker
+from models.direct import DirectStatement, connection_of
 
 
-@functools.cache
 def _principal_stmt() -> Select[int, str, str, str, str, str, int]:
-    """Built once: a statement object reused with new parameters skips SQLAlchemy's
-    construction and cache-key work, which cost more CPU than the query itself."""
     userid = bindparam("userid", type_=String)
     worker = select(Worker.id).where(Worker.wecom_userid == userid).scalar_subquery()
     return (
@@ -44,9 +40,8 @@ def resolve_principal(session: Session, userid: str) -> Principal:
     One round trip for everybody (this runs for every message): the contact's row and region
     come outer-joined, the bound worker's id as a scalar subquery.
     """
-    # Core execution on the session's connection: the row is plain columns, and the ORM's
-    # result machinery cost more than the query (measured in bench/callback.py).
-    row = session.connection().execute(_principal_stmt(), {"userid": userid}).one()
+    # On the driver: SQLAlchemy's execution layer cost ten times the query (models/direct.py).
+    [row] = _PRINCIPAL.execute(connection_of(session), {"userid": userid})
     contact_id, role, name, province, city, county, worker_id = row
     if contact_id is not None:
         return Principal(
@@ -60,6 +55,9 @@ def resolve_principal(session: Session, userid: str) -> Principal:
     if worker_id is not None:
         return Principal(userid=userid, role=Role.WORKER, worker_id=worker_id)
     return Principal(userid=userid, role=Role.GUEST)
+
+
+_PRINCIPAL = DirectStatement(_principal_stmt())
 
 
 def region_filter(scope: Scope):  # type: ignore[no-untyped-def]
