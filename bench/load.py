@@ -342,11 +342,7 @@ def verify(url: str, done: list[Sent], redis_url: str | None = None) -> list[str
                       and not replies[s.key].startswith(s.reply[:50])]  # fmt: skip
         if mismatched:
             problems.append(f"{len(mismatched)} replies differ from the stored ones")
-        work_ok = [
-            s
-            for s in processed
-            if s.kind == "work" and replies[s.key].startswith("已记工")
-        ]
+        work_ok = [s for s in processed if s.kind == "work" and replies[s.key].startswith("已记工")]
         work_bad = [s for s in processed if s.kind == "work" and s not in work_ok]
         records = session.scalar(select(func.count()).select_from(WorkRecord)) or 0
         if records != GROUP * len(work_ok):
@@ -362,9 +358,7 @@ def verify(url: str, done: list[Sent], redis_url: str | None = None) -> list[str
         if doubled:
             problems.append(f"{doubled} (worker, date) pairs recorded twice")
         if work_bad:
-            problems.append(
-                f"{len(work_bad)} 记工 refused, e.g. {replies[work_bad[0].key][:80]!r}"
-            )
+            problems.append(f"{len(work_bad)} 记工 refused, e.g. {replies[work_bad[0].key][:80]!r}")
         queries = session.scalar(
             select(func.coalesce(func.sum(RateCounter.count), 0)).where(
                 RateCounter.key.like("query:%")

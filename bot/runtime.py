@@ -8,11 +8,13 @@ capabilities come from the registry the composition root built (`bot/wiring.py`)
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.sender import Sender
 from bot.services import Services
+from models.session import WalCheckpointer
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,13 @@ def sync_calendar(services: Services) -> None:
         log.exception("calendar sync failed")
 
 
+def checkpoint_wal(checkpointer: WalCheckpointer) -> None:
+    try:
+        checkpointer.run()
+    except sqlite3.Error:  # busy or locked: the next second tries again
+        log.debug("WAL checkpoint skipped", exc_info=True)
+
+
 def start_background(services: Services) -> BackgroundScheduler:
     """Check the registries against the queue, then start the periodic tasks."""
     from datetime import UTC, datetime
@@ -169,6 +178,18 @@ def start_background(services: Services) -> BackgroundScheduler:
         coalesce=True,
         next_run_time=datetime.now(UTC),
     )
+    checkpointer = WalCheckpointer(services.settings.database_url)
+    if checkpointer.path is not None:  # SQLite: the log goes into the database here, not in commits
+        scheduler.add_job(
+            checkpoint_wal,
+            "interval",
+            seconds=1,
+            args=[checkpointer],
+            id="wal-checkpoint",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+        )
     if services.settings.scheduler_enabled:
         for add in services.registry.schedules:
             add(scheduler, services)
