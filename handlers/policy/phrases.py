@@ -30,7 +30,10 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(哪个|哪部|哪条|啥|什么|按|依)(子)?(法|法律|法规)"), "法规"),
     # who mends and keeps what was built: the after-care
     (
-        re.compile(r"(路|渠|桥|设施|工程|水管|路灯).{0,8}(谁来修|谁修|谁来管|谁管|没人管|谁养护)"),
+        re.compile(
+            r"(路|渠|桥|设施|工程|水管|路灯|水池|水窖).{0,8}(谁来修|谁修|谁来管|谁管|没人管|谁养护"
+            r"|谁来养|谁养)"
+        ),
         "管护",
     ),
     # machines people learn on

@@ -30,7 +30,9 @@ _FUNCTION_TAGS = frozenset(_FUNCTION_TAG_TEXT.split())
 _TIME_SUFFIXES = "后前时"
 # 奖不奖, 管没管, 同意不同意: the yes-no form of a verb asks about the verb
 _YES_NO = re.compile(r"(\w{1,2}?)[不没]\1")
-# one character that, said alone, names an idea (奖 in 省里奖不奖)
+# One character that, said alone, names an idea (奖 in 省里奖不奖): spoken Chinese says many
+# verbs with one syllable where writing uses two (查 for 检查, 签 for 签订); the written word
+# is what the clauses, the synonyms and the concepts know.
 CHAR_WORDS = {
     "奖": "奖励",
     "罚": "处罚",
@@ -42,6 +44,21 @@ CHAR_WORDS = {
     "村": "村里",
     "教": "培训",
     "评": "评价",
+    "查": "检查",
+    "审": "审批",
+    "验": "验收",
+    "记": "记录",
+    "列": "列入",
+    "签": "签订",
+    "贪": "贪污",
+    "盯": "监督",
+    "训": "培训",
+    "雇": "雇用",
+    "欠": "拖欠",
+    "扣": "克扣",
+    "补": "补助",
+    "选": "挑选",
+    "挑": "挑选",
 }
 
 # What a question asks for (bits), and the sentences that hold it (same bits).
