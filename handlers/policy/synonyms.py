@@ -190,6 +190,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "检查": ("督促检查", "核查"),
     "审查": ("核查",),
     # money and places
+    "衔接资金": ("衔接推进乡村振兴补助资金",),  # the short name of the funds （一） names
     "钱": ("资金",),
     "经费": ("资金",),
     "县里": ("县级", "县域"),
@@ -226,6 +227,7 @@ _SPOKEN_STOPWORD_TEXT = """
     有人 啥样 什么样 哪样 咋样的 能给 能让 可以吗 行吗 中吗 成吗 好使 管用 靠谱 有用 一哈 一下下 看着 能看 能看着 看到
     专门 特意 特地 究竟 到底 一般 平常 大概 估计 咩 呗 哩 甚 做甚 干甚 甚么 为甚 要得 要不得
     莫 恁个 么样 冇得 阵子 没得说 真个 咋个说 摊子 这摊子 这事 这事儿 事儿 这个事
+    文件 文件里 文件上 条款 原文 上面写 真的假的 是真的 听说 听人说
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split() + _SPOKEN_STOPWORD_TEXT.split())
 
