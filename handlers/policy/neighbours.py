@@ -207,8 +207,8 @@ def _owner() -> dict[str, Neighbour]:
 # How many projects or how much money a county has this year: local figures no policy holds.
 LOCAL_FIGURES = re.compile(
     r"(俺|我们|咱|本|我|你们)(县|市|乡|镇|村).{0,10}(几个|多少个|多少钱|多少资金|有多少)"
-    r"|今年.{0,10}(几个|多少个)|(资金|钱)(有|一共|总共)多少"
-)
+    r"|今年.{0,10}(几个|多少个)|(资金|钱)(有|一共|总共)多少(?!要|得|该|能|用|发|给)"
+)  # … but 钱有多少要发给干活的 asks for a share
 LOCAL = Neighbour(("本地",), "本地的项目个数和资金数额", "县发展改革部门（以工代赈办）或乡镇政府")
 
 

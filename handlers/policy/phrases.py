@@ -56,6 +56,10 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "适用范围",
     ),
+    # the villagers build it themselves
+    (re.compile(r"(自己|自个儿?|自家|村里人)(组织|来|动手)?.{0,2}(干|修|建|盖|搞)"), "自建"),
+    # work away from home is hard for them
+    (re.compile(r"(出去|外出|出门).{0,4}(难|不好找|找不到|出不去)"), "就业困难"),
     # another job found for them
     (re.compile(r"(介绍|推荐|找).{0,2}(活|工作|下家)"), "推荐就业"),
 )

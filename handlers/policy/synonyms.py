@@ -48,6 +48,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "薪酬": ("劳务报酬",),
     "人工费": ("劳务报酬",),
     "发钱": ("劳务报酬", "发放"),
+    "发给": ("发放",),  # spoken 发给/发到 for the written 发放
+    "发到": ("发放",),
     "拖欠": ("按时足额",),
     "欠薪": ("按时足额", "劳务报酬"),
     # not paid: the rule broken (按时足额发放) and the rights supervision guards
