@@ -58,15 +58,13 @@ CHAR_WORDS = {
     "欠": "拖欠",
     "扣": "克扣",
     "补": "补助",
-    "选": "挑选",
-    "挑": "挑选",
 }
 
 # What a question asks for (bits), and the sentences that hold it (same bits).
 NUMBER, PERIOD, DEFINITION = 1, 2, 4
 _ASKS = (
     (NUMBER, re.compile(r"多少|几|比例|占比|百分|多久|多长|多大|最低|最少|至少|不低于|几成|频率")),
-    (PERIOD, re.compile(r"多久|多长时间|多长|几次|频率|什么时候|定期|每隔")),
+    (PERIOD, re.compile(r"多久|多长时间|多长|几次|几回|频率|什么时候|定期|每隔")),
     (
         DEFINITION,
         re.compile(
