@@ -36,6 +36,8 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "管护",
     ),
+    # somebody arranged to look after what was built
+    (re.compile(r"(安排|派|找|雇|请)(个)?人.{0,2}(看|管|守|护|养)"), "管护"),
     # machines people learn on
     (re.compile(r"挖机|挖掘机|铲车|钩机|勾机|装载机"), "设备"),
     # a certificate or a skill learnt
