@@ -36,6 +36,13 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "管护",
     ),
+    # what was built, once it breaks or ages: who looks after it
+    (
+        re.compile(
+            r"(修好|建好|修完|建成|完工)的?.{0,6}(谁来修|谁修|谁来管|谁管|没人管|谁来养|谁养)"
+        ),
+        "管护",
+    ),
     # somebody arranged to look after what was built
     (re.compile(r"(安排|派|找|雇|请)(个)?人.{0,2}(看|管|守|护|养)"), "管护"),
     # machines people learn on
@@ -50,7 +57,10 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # a share of what was built
     (re.compile(r"分(到|点|多少|啥|钱|红|成)|能分|(股份|股|红利|收益).{0,4}分"), "分红"),
     # getting a project for the village: the list it must enter
-    (re.compile(r"(申请|申报|争取|报)(个|一个)?.{0,6}项目"), "清单"),
+    (
+        re.compile(r"(申请|申报|争取|报)(个|一个)?.{0,6}项目|项目.{0,4}(报上去|报上|申报|申请)"),
+        "清单",
+    ),
     # which projects may be done this way: the scope
     (
         re.compile(
@@ -59,7 +69,7 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         "适用范围",
     ),
     # the villagers build it themselves
-    (re.compile(r"(自己|自个儿?|自家|村里人)(组织|来|动手)?.{0,2}(干|修|建|盖|搞)"), "自建"),
+    (re.compile(r"(自己|自个儿?|自家)(组织|来|动手)?.{0,2}(干|修|建|盖|搞)"), "自建"),
     # work away from home is hard for them
     (re.compile(r"(出去|外出|出门).{0,4}(难|不好找|找不到|出不去)"), "就业困难"),
     # another job found for them
