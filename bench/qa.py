@@ -234,9 +234,9 @@ def cold_child(which: str) -> None:
 
 def table(title: str, rows: list[tuple[str, str, str]]) -> None:
     print(f"\n{title}")
-    print(f"  {'':30}{'ours':>20}{'jieba + BM25':>20}")
+    print(f"  {'':46}{'ours':>20}{'jieba + BM25':>20}")
     for key, a, b in rows:
-        print(f"  {key:30}{a:>20}{b:>20}")
+        print(f"  {key:46}{a:>20}{b:>20}")
 
 
 def main() -> None:
