@@ -57,7 +57,6 @@ CHAR_WORDS = {
     "雇": "雇用",
     "欠": "拖欠",
     "扣": "克扣",
-    "补": "补助",
 }
 
 # What a question asks for (bits), and the sentences that hold it (same bits).
