@@ -34,6 +34,7 @@ RERANK_POOL = 5
 COVERAGE_POWER = 0.5  # final score = BM25 score x coverage ** COVERAGE_POWER
 PARTIAL_CREDIT = 0.5  # a word found only as some of its bigrams
 THRESHOLD = 0.4  # below this coverage: no answer
+ANSWER_SHARE = 0.5  # … and a clause above it, with this share of the best score, goes first
 TIE_RATIO = 0.9  # a second clause this close to the best is answered too
 RELATED_RATIO = 0.35  # related clauses score at least this share of the best …
 RELATED_MIN = 2  # … but the two next clauses that cover the question as well are shown anyway
@@ -237,7 +238,18 @@ class Index:
             return Result(question, (), False)
         cover = self._coverage(q, pool)
         final = {ci: scores[ci] * cover[ci] ** COVERAGE_POWER for ci in pool}
-        ranked = sorted(pool, key=final.__getitem__, reverse=True)[:k]
+        # a clause that covers too little of the question is no answer when one nearly as
+        # good covers enough: 镇政府能不能自己当业主 is （五）'s, not （六）'s, which only
+        # scores higher for writing 乡镇政府 more often
+        best = max(final.values())
+        ranked = sorted(
+            pool,
+            key=lambda ci: (
+                cover[ci] >= THRESHOLD and final[ci] >= ANSWER_SHARE * best,
+                final[ci],
+            ),
+            reverse=True,
+        )[:k]
         hits = [
             Hit(
                 self.clauses[ci],

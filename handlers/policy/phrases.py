@@ -22,7 +22,7 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # which office is in charge of it all: 发改局管还是…, 哪个部门牵头, 归谁管
     (
         re.compile(
-            r"(局|委|部门)管还是|哪个(部门|局|单位)(来)?(管|牵头)|归谁管|(这事|事儿|摊子事|以工代赈).{0,4}谁说了算|谁(来)?(牵头|挑头|主抓)"
+            r"(局|委|部门)管还是|哪个(部门|局|单位)(来)?(管|牵头|领头|带头|挑头)|归谁管|(这事|事儿|摊子事|以工代赈).{0,4}谁说了算|谁(来)?(牵头|挑头|主抓)"
         ),
         "牵头",
     ),
@@ -30,9 +30,21 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(哪个|哪部|哪条|啥|什么|按|依)(子)?(法|法律|法规)"), "法规"),
     # who mends and keeps what was built: the after-care
     (
-        re.compile(r"(路|渠|桥|设施|工程|水管|路灯).{0,8}(谁来修|谁修|谁来管|谁管|没人管|谁养护)"),
+        re.compile(
+            r"(路|渠|桥|设施|工程|水管|路灯|水池|水窖).{0,8}(谁来修|谁修|谁来管|谁管|没人管|谁养护"
+            r"|谁来养|谁养)"
+        ),
         "管护",
     ),
+    # what was built, once it breaks or ages: who looks after it
+    (
+        re.compile(
+            r"(修好|建好|修完|建成|完工)的?.{0,6}(谁来修|谁修|谁来管|谁管|没人管|谁来养|谁养)"
+        ),
+        "管护",
+    ),
+    # somebody arranged to look after what was built
+    (re.compile(r"(安排|派|找|雇|请)(个)?人.{0,2}(看|管|守|护|养)"), "管护"),
     # machines people learn on
     (re.compile(r"挖机|挖掘机|铲车|钩机|勾机|装载机"), "设备"),
     # a certificate or a skill learnt
@@ -45,7 +57,10 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # a share of what was built
     (re.compile(r"分(到|点|多少|啥|钱|红|成)|能分|(股份|股|红利|收益).{0,4}分"), "分红"),
     # getting a project for the village: the list it must enter
-    (re.compile(r"(申请|申报|争取|报)(个|一个)?.{0,6}项目"), "清单"),
+    (
+        re.compile(r"(申请|申报|争取|报)(个|一个)?.{0,6}项目|项目.{0,4}(报上去|报上|申报|申请)"),
+        "清单",
+    ),
     # which projects may be done this way: the scope
     (
         re.compile(
@@ -53,6 +68,10 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "适用范围",
     ),
+    # the villagers build it themselves
+    (re.compile(r"(自己|自个儿?|自家)(组织|来|动手)?.{0,2}(干|修|建|盖|搞)"), "自建"),
+    # work away from home is hard for them
+    (re.compile(r"(出去|外出|出门).{0,4}(难|不好找|找不到|出不去)"), "就业困难"),
     # another job found for them
     (re.compile(r"(介绍|推荐|找).{0,2}(活|工作|下家)"), "推荐就业"),
 )

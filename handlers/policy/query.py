@@ -20,6 +20,7 @@ PHRASE_WEIGHT = 1.0  # a spoken phrase (钱 … 发给) names its concept like a
 KNOWN_CONCEPT_WEIGHT = 0.4  # a word the clauses hold: its concept adds its other wordings
 SUBWORD_WEIGHT = 1.0  # dictionary words inside a longer question word (as cut_for_search)
 SINGLE_CHAR_WEIGHT = 0.3  # one-character words say little
+STRAY_CHAR_SHARE = 0.5  # a character no clause holds: debris of a spoken phrase, mostly
 IDF_FLOOR = 0.5  # in coverage, even a word every clause holds is part of what was asked
 VERB_WEIGHT = 0.5  # for words no clause holds: a verb says less about the topic than a noun
 MINOR_WEIGHT = 0.3  # … and an adjective, adverb, numeral or pronoun less still
@@ -30,7 +31,9 @@ _FUNCTION_TAGS = frozenset(_FUNCTION_TAG_TEXT.split())
 _TIME_SUFFIXES = "后前时"
 # 奖不奖, 管没管, 同意不同意: the yes-no form of a verb asks about the verb
 _YES_NO = re.compile(r"(\w{1,2}?)[不没]\1")
-# one character that, said alone, names an idea (奖 in 省里奖不奖)
+# One character that, said alone, names an idea (奖 in 省里奖不奖): spoken Chinese says many
+# verbs with one syllable where writing uses two (查 for 检查, 签 for 签订); the written word
+# is what the clauses, the synonyms and the concepts know.
 CHAR_WORDS = {
     "奖": "奖励",
     "罚": "处罚",
@@ -42,13 +45,25 @@ CHAR_WORDS = {
     "村": "村里",
     "教": "培训",
     "评": "评价",
+    "查": "检查",
+    "审": "审批",
+    "验": "验收",
+    "记": "记录",
+    "列": "列入",
+    "签": "签订",
+    "贪": "贪污",
+    "盯": "监督",
+    "训": "培训",
+    "雇": "雇用",
+    "欠": "拖欠",
+    "扣": "克扣",
 }
 
 # What a question asks for (bits), and the sentences that hold it (same bits).
 NUMBER, PERIOD, DEFINITION = 1, 2, 4
 _ASKS = (
     (NUMBER, re.compile(r"多少|几|比例|占比|百分|多久|多长|多大|最低|最少|至少|不低于|几成|频率")),
-    (PERIOD, re.compile(r"多久|多长时间|多长|几次|频率|什么时候|定期|每隔")),
+    (PERIOD, re.compile(r"多久|多长时间|多长|几次|几回|频率|什么时候|定期|每隔")),
     (
         DEFINITION,
         re.compile(
@@ -65,6 +80,31 @@ HOLDS = (
     (PERIOD, re.compile(r"季度|年度|每年|每月|按月|周期|每季")),
     (DEFINITION, re.compile(r"简称|是指|指的是|所称|分为|包括")),
 )
+
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+# 百分之十五 is how a share is said; the clauses write 15%
+_SPOKEN_PERCENT = re.compile(r"百分之([零一二两三四五六七八九十]{1,3})")
+
+
+def _chinese_number(text: str) -> int | None:
+    """一 … 九十九 as a number (十五 → 15, 二十 → 20), else None."""
+    if "十" not in text:
+        return _DIGITS[text] if len(text) == 1 and text in _DIGITS else None
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or (tens and tens not in _DIGITS):
+        return None
+    if ones and ones not in _DIGITS:
+        return None
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
+
+
+def _digits_for_percent(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        n = _chinese_number(m.group(1))
+        return m.group() if n is None else f"{n}%"
+
+    return _SPOKEN_PERCENT.sub(repl, text)
 
 
 def flags(text: str, patterns: tuple[tuple[int, re.Pattern[str]], ...]) -> int:
@@ -112,6 +152,8 @@ Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
 def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query:
     """Turn a question into a Query, after `fix` has corrected its typos."""
     norm = tx.normalize(question)
+    if "百分之" in norm:
+        norm = _digits_for_percent(norm)
     if "不" in norm or "没" in norm:
         norm = _YES_NO.sub(r"\1", norm)
     spans = tx.cut_spans(norm)
@@ -213,7 +255,7 @@ def _concept(word: str, vocab: Vocabulary) -> Concept:
         _put(terms, concept_term(key), base * share)
         alternatives.append(((concept_term(key),), SYNONYM_CREDIT))
     if single:
-        weight = base * vocab.char_idf.get(word, vocab.max_idf)
+        weight = base * vocab.char_idf.get(word, vocab.max_idf * STRAY_CHAR_SHARE)
     elif known:
         weight = base * max(vocab.idf[word], IDF_FLOOR)
     else:

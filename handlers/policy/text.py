@@ -11,6 +11,8 @@ from handlers.policy.dictionary import tokenizer
 # Runs of text that carry meaning: Chinese characters, digits, Latin letters, percent.
 _RUN = re.compile(r"[\u4e00-\u9fff0-9a-z%]+")
 _SENTENCE_END = re.compile(r"(?<=[。；;！？!?])")
+# 省、市、县 is a list of levels of government that people say as one word (市县, 县乡)
+_LEVELS = re.compile(r"[省市县乡镇村](?:、[省市县乡镇村])+")
 
 
 def normalize(text: str) -> str:
@@ -58,11 +60,17 @@ def is_word(text: str) -> bool:
 
 
 def search_words(text: str) -> list[str]:
-    """Every word and the dictionary words inside it, for indexing a normalised text."""
+    """Every word and the dictionary words inside it, for indexing a normalised text; a
+    list of levels (市、县) also as the words people say for it (市县)."""
     out: list[str] = []
     for word in cut(text):
         out.extend(subwords(word))
         out.append(word)
+    for found in _LEVELS.finditer(text):
+        levels = found.group().split("、")
+        out.extend(a + b for a, b in zip(levels, levels[1:], strict=False))
+        if len(levels) > 2:
+            out.append("".join(levels))
     return out
 
 

@@ -57,11 +57,16 @@ class TypoFixer:
     @staticmethod
     def _replace(text: str, term: str, spans: list[tuple[int, int]]) -> str:
         size = len(term)
+        # windows that keep the term's first or last character, in the order of their start
+        firsts = [i for i, ch in enumerate(text) if ch == term[0]]
+        lasts = [i for i, ch in enumerate(text) if ch == term[-1]]
         for width in (size, size - 1, size + 1):
-            for start in range(len(text) - width + 1):
-                window = text[start : start + width]
-                if window[0] != term[0] and window[-1] != term[-1]:
+            last_start = len(text) - width
+            starts = sorted({*firsts, *(i - width + 1 for i in lasts)})
+            for start in starts:
+                if start < 0 or start > last_start:
                     continue
+                window = text[start : start + width]
                 if Levenshtein.distance(window, term, score_cutoff=1) > 1:
                     continue
                 end = start + width

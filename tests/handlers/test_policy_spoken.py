@@ -115,6 +115,31 @@ def test_sound_alike_slips_and_initials_are_read_as_the_term(kb, question, term)
     assert term in kb.ask(question).fixes
 
 
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("钱发没发谁来查", "（十）"),  # 查 said for 检查: not 问题太短
+        ("合同谁来签", "（十）"),  # 签 for 签订
+        ("修高速公路能用以工代赈不", "（一）"),  # a highway is a 重点工程
+        ("村里人自己动手修行不行", "（六）"),  # 自己…修 is 村民自建
+        ("联系单位干出成绩往哪报", "（十一）"),  # 成绩 is 成效, reported 报送
+        ("村会计咋记务工台账", "（十）"),  # a village accountant keeps the ledger: no neighbour
+    ],
+)
+def test_spoken_words_and_one_syllable_verbs_reach_their_clause(kb, question, clause):
+    assert best(kb, question) == clause
+
+
+def test_a_share_said_in_words_is_read_as_the_number(kb: KnowledgeBase):
+    hit = kb.ask("工钱得占百分之十五不").best
+    assert hit is not None and hit.clause.number == "（一）" and "15%" in hit.sentence
+
+
+def test_a_slip_of_the_same_sound_in_a_list_word_is_heard(kb: KnowledgeBase):
+    result = kb.ask("项目清丹谁来定")
+    assert "项目清单" in result.fixes and best(kb, "项目清丹谁来定") == "（三）"
+
+
 def test_a_real_word_that_sounds_like_a_term_is_left_alone(kb: KnowledgeBase):
     assert kb.ask("公式怎么算").fixes == ()  # 公式 is a word, not a slip for 公示
     assert kb.ask("以工代训是什么").fixes == ()
@@ -130,6 +155,21 @@ def test_questions_about_other_programmes_get_no_clause_but_where_to_ask(kb, que
     assert result.best is None and result.neighbours and not result.hits
     reply = answer_text(kb, result)
     assert reply.startswith("这份政策没有讲") and "12345" in reply
+
+
+@pytest.mark.parametrize(
+    ("question", "office"),
+    [
+        ("分红要不要交税", "税务局"),
+        ("工程保修期多长", "住房和城乡建设局"),
+        ("宅基地能批多大", "自然资源局"),
+    ],
+)
+def test_neighbours_built_from_other_offices_say_where_to_ask(kb, question, office):
+    result = kb.ask(question)
+    assert result.best is None and result.neighbours
+    reply = answer_text(kb, result)
+    assert reply.startswith("这份政策没有讲") and office in reply
 
 
 def test_the_neighbour_list_names_the_bureau_for_each():
@@ -192,6 +232,7 @@ def test_no_question_is_copied_into_the_concepts():
     from tests.handlers.test_policy_qa_devset import load
 
     words = set(spoken_index())
-    for question, expected in load("policy_questions.tsv") + load("policy_questions_holdout.tsv"):
+    sets = ("policy_questions.tsv", "policy_questions_dev2.tsv", "policy_questions_holdout.tsv")
+    for question, expected in [row for name in sets for row in load(name)]:
         if expected != "-":
             assert question.strip("？?！!。 ") not in words, question
