@@ -166,6 +166,27 @@ def start_replicas(
     return procs
 
 
+def cpu_split(replicas: list[int]) -> dict[str, float]:
+    """CPU seconds so far of the replicas, of every PostgreSQL server process on this machine,
+    and of this process (Linux /proc; zeros elsewhere): where a run's cores went."""
+    from bench.callback import cpu_seconds
+
+    postgres = 0.0
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else []:
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    postgres += cpu_seconds(int(entry.name))
+            except OSError:
+                continue
+    own = os.times()
+    return {
+        "replicas": sum(cpu_seconds(pid) for pid in replicas),
+        "postgres": postgres,
+        "clients": own.user + own.system,
+    }
+
+
 def stop_replicas(procs: list[subprocess.Popen[bytes]]) -> None:
     for p in procs:
         p.send_signal(signal.SIGTERM)  # graceful: in-flight callbacks finish
@@ -445,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         gc.collect()
         gc.freeze()  # the prepared callbacks stay out of the load generator's own collections
+        cpu0 = cpu_split([p.pid for p in procs])
         start = pacer.start = time.perf_counter()
         for t in threads:
             t.start()
@@ -453,6 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - start
+        cpu = {k: v - cpu0[k] for k, v in cpu_split([p.pid for p in procs]).items()}
     finally:
         stop_replicas(procs)
 
@@ -472,6 +495,10 @@ def main(argv: list[str] | None = None) -> int:
           f"max {max(first, default=0) * 1000:.1f} ms; successful only p99 {pct(ok_first, 0.99) * 1000:.1f} ms")  # fmt: skip
     if first:
         print(f"mean {statistics.mean(first) * 1000:.1f} ms")
+    if done and any(cpu.values()):
+        per = {k: v / len(done) * 1000 for k, v in cpu.items()}
+        print(f"CPU per callback: replicas {per['replicas']:.2f} ms, PostgreSQL {per['postgres']:.2f} ms, "
+              f"this load generator {per['clients']:.2f} ms ({os.cpu_count()} CPUs)")  # fmt: skip
     for kind in sorted(kinds):
         lat = [s.latencies[0] for s in done if s.kind == kind and s.latencies]
         print(f"  {kind}: p50 {pct(lat, 0.5) * 1000:.1f} ms, p99 {pct(lat, 0.99) * 1000:.1f} ms")
