@@ -16,6 +16,8 @@ from handlers.policy.matcher import Index, Result
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a database is involved (fast `yigong ask`)
     from sqlalchemy.orm import Session
 
+    from models.direct import DirectStatement
+
 TABLE = "policy_documents"
 
 
@@ -76,24 +78,32 @@ class _Cache:
         self._lock = threading.Lock()
         self._by_db: dict[str, tuple[tuple[int, int], KnowledgeBase]] = {}
         self._has_table: set[str] = set()
+        self._urls: dict[int, str] = {}  # id(engine) -> its URL (rendering one costs a parse)
+        self._version: DirectStatement | None = None
 
     def get(self, session: Session) -> KnowledgeBase:
         from sqlalchemy import Engine, func, inspect, select
 
+        from models.direct import DirectStatement, connection_of
         from models.policy import PolicyDocument
 
         bind = session.get_bind()
         engine = bind if isinstance(bind, Engine) else bind.engine
-        url = engine.url.render_as_string(hide_password=True)
+        url = self._urls.get(id(engine))
+        if url is None:
+            url = self._urls[id(engine)] = engine.url.render_as_string(hide_password=True)
         if url not in self._has_table:
             # through the session's own connection: a second one would wait for its lock
             if not inspect(session.connection()).has_table(TABLE):
                 return builtin_kb()  # schema not created yet: `yigong db upgrade`
             self._has_table.add(url)
-        count, max_id = session.execute(
-            select(func.count(PolicyDocument.id), func.max(PolicyDocument.id))
-        ).one()
-        version = (count, max_id or 0)
+        if self._version is None:
+            self._version = DirectStatement(
+                select(func.count(PolicyDocument.id), func.max(PolicyDocument.id))
+            )
+        # every question: an indexed aggregate on the driver (models/direct.py)
+        [(count, max_id)] = self._version.execute(connection_of(session), {})
+        version = (int(count), int(max_id or 0))
         cached = self._by_db.get(url)
         if cached is not None and cached[0] == version:
             return cached[1]
