@@ -6,7 +6,7 @@ import gc
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -21,6 +21,7 @@ from bot.observability import ObservabilityMiddleware, configure_logging, note, 
 from bot.services import Services
 from bot.settings import Settings
 from bot.wecom_crypto import CallbackRejected, reply_xml, to_incoming
+from models.session import WriterBusy, without_waiting
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +118,7 @@ def create_app(
                 replies.replies.put(msg.dedup_key, done.body)
             return done
 
-        # At most `concurrency` callbacks run at once; the rest wait their turn, in order.
-        result = await svc.lanes.run(handle)
+        result = await _handle_callback(svc, handle)
         if result.duplicate:
             note("outcome", "duplicate")
         elif result.crashed:
@@ -159,6 +159,23 @@ def create_app(
         return Response(body, media_type=content_type)
 
     return app
+
+
+async def _handle_callback(svc: Services, handle: Callable[[], FeedResult]) -> FeedResult:
+    """On SQLite, right here on the event loop when the database's one writer is free: no
+    thread hop and no handing the interpreter lock back and forth at every statement, which
+    kept a callback thread waiting longer than it worked (bench/callback.py). SQLite runs one
+    write transaction at a time, so a lane would only have queued it; chat handlers do no
+    network I/O (files are downloaded by jobs). When another thread or process is writing,
+    the callback waits on a lane instead: the loop itself never waits. On PostgreSQL, or
+    with Redis (network calls), always a lane: at most `concurrency` at once, in order."""
+    if svc.inline_callbacks:
+        try:
+            with without_waiting():
+                return handle()
+        except WriterBusy:
+            pass  # nothing was written (it failed at BEGIN): run it again, waiting its turn
+    return await svc.lanes.run(handle)
 
 
 def warm_up(services: Services) -> None:

@@ -26,6 +26,7 @@ from models.direct import DirectStatement, connection_of
 from models.outbox import enqueue
 from models.outbox import text as text_message
 from models.privacy import mask_text
+from models.session import WriterBusy
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -147,6 +148,8 @@ class Dispatcher:
                 raise _Refused(err.message) from None
             except SQLAlchemyError:
                 raise  # the database itself failed: no answer is stored, so WeCom's retry runs again
+            except WriterBusy:
+                raise  # asked not to wait for SQLite's writer: the caller runs it again, waiting
             except Exception:
                 log.exception("handler failed", extra={"msg_key": key, "kind": msg.kind})
                 raise _Refused(INTERNAL_ERROR_REPLY, crashed=True) from None

@@ -73,6 +73,12 @@ class Services:
     def __post_init__(self) -> None:
         self.lanes = Lanes(self.settings.concurrency)
 
+    @property
+    def inline_callbacks(self) -> bool:
+        """Callbacks may be handled on the event loop: a SQLite file, no Redis (bot/app.py)."""
+        url = self.settings.database_url
+        return url.startswith("sqlite") and ":memory:" not in url and self.redis is None
+
     def close(self) -> None:
         """Stop the scheduler (waiting for running tasks), then close clients and the pool."""
         closers: list[Callable[[], object]] = []

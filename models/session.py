@@ -6,12 +6,33 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT = 30  # seconds a SQLite transaction waits for another process's writer
+
+
+class WriterBusy(Exception):
+    """SQLite's one writer is taken, and this caller asked not to wait for it."""
+
+
+_NO_WAIT: ContextVar[bool] = ContextVar("yigong_sqlite_no_wait", default=False)
+
+
+@contextmanager
+def without_waiting() -> Iterator[None]:
+    """Inside, beginning a SQLite transaction raises `WriterBusy` instead of waiting while
+    another thread or process writes: for work on the event loop, which must never wait."""
+    token = _NO_WAIT.set(True)
+    try:
+        yield
+    finally:
+        _NO_WAIT.reset(token)
 
 
 def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
@@ -24,7 +45,7 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
     # message text (SPEC §8). The statement itself is enough to debug.
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": BUSY_TIMEOUT})
         if ":memory:" not in url:
             kwargs.setdefault("pool_size", pool_size)  # file databases pool like a server's
         engine = create_engine(url, **kwargs)
@@ -47,14 +68,18 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
             cur.close()
 
         if ":memory:" not in url:
-            _one_writer_at_a_time(engine, timeout=30)
+            _one_writer_at_a_time(engine, timeout=BUSY_TIMEOUT)
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
             # IMMEDIATE: take the write lock up front instead of failing on a lock upgrade.
             # Straight to the driver: SQLAlchemy's statement machinery cost more than BEGIN.
+            driver = conn.connection.driver_connection
             try:
-                conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
+                if _NO_WAIT.get():  # another process writing: say so at once, do not wait
+                    _begin_now(driver)
+                else:
+                    driver.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:  # e.g. locked past the busy timeout: as SQLAlchemy's
                 raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
 
@@ -66,6 +91,18 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", pool_size)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
+
+
+def _begin_now(driver: sqlite3.Connection) -> None:
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise WriterBusy from exc
+        raise
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT * 1000}")
 
 
 WAL_SIZE_LIMIT = 64 * 1024 * 1024  # the log is cut back to this when it starts over
@@ -117,7 +154,13 @@ def _one_writer_at_a_time(engine: Engine, timeout: float) -> None:
     def _queue(conn: Any) -> None:
         # record_info: kept across an invalidated connection, so the lock is always released
         info = conn.connection.record_info
-        if info is not None and not info.get("writer_lock") and lock.acquire(timeout=timeout):
+        if info is None or info.get("writer_lock"):
+            return
+        if _NO_WAIT.get():
+            if not lock.acquire(blocking=False):
+                raise WriterBusy
+            info["writer_lock"] = True
+        elif lock.acquire(timeout=timeout):
             info["writer_lock"] = True  # else: SQLite's busy timeout decides, as before
 
     @event.listens_for(engine.pool, "checkin")

@@ -33,3 +33,28 @@ def test_commits_leave_the_log_to_the_background_checkpoint(tmp_path: Path) -> N
 def test_nothing_to_checkpoint_on_postgresql_or_in_memory() -> None:
     assert WalCheckpointer("postgresql+psycopg://postgres@127.0.0.1/test").run() is None
     assert WalCheckpointer("sqlite:///:memory:").run() is None
+
+
+def test_without_waiting_another_process_writing_is_said_at_once(tmp_path: Path) -> None:
+    import sqlite3
+
+    import pytest
+
+    from models.session import BUSY_TIMEOUT, WriterBusy, without_waiting
+
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x TEXT)"))
+    other = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)  # another process
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(WriterBusy), without_waiting(), engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES ('never')"))
+    other.execute("COMMIT")
+    with engine.begin() as conn:  # the connection waits again as usual, and works
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT * 1000
+        conn.execute(text("INSERT INTO t VALUES ('later')"))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT x FROM t").scalars().all() == ["later"]
+    other.close()
+    engine.dispose()

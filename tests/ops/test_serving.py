@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from bot.app import create_app
+from bot.services import Services
 from bot.settings import Settings
 from bot.wiring import build_services
 from handlers.policy import kb
@@ -25,7 +26,11 @@ def unfrozen() -> Iterator[None]:
     gc.unfreeze()  # the test process goes on collecting as usual
 
 
-def test_callbacks_beyond_the_limit_wait_their_turn(settings: Settings, engine: Engine) -> None:
+def test_callbacks_beyond_the_limit_wait_their_turn(
+    settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the lanes, as on PostgreSQL (on SQLite a callback runs on the loop while the writer is free)
+    monkeypatch.setattr(Services, "inline_callbacks", property(lambda _self: False))
     svc = build_services(settings.model_copy(update={"concurrency": 2}), engine=engine)
     running, peak, lock = 0, 0, threading.Lock()
     feed = svc.dispatcher.feed
@@ -82,3 +87,59 @@ def test_warm_start_loads_the_policy_index_and_freezes_the_heap(
             assert svc.engine.pool.checkedin() >= 3  # type: ignore[attr-defined]  # one per slot
         reply = WeComUser(client, settings).text("u-warm", "劳务报酬占比有什么要求")
         assert "劳务报酬" in reply.text
+
+
+def test_on_sqlite_a_callback_is_answered_on_the_loop_while_the_writer_is_free(
+    settings: Settings, engine: Engine, db_url: str
+) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL callbacks always run on the lanes")
+    svc = build_services(settings, engine=engine)
+    where: list[str] = []
+    feed = svc.dispatcher.feed
+
+    def noting_feed(*args: Any, **kwargs: Any) -> Any:
+        where.append(threading.current_thread().name)
+        return feed(*args, **kwargs)
+
+    svc.dispatcher.feed = noting_feed  # type: ignore[method-assign]
+    with TestClient(create_app(svc.settings, services=svc, background=False)) as client:
+        loop_thread = client.portal.call(threading.current_thread)  # type: ignore[union-attr]
+        assert "以工代赈助手可以" in WeComUser(client, svc.settings).text("u-loop", "帮助").text
+    assert where == [loop_thread.name]  # no thread hop
+
+
+def test_a_busy_sqlite_writer_never_stalls_the_server(
+    settings: Settings, engine: Engine, db_url: str
+) -> None:
+    """While a background task holds SQLite's writer, a callback waits on a lane and the
+    event loop goes on serving instead of waiting with it (here: a request that needs no
+    database; on SQLite anything that does, /healthz too, waits for the writer)."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("SQLite's one writer")
+    svc = build_services(settings, engine=engine)
+    holding, healthy, release = threading.Event(), threading.Event(), threading.Event()
+
+    def background_writer() -> None:
+        with svc.engine.connect() as conn, conn.begin():  # e.g. a long import
+            holding.set()
+            release.wait(timeout=10)
+
+    with TestClient(create_app(svc.settings, services=svc, background=False)) as client:
+        writer = threading.Thread(target=background_writer)
+        writer.start()
+        assert holding.wait(timeout=5)
+        answers: list[str] = []
+        sender = threading.Thread(
+            target=lambda: answers.append(WeComUser(client, svc.settings).text("u-b", "帮助").text)
+        )
+        sender.start()
+        time.sleep(0.2)  # the callback has arrived and found the writer taken
+        # answered while the writer is held: the loop is free
+        assert client.get("/wecom/callback").status_code == 400
+        healthy.set()
+        assert not answers  # the callback is still waiting for the writer …
+        release.set()
+        sender.join(timeout=10)
+        writer.join(timeout=10)
+    assert healthy.is_set() and "以工代赈助手可以" in answers[0]  # … and then answered
