@@ -109,6 +109,11 @@ def test_shipped_thesaurus_words_belong_to_known_concepts():
         ("不走zb行不行", "招标"),
         ("ygdz项目工资比例多少", "以工代赈"),
         ("gyxgw给谁", "公益性岗位"),
+        # 模糊音: flat/curled tongue, n/l, f/h, front/back nasals
+        ("森批手续要多久", "审批手续"),
+        ("务工台脏谁来记", "务工台账"),
+        ("龙推项目工钱比例", "农推"),
+        ("森态护林员咋选", "生态护林员"),
     ],
 )
 def test_sound_alike_slips_and_initials_are_read_as_the_term(kb, question, term):
