@@ -172,7 +172,7 @@ class Index:
             max_idf=lucene_idf(n, 0),
         )
         self._first_sentence = {s.clause: s.text for s in reversed(self._sentences)}
-        self._typos = SoundAndTypoFixer()
+        self._typos = SoundAndTypoFixer(self._words.idf)
         self._text = "\n".join(tx.normalize(c.full_text) for c in self.clauses)
         self._queries: dict[str, Query] = {}
         # bigrams that may pick a sentence: their weight there and the sentences holding them

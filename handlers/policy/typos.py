@@ -87,7 +87,9 @@ class TypoFixer:
 class SoundAndTypoFixer:
     """Sound-alike slips and pinyin first (以工代振 is 以工代赈, not 以工代训), then one edit."""
 
-    def __init__(self) -> None:
+    def __init__(self, written: Iterable[str] = ()) -> None:
+        """`written`: the words the clauses hold; those of three characters or more are
+        heard too (田间地头, 内生动力, 可行性), so every term of every clause has its sound."""
         from handlers.policy.concepts import CONCEPTS
         from handlers.policy.pinyin import PinyinFixer
         from handlers.policy.text import is_word, subwords
@@ -97,7 +99,8 @@ class SoundAndTypoFixer:
         # two-character terms only as the policy writes them (劳物 → 劳务): a sound-alike
         # of a spoken two-character word is too often another word
         parts = [p for t in official for p in subwords(t) if len(p) == 2 and is_word(p)]
-        self._sounds = PinyinFixer([*official, *spoken, *parts])
+        own = [w for w in written if len(w) > 2 and is_word(w)]
+        self._sounds = PinyinFixer([*official, *spoken, *parts, *own])
         self._typos = TypoFixer()
 
     def fix(self, text: str, words: list[tuple[str, int]]) -> tuple[str, tuple[str, ...]]:

@@ -114,6 +114,9 @@ def test_shipped_thesaurus_words_belong_to_known_concepts():
         ("务工台脏谁来记", "务工台账"),
         ("龙推项目工钱比例", "农推"),
         ("森态护林员咋选", "生态护林员"),
+        # any word of three characters the clauses write has its sound, not only listed terms
+        ("甜间地头去不去", "田间地头"),
+        ("工程盖算谁审", "工程概算"),
     ],
 )
 def test_sound_alike_slips_and_initials_are_read_as_the_term(kb, question, term):
