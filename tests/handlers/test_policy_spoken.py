@@ -132,7 +132,9 @@ def test_sound_alike_slips_and_initials_are_read_as_the_term(kb, question, term)
         ("村里人自己动手修行不行", "（六）"),  # 自己…修 is 村民自建
         ("联系单位干出成绩往哪报", "（十一）"),  # 成绩 is 成效, reported 报送
         ("村会计咋记务工台账", "（十）"),
-        ("上年纪了还能去不", "（九）"),  # the old are 外出就业困难, whom 公益性岗位 serve  # a village accountant keeps the ledger: no neighbour
+        ("上年纪了还能去不", "（九）"),
+        ("财评要多久", "（四）"),  # 财政评审, as offices say it
+        ("路修好了闲置了咋办", "（九）"),  # 长期发挥效益  # the old are 外出就业困难, whom 公益性岗位 serve  # a village accountant keeps the ledger: no neighbour
     ],
 )
 def test_spoken_words_and_one_syllable_verbs_reach_their_clause(kb, question, clause):
