@@ -144,6 +144,9 @@ class Query:
     concepts: tuple[Concept, ...]
     wants: int
     kinds: frozenset[int] = frozenset()  # the kinds of project it names (synonyms.KINDS)
+    # a question of single characters whose only topic is a two-character phrase (给钱吗,
+    # 钱给谁): too little to answer, enough to offer the clauses of that idea
+    hinted: bool = False
 
 
 Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
@@ -183,12 +186,12 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
     # a phrase of two characters gives a question of single characters (给钱吗) no more to go
     # on; a longer one (路…坏了) says what it is about
     worded = any(len(c.word) > 1 for c in concepts)
+    hinted = False
     for key, size in phrase_concepts(norm):
-        if not worded and size < 3:
-            continue
         term = concept_term(key)
         if term not in vocab.idf:  # no clause here writes the concept
             continue
+        hinted = hinted or (not worded and size < 3)
         if term in terms:  # a word named it already (技术 → 培训): the phrase says it surely
             terms[term] = max(terms[term], PHRASE_WEIGHT)
         else:
@@ -204,6 +207,7 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         tuple(concepts),
         flags(norm, _ASKS) | (DEFINITION if _ABOUT_PROGRAMME.search(norm) else 0),
         kinds_named(norm),
+        hinted and not worded,
     )
 
 

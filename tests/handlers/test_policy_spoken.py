@@ -208,6 +208,21 @@ def test_a_vague_question_in_the_domain_is_asked_back(kb: KnowledgeBase):
     assert [ref for ref, _ in choices] == [h.clause.ref for h in result.choices]
 
 
+@pytest.mark.parametrize("question", ["给钱吗", "钱给谁", "啥时候给钱"])
+def test_a_bare_spoken_phrase_is_asked_back_with_its_clauses(kb: KnowledgeBase, question):
+    # only single characters, but 给…钱 names the wages: offer their clauses, not 问题太短
+    result = kb.ask(question)
+    assert result.best is None and result.ask_back and not result.too_short
+    assert "（十）" in [h.clause.number for h in result.choices]
+    assert answer_text(kb, result).startswith(ASK_HEAD)
+
+
+def test_single_characters_that_name_nothing_are_still_too_short(kb: KnowledgeBase):
+    for question in ("钱", "怎么请假", "驾照怎么考"):
+        result = kb.ask(question)
+        assert result.too_short and not result.ask_back, question
+
+
 def test_an_off_topic_question_is_not_asked_back(kb: KnowledgeBase):
     for question in ("宅基地怎么审批", "今天天气怎么样"):
         assert not kb.ask(question).ask_back, question
