@@ -141,6 +141,19 @@ def test_spoken_words_and_one_syllable_verbs_reach_their_clause(kb, question, cl
     assert best(kb, question) == clause
 
 
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("修好嘞路哪个来管嘛", "（九）"),  # 西南/中原: 嘞 is 的, 哪个 before a verb is 谁
+        ("人工钱几时发", "（十）"),  # 几时 asks when: the wage period
+        ("钱啥时候给俺", "（十）"),
+        ("工钱发现金还是打卡", "（十）"),  # 发现金 is no 发现
+    ],
+)
+def test_regional_function_words_are_read_as_mandarin(kb, question, clause):
+    assert best(kb, question) == clause
+
+
 def test_a_share_said_in_words_is_read_as_the_number(kb: KnowledgeBase):
     hit = kb.ask("工钱得占百分之十五不").best
     assert hit is not None and hit.clause.number == "（一）" and "15%" in hit.sentence
