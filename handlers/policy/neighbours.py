@@ -237,6 +237,11 @@ LOCAL_FIGURES = re.compile(
 LOCAL = Neighbour(("本地",), "本地的项目个数和资金数额", "县发展改革部门（以工代赈办）或乡镇政府")
 
 
+# The asker saying who they are: a programme named there is their post, not their question
+# (俺是驻村第一书记，想让村党支部把群众组织起来 asks about 以工代赈 work).
+ASKER = re.compile(r"(俺|我|咱|本人)(是|当|做)[^，。,.？?！!]{0,5}$")
+
+
 def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
     """The programmes a normalised question names, each with the name it used (person forms
     such as 低保户 aside)."""
@@ -250,7 +255,10 @@ def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
             text = text.replace(form, "")
     ours = any(word in text for word in OWN_WORDS) or not WAGE_TROUBLE.search(text)
     out: dict[Neighbour, str] = {}
-    for found in _pattern().findall(text):
+    for match in _pattern().finditer(text):
+        found = match.group()
+        if ASKER.search(text, max(0, match.start() - 8), match.start()):
+            continue  # who is asking (俺是驻村第一书记，…), not what is asked about
         owner = _owner()[found]
         if not (owner.elsewhere and ours):
             out.setdefault(owner, found)
