@@ -83,8 +83,9 @@ HOLDS = (
 
 
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
-# 百分之十五 is how a share is said; the clauses write 15%
-_SPOKEN_PERCENT = re.compile(r"百分之([零一二两三四五六七八九十]{1,3})")
+# 百分之十五 is how a share is said (百分十五, 百分之15 too, hurried or typed); the clauses
+# write 15%
+_SPOKEN_PERCENT = re.compile(r"百分之?([零一二两三四五六七八九十]{1,3}|\d{1,2})(?![\d%])")
 
 
 # Function words of regional speech said as Mandarin writes them, so the period, the person and
@@ -123,7 +124,8 @@ def _chinese_number(text: str) -> int | None:
 
 def _digits_for_percent(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
-        n = _chinese_number(m.group(1))
+        said = m.group(1)
+        n = int(said) if said.isdigit() else _chinese_number(said)
         return m.group() if n is None else f"{n}%"
 
     return _SPOKEN_PERCENT.sub(repl, text)
@@ -177,7 +179,7 @@ Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
 def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query:
     """Turn a question into a Query, after `fix` has corrected its typos."""
     norm = tx.normalize(question)
-    if "百分之" in norm:
+    if "百分" in norm:
         norm = _digits_for_percent(norm)
     if not _DIALECT_CHARS.isdisjoint(norm):
         norm = _as_mandarin(norm)
