@@ -104,6 +104,12 @@ _DIALECT = (
 _DIALECT_CHARS = frozenset("哪嘞几多啥么冇唔乜点")
 
 
+# 一年要调度几次: the year is the unit of a rate asked for, not the yearly list (年度清单)
+_RATE_UNIT = re.compile(
+    r"(一年|每年|一个月|每个月|每月|一季度|每季度?)(?=[^,，。？?]{0,8}(几次|几回|多少次|多少回|几趟))"
+)
+
+
 def _as_mandarin(text: str) -> str:
     for pattern, mandarin in _DIALECT:
         text = pattern.sub(mandarin, text)
@@ -185,6 +191,8 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         norm = _as_mandarin(norm)
     if "不" in norm or "没" in norm:
         norm = _YES_NO.sub(r"\1", norm)
+    if "几" in norm or "多少" in norm:
+        norm = _RATE_UNIT.sub("", norm)
     spans = tx.cut_spans(norm)
     fixes: tuple[str, ...] = ()
     if fix is not None:

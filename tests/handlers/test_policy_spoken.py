@@ -148,6 +148,7 @@ def test_spoken_words_and_one_syllable_verbs_reach_their_clause(kb, question, cl
         ("人工钱几时发", "（十）"),  # 几时 asks when: the wage period
         ("钱啥时候给俺", "（十）"),
         ("工钱发现金还是打卡", "（十）"),  # 发现金 is no 发现
+        ("县里一年要调度几次", "（十二）"),  # a year as the unit of a rate, not 年度清单
     ],
 )
 def test_regional_function_words_are_read_as_mandarin(kb, question, clause):
