@@ -73,15 +73,30 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # work away from home is hard for them
     (re.compile(r"(出去|外出|出门).{0,4}(难|不好找|找不到|出不去)"), "就业困难"),
     # another job found for them
-    (re.compile(r"(介绍|推荐|找).{0,2}(活|工作|下家)"), "推荐就业"),
+    # (not 找不到活: that is no work to be had, not work found for them)
+    (re.compile(r"(介绍|推荐|找)(个|份|点|些)?(活|工作|下家)"), "推荐就业"),
+    # the same errand run again and again for a permit: make it simpler
+    (re.compile(r"跑.{0,3}(好多|好几|几|多少|无数)(趟|回|次)|来回跑|跑断腿"), "简化"),
+    # use it wherever it can be used: 能用尽用, said in words
+    (re.compile(r"能用.{0,8}就用|能用就用|能上就上"), "适用范围"),
+    # leave the work to people, not machines: work fit for hands
+    (
+        re.compile(r"(别|不要|少|不能)(全|都)?(上|用|靠)(机械|机器|设备|挖机)|留(点|些)?活"),
+        "适用范围",
+    ),
 )
 
 
-def phrase_concepts(text: str) -> list[tuple[str, int]]:
-    """The concept keys the question's phrases name, each with the length of its match."""
+def phrase_matches(text: str) -> list[tuple[str, int, int]]:
+    """The concept keys the question's phrases name, each with where its match starts and ends."""
     out = []
     for pattern, key in PHRASES:
         found = pattern.search(text)
         if found:
-            out.append((key, found.end() - found.start()))
+            out.append((key, found.start(), found.end()))
     return out
+
+
+def phrase_concepts(text: str) -> list[tuple[str, int]]:
+    """The concept keys the question's phrases name, each with the length of its match."""
+    return [(key, end - start) for key, start, end in phrase_matches(text)]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from handlers.policy import text as tx
 from handlers.policy.concepts import concept_term, spoken_index
 from handlers.policy.dictionary import pos_tag
-from handlers.policy.phrases import phrase_concepts
+from handlers.policy.phrases import phrase_matches
 from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS, is_stopword, kinds_named
 
 SYNONYM_WEIGHT = 0.6  # all synonyms of a word together weigh this much of the word
@@ -202,7 +202,8 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
     terms: dict[str, float] = {}
     concepts: list[Concept] = []
     segments: list[list[str]] = [[]]
-    for word, _ in spans:
+    offsets: list[int] = []  # where each concept's word stands in the question
+    for word, at in spans:
         word = CHAR_WORDS.get(word) or _without_time_suffix(word)
         if _says_nothing(word, vocab):
             segments.append([])
@@ -214,6 +215,7 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
                 vocab.concepts.clear()
             concept = vocab.concepts[word] = _concept(word, vocab)
         concepts.append(concept)
+        offsets.append(at)
         for term, weight in concept.terms:
             if weight > terms.get(term, 0.0):
                 terms[term] = weight
@@ -221,17 +223,26 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
     # on; a longer one (路…坏了) says what it is about
     worded = any(len(c.word) > 1 for c in concepts)
     hinted = False
-    for key, size in phrase_concepts(norm):
+    said: list[tuple[int, int]] = []  # the spans of the phrases that name a concept
+    for key, start, end in phrase_matches(norm):
         term = concept_term(key)
         if term not in vocab.idf:  # no clause here writes the concept
             continue
+        size = end - start
         hinted = hinted or (not worded and size < 3)
+        said.append((start, end))
         if term in terms:  # a word named it already (技术 → 培训): the phrase says it surely
             terms[term] = max(terms[term], PHRASE_WEIGHT)
         else:
             terms[term] = PHRASE_WEIGHT
             weight = PHRASE_WEIGHT * vocab.idf[term]
             concepts.append(Concept(term, weight, (((term,), 1.0),), (), ((term, PHRASE_WEIGHT),)))
+    if said:  # a character of a phrase (跑 of 跑了好多趟, 留 of 留点活) is the phrase's
+        concepts = [
+            c
+            for c, at in zip(concepts, offsets + [-1] * (len(concepts) - len(offsets)), strict=True)
+            if len(c.word) > 1 or not any(a <= at < b for a, b in said)
+        ]
     grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
     return Query(
         norm,

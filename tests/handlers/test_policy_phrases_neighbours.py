@@ -110,3 +110,15 @@ def test_the_router_is_still_reached_through_the_package():
     from bot.router import Router
 
     assert isinstance(policy.router, Router)
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("重点工程能不能多留点活给本地人干 别全上机械", "（一）"),  # work fit for hands
+        ("批手续跑了好多趟能不能简单点", "（四）"),  # 跑…好多趟 is 简化
+        ("施工队招不到人 村里人又找不到活 信息对不上", "（二）"),  # 对不上 is 供需
+    ],
+)
+def test_phrases_name_their_idea_and_their_characters_are_covered(kb, question, clause):
+    assert _best(kb, question) == clause
