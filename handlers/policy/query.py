@@ -110,6 +110,13 @@ _RATE_UNIT = re.compile(
 )
 
 
+# Who said or asked it (驻村书记说…, 乡里干部问：…, 上头问…): the frame of a story, not its topic
+_HEARSAY = re.compile(
+    r"[\u4e00-\u9fff]{0,4}?(书记|干部|主任|村长|镇长|乡长|领导|上头|上面|人家|别人|有人|邻居|队长"
+    r"|会计|支书|老板)(跟俺|跟我|给俺|给我)?(说|讲|问)(?!了算|[法明清说话题])[:：]?"
+)
+
+
 def _as_mandarin(text: str) -> str:
     for pattern, mandarin in _DIALECT:
         text = pattern.sub(mandarin, text)
@@ -191,6 +198,8 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         norm = _as_mandarin(norm)
     if "不" in norm or "没" in norm:
         norm = _YES_NO.sub(r"\1", norm)
+    if "说" in norm or "讲" in norm or "问" in norm:
+        norm = _HEARSAY.sub("", norm)
     if "几" in norm or "多少" in norm:
         norm = _RATE_UNIT.sub("", norm)
     spans = tx.cut_spans(norm)

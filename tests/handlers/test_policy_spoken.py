@@ -155,6 +155,13 @@ def test_regional_function_words_are_read_as_mandarin(kb, question, clause):
     assert best(kb, question) == clause
 
 
+def test_who_said_it_is_the_frame_of_the_story_not_its_topic(kb: KnowledgeBase):
+    # 驻村书记 is a neighbour's post and 书记 a party word: as the one who said it, neither counts
+    question = "村头灌溉渠要修，驻村书记说能用以工代赈就用，这个说法有依据没得"
+    assert best(kb, question) == "（一）"
+    assert "说了算" in kb.index.query("村干部说了算吗").text
+
+
 def test_a_share_said_in_words_is_read_as_the_number(kb: KnowledgeBase):
     hit = kb.ask("工钱得占百分之十五不").best
     assert hit is not None and hit.clause.number == "（一）" and "15%" in hit.sentence
