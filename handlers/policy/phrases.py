@@ -32,14 +32,15 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"(路|渠|桥|设施|工程|水管|路灯|水池|水窖).{0,8}(谁来修|谁修|谁来管|谁管|没人管|谁养护"
-            r"|谁来养|谁养)"
+            r"|谁来养|谁养|谁来看|谁看|谁来守|谁守)"
         ),
         "管护",
     ),
     # what was built, once it breaks or ages: who looks after it
     (
         re.compile(
-            r"(修好|建好|修完|建成|完工)的?.{0,6}(谁来修|谁修|谁来管|谁管|没人管|谁来养|谁养)"
+            r"(修好|建好|修完|建成|完工)的?.{0,6}(谁来修|谁修|谁来管|谁管|没人管|谁来养|谁养|谁来看|谁看"
+            r"|谁来守|谁守)"
         ),
         "管护",
     ),
@@ -52,7 +53,8 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # shown to everybody: publicity
     (re.compile(r"(给|让|叫)(大伙|大家|群众|村民|老百姓|乡亲|全村)(都)?(看|知道|瞧|晓得)"), "公示"),
     # somebody sent down to guide the village: the fixed contact
-    (re.compile(r"(专门|派|有人|谁).{0,6}(来|下来|到|下).{0,6}(指导|帮|看)"), "定点联系"),
+    # (谁来看着 what was built is its after-care, not a visit)
+    (re.compile(r"(专门|派|有人|谁).{0,6}(来|下来|到|下).{0,6}(指导|帮|看)(?![着管守护])"), "定点联系"),
     (re.compile(r"(谁|专人|有人)(来)?(盯|包|跟)(着)?(这个|这些|俺们的|咱的)?项目"), "定点联系"),
     # a share of what was built
     (re.compile(r"分(到|点|多少|啥|钱|红|成)|能分|(股份|股|红利|收益).{0,4}分"), "分红"),
