@@ -268,9 +268,7 @@ class Index:
         ]
         vague = self._vague(q)
         confident = top.coverage >= THRESHOLD and not vague and not q.hinted
-        ask_back = not confident and top.coverage >= ASK_FLOOR and (
-            q.hinted or self._in_domain(q)
-        )
+        ask_back = not confident and top.coverage >= ASK_FLOOR and (q.hinted or self._in_domain(q))
         if vague and ask_back:  # every clause covers it alike: offer them in the document's
             # order, whose first clauses say what the programme is and where it applies
             order = {c: i for i, c in enumerate(self.clauses)}

@@ -54,7 +54,10 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(给|让|叫)(大伙|大家|群众|村民|老百姓|乡亲|全村)(都)?(看|知道|瞧|晓得)"), "公示"),
     # somebody sent down to guide the village: the fixed contact
     # (谁来看着 what was built is its after-care, not a visit)
-    (re.compile(r"(专门|派|有人|谁).{0,6}(来|下来|到|下).{0,6}(指导|帮|看)(?![着管守护])"), "定点联系"),
+    (
+        re.compile(r"(专门|派|有人|谁).{0,6}(来|下来|到|下).{0,6}(指导|帮|看)(?![着管守护])"),
+        "定点联系",
+    ),
     (re.compile(r"(谁|专人|有人)(来)?(盯|包|跟)(着)?(这个|这些|俺们的|咱的)?项目"), "定点联系"),
     # a share of what was built
     (re.compile(r"分(到|点|多少|啥|钱|红|成)|能分|(股份|股|红利|收益).{0,4}分"), "分红"),
@@ -66,7 +69,8 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # which projects may be done this way: the scope
     (
         re.compile(
-            r"(啥|什么|哪些|哪种|哪类)(样的)?(项目|工程).{0,6}(能|可以|都|要|适合)|能(搞|用|上|干|申请)以工代赈"
+            r"(啥|什么|哪些|哪种|哪类)(样的)?(项目|工程).{0,6}(能|可以|都|要|适合)"
+            r"|能(搞|用|上|干|申请|按)(以工代赈|这个政策|这政策|这个办法|这个法子)"
         ),
         "适用范围",
     ),

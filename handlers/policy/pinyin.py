@@ -40,6 +40,7 @@ def blur(sound: str) -> str:
             return sound[: -len(a)] + b
     return sound
 
+
 _LATIN = "abcdefghijklmnopqrstuvwxyz"
 # The terms people abbreviate to initials when typing on a phone (zb, ygdz, lwbc …); their
 # initials win over any other term's. Initials of other terms count from three characters.

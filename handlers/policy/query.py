@@ -91,17 +91,19 @@ _SPOKEN_PERCENT = re.compile(r"百分之?([零一二两三四五六七八九十]
 # Function words of regional speech said as Mandarin writes them, so the period, the person and
 # the phrases are read as they are in Mandarin: 哪个 before a verb is 谁 (西南官话: 哪个来管),
 # 嘞 is 的 (中原, 西南: 修好嘞路), 几时/多会儿/多咱/啥时 is 什么时候 (粤, 北方), 冇 is 没,
-# 唔 is 不, 乜嘢 is 什么, 点样 is 怎样 (粤).
+# 唔 is 不, 嘅 is 的, 咗 is 了, 佢 is 他, 乜嘢 is 什么, 点样 is 怎样 (粤).
 _DIALECT = (
     (re.compile(r"哪个(?=(来|去|管|修|负责|发|定|批|审|查|签|牵头|出钱|干|当|说了算|做主))"), "谁"),
-    (re.compile(r"嘞"), "的"),
+    (re.compile(r"嘞|嘅"), "的"),
+    (re.compile(r"咗"), "了"),
+    (re.compile(r"佢"), "他"),
     (re.compile(r"几时|多会儿|多咱|啥时候?|(?<!什)么时候"), "什么时候"),
     (re.compile(r"冇"), "没"),
     (re.compile(r"唔"), "不"),
     (re.compile(r"乜嘢"), "什么"),
     (re.compile(r"(?<![试重节站地])点样"), "怎样"),
 )
-_DIALECT_CHARS = frozenset("哪嘞几多啥么冇唔乜点")
+_DIALECT_CHARS = frozenset("哪嘞嘅咗佢几多啥么冇唔乜点")
 
 
 # 一年要调度几次: the year is the unit of a rate asked for, not the yearly list (年度清单)

@@ -134,7 +134,10 @@ def test_sound_alike_slips_and_initials_are_read_as_the_term(kb, question, term)
         ("村会计咋记务工台账", "（十）"),
         ("上年纪了还能去不", "（九）"),
         ("财评要多久", "（四）"),  # 财政评审, as offices say it
-        ("路修好了闲置了咋办", "（九）"),  # 长期发挥效益  # the old are 外出就业困难, whom 公益性岗位 serve  # a village accountant keeps the ledger: no neighbour
+        (
+            "路修好了闲置了咋办",
+            "（九）",
+        ),  # 长期发挥效益  # the old are 外出就业困难, whom 公益性岗位 serve  # a village accountant keeps the ledger: no neighbour
     ],
 )
 def test_spoken_words_and_one_syllable_verbs_reach_their_clause(kb, question, clause):
@@ -149,6 +152,8 @@ def test_spoken_words_and_one_syllable_verbs_reach_their_clause(kb, question, cl
         ("钱啥时候给俺", "（十）"),
         ("工钱发现金还是打卡", "（十）"),  # 发现金 is no 发现
         ("县里一年要调度几次", "（十二）"),  # a year as the unit of a rate, not 年度清单
+        ("俺们寨子想自己修路行不", "（六）"),  # 寨子 (西南) is the village
+        ("俺们屯子修路能用这个政策不", "（一）"),  # 屯子 (东北); 能用这个政策 asks the scope
     ],
 )
 def test_regional_function_words_are_read_as_mandarin(kb, question, clause):
