@@ -31,7 +31,7 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # who mends and keeps what was built: the after-care
     (
         re.compile(
-            r"(路|渠|桥|设施|工程|水管|路灯|水池|水窖).{0,8}(谁来修|谁修|谁来管|谁管|没人管|谁养护"
+            r"(路|渠|桥|设施|工程|水管|路灯|水池|水窖).{0,8}(谁来修|谁修|谁来管|谁管|没人管|没人修|没人看|谁养护"
             r"|谁来养|谁养|谁来看|谁看|谁来守|谁守)"
         ),
         "管护",
@@ -78,6 +78,17 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(自己|自个儿?|自家)(组织|来|动手)?.{0,2}(干|修|建|盖|搞)"), "自建"),
     # work away from home is hard for them
     (re.compile(r"(出去|外出|出门).{0,4}(难|不好找|找不到|出不去)"), "就业困难"),
+    # where the money comes from
+    (re.compile(r"(钱|资金|经费).{0,3}(哪来|哪里来|从哪|打哪)"), "资金来源"),
+    # a project not on the list (清单里没有的项目): the condition of entering it
+    (re.compile(r"清单(里|上)?(没有|没|不在|没列)|(不在|没进|没在)(县里的?)?清单"), "纳入清单"),
+    # the workers once the project is done: recommended on
+    (
+        re.compile(
+            r"(完工|完了|干完|结束|修完|建完)(后|以后|之后|了)?.{0,4}人.{0,4}(安排|去哪|咋办|干啥)"
+        ),
+        "推荐就业",
+    ),
     # another job found for them
     # (not 找不到活: that is no work to be had, not work found for them)
     (re.compile(r"(介绍|推荐|找)(个|份|点|些)?(活|工作|下家)"), "推荐就业"),

@@ -117,6 +117,8 @@ def test_shipped_thesaurus_words_belong_to_known_concepts():
         # any word of three characters the clauses write has its sound, not only listed terms
         ("甜间地头去不去", "田间地头"),
         ("工程盖算谁审", "工程概算"),
+        # the two-character words people type most are heard by their sound too
+        ("工前啥时候发", "工钱"),
     ],
 )
 def test_sound_alike_slips_and_initials_are_read_as_the_term(kb, question, term):
