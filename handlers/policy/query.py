@@ -59,6 +59,16 @@ CHAR_WORDS = {
     "扣": "克扣",
 }
 
+# A character that, in a short spoken question of single characters (钱咋算, 活给谁, 谁来修),
+# points at one idea: not enough to answer, enough to ask back with that idea's clauses.
+CHAR_HINTS = {
+    "钱": "发工钱",
+    "活": "务工",
+    "账": "台账",
+    "岗": "公益岗",
+    "股": "分红",
+}
+
 # What a question asks for (bits), and the sentences that hold it (same bits).
 NUMBER, PERIOD, DEFINITION = 1, 2, 4
 _ASKS = (
@@ -254,6 +264,20 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
             for c, at in zip(concepts, offsets + [-1] * (len(concepts) - len(offsets)), strict=True)
             if len(c.word) > 1 or not any(a <= at < b for a, b in said)
         ]
+    if not worded and not hinted and sum(map(len, tx.runs(norm))) >= 3:
+        # 钱咋算, 活给谁: a short question of single characters, one of which names an idea
+        # (钱 the wages, 活 the work …): too little to answer, enough to offer its clauses
+        for c in concepts:
+            key = CHAR_HINTS.get(c.word)
+            if key is not None and concept_term(key) in vocab.idf:
+                hinted = True
+                term = concept_term(key)
+                terms[term] = max(terms.get(term, 0.0), PHRASE_WEIGHT)
+                weight = PHRASE_WEIGHT * vocab.idf[term]
+                concepts.append(
+                    Concept(term, weight, (((term,), 1.0),), (), ((term, PHRASE_WEIGHT),))
+                )
+                break
     grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
     return Query(
         norm,

@@ -236,7 +236,7 @@ def test_a_vague_question_in_the_domain_is_asked_back(kb: KnowledgeBase):
     assert [ref for ref, _ in choices] == [h.clause.ref for h in result.choices]
 
 
-@pytest.mark.parametrize("question", ["给钱吗", "钱给谁", "啥时候给钱"])
+@pytest.mark.parametrize("question", ["给钱吗", "钱给谁", "啥时候给钱", "钱咋算"])
 def test_a_bare_spoken_phrase_is_asked_back_with_its_clauses(kb: KnowledgeBase, question):
     # only single characters, but 给…钱 names the wages: offer their clauses, not 问题太短
     result = kb.ask(question)
