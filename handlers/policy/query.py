@@ -268,10 +268,10 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         # 钱咋算, 活给谁: a short question of single characters, one of which names an idea
         # (钱 the wages, 活 the work …): too little to answer, enough to offer its clauses
         for c in concepts:
-            key = CHAR_HINTS.get(c.word)
-            if key is not None and concept_term(key) in vocab.idf:
+            hint = CHAR_HINTS.get(c.word)
+            if hint is not None and concept_term(hint) in vocab.idf:
                 hinted = True
-                term = concept_term(key)
+                term = concept_term(hint)
                 terms[term] = max(terms.get(term, 0.0), PHRASE_WEIGHT)
                 weight = PHRASE_WEIGHT * vocab.idf[term]
                 concepts.append(
