@@ -76,6 +76,9 @@ def tokenizer() -> jieba.Tokenizer:
     for word in [*SYNONYMS, *spoken_index(), *(w for w in STOPWORDS if len(w) > 1)]:
         if len(word) > 1 and not word.isascii():
             _add(tok, word, max(SYNONYM_FREQ, tok.FREQ.get(word, 0)))
+            # a word of very common characters (年年, 要人) loses to them at that frequency
+            if next(tok.cut(word, HMM=False)) != word:
+                _add(tok, word, DOMAIN_FREQ)
     return tok
 
 

@@ -45,6 +45,7 @@ DOMAIN_SHARE = 0.75
 TOPIC_MIN = 2  # a concept written this often, and TOPIC_LEAD times more than in any other
 TOPIC_LEAD = 2  # clause, is one of the clause's topics
 QUERY_MEMO = 4096  # analysed questions kept (a Query is immutable, about 2 KB)
+CREDIT_MEMO = 50_000  # content words whose per-clause credit is kept
 VAGUE_IDF = 0.3  # a word in all but one or two of twelve clauses names no topic
 _NONE: frozenset[int] = frozenset()
 
@@ -172,9 +173,13 @@ class Index:
             max_idf=lucene_idf(n, 0),
         )
         self._first_sentence = {s.clause: s.text for s in reversed(self._sentences)}
-        self._typos = SoundAndTypoFixer()
+        self._typos = SoundAndTypoFixer(self._words.idf)
         self._text = "\n".join(tx.normalize(c.full_text) for c in self.clauses)
         self._queries: dict[str, Query] = {}
+        # per content word: how fully each clause holds it (a pure function of the word and
+        # the index, like the per-word analysis; CREDIT_MEMO kept)
+        self._credit_memo: dict[str, dict[int, float]] = {}
+        self._all = frozenset(range(len(self.clauses)))
         # bigrams that may pick a sentence: their weight there and the sentences holding them
         self._telling_grams = {
             gram: (weight, tuple(holders))
@@ -267,8 +272,8 @@ class Index:
             or (n < RELATED_MIN and h.coverage >= RELATED_COVER * top.coverage > 0)
         ]
         vague = self._vague(q)
-        confident = top.coverage >= THRESHOLD and not vague
-        ask_back = not confident and top.coverage >= ASK_FLOOR and self._in_domain(q)
+        confident = top.coverage >= THRESHOLD and not vague and not q.hinted
+        ask_back = not confident and top.coverage >= ASK_FLOOR and (q.hinted or self._in_domain(q))
         if vague and ask_back:  # every clause covers it alike: offer them in the document's
             # order, whose first clauses say what the programme is and where it applies
             order = {c: i for i, c in enumerate(self.clauses)}
@@ -378,10 +383,17 @@ class Index:
         within = frozenset(pool)
         covered = dict.fromkeys(pool, 0.0)
         total = 0.0
+        memo = self._credit_memo
         for concept in q.concepts:
             total += concept.weight
-            for ci, credit in self._credits(concept, within).items():
-                covered[ci] += concept.weight * credit
+            credits = memo.get(concept.word)
+            if credits is None:
+                if len(memo) >= CREDIT_MEMO:
+                    memo.clear()
+                credits = memo[concept.word] = self._credits(concept, self._all)
+            for ci, credit in credits.items():
+                if ci in within:
+                    covered[ci] += concept.weight * credit
         return {ci: c / total if total else 0.0 for ci, c in covered.items()}
 
     def _credits(self, c: Concept, within: frozenset[int]) -> dict[int, float]:

@@ -150,14 +150,15 @@ NEIGHBOURS: tuple[Neighbour, ...] = (
     _n("村干部工资 村干部待遇 村干部补贴 村干部报酬", "村干部待遇", "乡镇政府或县委组织部"),
     _n("党费 入党 交党费 发展党员", "党员和党费", "村党支部或乡镇党委"),
     _n(
-        "选举 换届 选村长 村官 大学生村官 公务员 事业编 招考 招会计 选会计 当会计 会计岗 招出纳 当出纳",
+        "选举 换届 选村长 村官 大学生村官 公务员 事业编 招考 招会计 选会计 当会计 会计岗 招出纳 当出纳 "
+        "工厂 厂子 厂里 进厂 招聘会",
         "村级选举和其他招考招聘",
         "乡镇政府或县人社局",
     ),
     _n("取暖 煤改气 煤改电 清洁取暖 烧煤", "冬季清洁取暖", "乡镇政府或县发展改革部门"),
     _n("集体收入 集体收益 集体资产", "村集体收入和资产管理", "乡镇农经站或村务监督委员会"),
     _n(
-        "管饭 吃饭 住宿 下雨天 几点上班 几点下班 带工具 安全帽 劳保用品 几个小时 几小时 工作时长 加班 加班费 节假日",
+        "管饭 吃饭 住宿 下雨天 下雨了 下雪天 雨天 几点上班 几点下班 带工具 安全帽 劳保用品 几个小时 几小时 工作时长 加班 加班费 节假日",
         "工地上的食宿、作息和劳保",
         "项目施工单位或带班的人",
     ),
@@ -189,14 +190,14 @@ NEIGHBOURS: tuple[Neighbour, ...] = (
         _RENSHE,
     ),
     _n(
-        "红白喜事 办酒席 酒席 婚丧嫁娶 彩礼 移风易俗",
+        "红白喜事 办酒席 酒席 婚丧嫁娶 彩礼 移风易俗 过寿 寿宴 满月酒 压岁钱",
         "红白喜事和移风易俗",
         "村红白理事会或乡镇民政所",
     ),
     _n("户口 落户 迁户口 身份证 户籍", "户籍和身份证", "乡镇派出所"),
     _n("结婚证 结婚登记 离婚", "婚姻登记", "县民政局婚姻登记处"),
     _n(
-        "电费 停电 自来水 水费 宽带 网费 通电",
+        "电费 停电 自来水 水费 宽带 网费 通电 通网 网络信号 手机信号",
         "水、电和网络",
         "乡镇供电所、县水务部门或通信运营商",
     ),
@@ -237,6 +238,11 @@ LOCAL_FIGURES = re.compile(
 LOCAL = Neighbour(("本地",), "本地的项目个数和资金数额", "县发展改革部门（以工代赈办）或乡镇政府")
 
 
+# The asker saying who they are: a programme named there is their post, not their question
+# (俺是驻村第一书记，想让村党支部把群众组织起来 asks about 以工代赈 work).
+ASKER = re.compile(r"(俺|我|咱|本人)(是|当|做)[^，。,.？?！!]{0,5}$")
+
+
 def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
     """The programmes a normalised question names, each with the name it used (person forms
     such as 低保户 aside)."""
@@ -250,7 +256,10 @@ def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
             text = text.replace(form, "")
     ours = any(word in text for word in OWN_WORDS) or not WAGE_TROUBLE.search(text)
     out: dict[Neighbour, str] = {}
-    for found in _pattern().findall(text):
+    for match in _pattern().finditer(text):
+        found = match.group()
+        if ASKER.search(text, max(0, match.start() - 8), match.start()):
+            continue  # who is asking (俺是驻村第一书记，…), not what is asked about
         owner = _owner()[found]
         if not (owner.elsewhere and ours):
             out.setdefault(owner, found)

@@ -31,15 +31,16 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # who mends and keeps what was built: the after-care
     (
         re.compile(
-            r"(路|渠|桥|设施|工程|水管|路灯|水池|水窖).{0,8}(谁来修|谁修|谁来管|谁管|没人管|谁养护"
-            r"|谁来养|谁养)"
+            r"(路|渠|桥|设施|工程|水管|路灯|水池|水窖).{0,8}(谁来修|谁修|谁来管|谁管|没人管|没人修|没人看|谁养护"
+            r"|谁来养|谁养|谁来看|谁看|谁来守|谁守)"
         ),
         "管护",
     ),
     # what was built, once it breaks or ages: who looks after it
     (
         re.compile(
-            r"(修好|建好|修完|建成|完工)的?.{0,6}(谁来修|谁修|谁来管|谁管|没人管|谁来养|谁养)"
+            r"(修好|建好|修完|建成|完工)的?.{0,6}(谁来修|谁修|谁来管|谁管|没人管|谁来养|谁养|谁来看|谁看"
+            r"|谁来守|谁守)"
         ),
         "管护",
     ),
@@ -52,7 +53,11 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # shown to everybody: publicity
     (re.compile(r"(给|让|叫)(大伙|大家|群众|村民|老百姓|乡亲|全村)(都)?(看|知道|瞧|晓得)"), "公示"),
     # somebody sent down to guide the village: the fixed contact
-    (re.compile(r"(专门|派|有人|谁).{0,6}(来|下来|到|下).{0,6}(指导|帮|看)"), "定点联系"),
+    # (谁来看着 what was built is its after-care, not a visit)
+    (
+        re.compile(r"(专门|派|有人|谁).{0,6}(来|下来|到|下).{0,6}(指导|帮|看)(?![着管守护])"),
+        "定点联系",
+    ),
     (re.compile(r"(谁|专人|有人)(来)?(盯|包|跟)(着)?(这个|这些|俺们的|咱的)?项目"), "定点联系"),
     # a share of what was built
     (re.compile(r"分(到|点|多少|啥|钱|红|成)|能分|(股份|股|红利|收益).{0,4}分"), "分红"),
@@ -64,7 +69,8 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # which projects may be done this way: the scope
     (
         re.compile(
-            r"(啥|什么|哪些|哪种|哪类)(样的)?(项目|工程).{0,6}(能|可以|都|要|适合)|能(搞|用|上|干|申请)以工代赈"
+            r"(啥|什么|哪些|哪种|哪类)(样的)?(项目|工程).{0,6}(能|可以|都|要|适合)"
+            r"|能(搞|用|上|干|申请|按)(以工代赈|这个政策|这政策|这个办法|这个法子)"
         ),
         "适用范围",
     ),
@@ -72,16 +78,42 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(自己|自个儿?|自家)(组织|来|动手)?.{0,2}(干|修|建|盖|搞)"), "自建"),
     # work away from home is hard for them
     (re.compile(r"(出去|外出|出门).{0,4}(难|不好找|找不到|出不去)"), "就业困难"),
+    # where the money comes from
+    (re.compile(r"(钱|资金|经费).{0,3}(哪来|哪里来|从哪|打哪)"), "资金来源"),
+    # a project not on the list (清单里没有的项目): the condition of entering it
+    (re.compile(r"清单(里|上)?(没有|没|不在|没列)|(不在|没进|没在)(县里的?)?清单"), "纳入清单"),
+    # the workers once the project is done: recommended on
+    (
+        re.compile(
+            r"(完工|完了|干完|结束|修完|建完)(后|以后|之后|了)?.{0,4}人.{0,4}(安排|去哪|咋办|干啥)"
+        ),
+        "推荐就业",
+    ),
     # another job found for them
-    (re.compile(r"(介绍|推荐|找).{0,2}(活|工作|下家)"), "推荐就业"),
+    # (not 找不到活: that is no work to be had, not work found for them)
+    (re.compile(r"(介绍|推荐|找)(个|份|点|些)?(活|工作|下家)"), "推荐就业"),
+    # the same errand run again and again for a permit: make it simpler
+    (re.compile(r"跑.{0,3}(好多|好几|几|多少|无数)(趟|回|次)|来回跑|跑断腿"), "简化"),
+    # use it wherever it can be used: 能用尽用, said in words
+    (re.compile(r"能用.{0,8}就用|能用就用|能上就上"), "适用范围"),
+    # leave the work to people, not machines: work fit for hands
+    (
+        re.compile(r"(别|不要|少|不能)(全|都)?(上|用|靠)(机械|机器|设备|挖机)|留(点|些)?活"),
+        "适用范围",
+    ),
 )
 
 
-def phrase_concepts(text: str) -> list[tuple[str, int]]:
-    """The concept keys the question's phrases name, each with the length of its match."""
+def phrase_matches(text: str) -> list[tuple[str, int, int]]:
+    """The concept keys the question's phrases name, each with where its match starts and ends."""
     out = []
     for pattern, key in PHRASES:
         found = pattern.search(text)
         if found:
-            out.append((key, found.end() - found.start()))
+            out.append((key, found.start(), found.end()))
     return out
+
+
+def phrase_concepts(text: str) -> list[tuple[str, int]]:
+    """The concept keys the question's phrases name, each with the length of its match."""
+    return [(key, end - start) for key, start, end in phrase_matches(text)]

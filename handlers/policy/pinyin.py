@@ -21,6 +21,26 @@ from handlers.policy.dictionary import SHIPPED_POLICY, _load, data_path, tokeniz
 from handlers.policy.text import cut_spans
 
 PINYIN = "pinyin.txt"
+# 模糊音: the sounds much of China does not tell apart — flat and curled tongue (z/zh, c/ch,
+# s/sh), n/l, f/h (湖南, 福建, 四川 …), front and back nasals (in/ing, en/eng, an/ang). Phone
+# keyboards offer them as a setting and voice input hears them from such speakers, so a slip
+# by one of them (森批 for 审批, 台脏 for 台账, 龙推 for 农推) is heard as the term.
+_BLUR_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("f", "h"))
+_BLUR_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+def blur(sound: str) -> str:
+    """A toneless reading with the 模糊音 pairs merged (shen, sen → sen; nong, long → lon)."""
+    for a, b in _BLUR_INITIALS:
+        if sound.startswith(a) and sound != "ng":
+            sound = b + sound[len(a) :]
+            break
+    for a, b in _BLUR_FINALS:
+        if sound.endswith(a):
+            return sound[: -len(a)] + b
+    return sound
+
+
 _LATIN = "abcdefghijklmnopqrstuvwxyz"
 # The terms people abbreviate to initials when typing on a phone (zb, ygdz, lwbc …); their
 # initials win over any other term's. Initials of other terms count from three characters.
@@ -81,7 +101,7 @@ class PinyinFixer:
         for term in sorted(set(terms)):
             if len(term) < 2 or not all(ch in sounds for ch in term):
                 continue
-            heard = tuple(sounds[ch][0] for ch in term)
+            heard = tuple(blur(sounds[ch][0]) for ch in term)
             self._by_first.setdefault(heard[:2], []).append(len(self._terms))
             self._terms.append((term, heard))
         # the common terms' initials first (zb is 招标, not 张榜); then any other term of three
@@ -98,7 +118,7 @@ class PinyinFixer:
                 if len(found) == 1:
                     self._typed.setdefault(key, found.pop())
         self._known = tokenizer().FREQ
-        self._first = {ch: sounds[0] for ch, sounds in self._sounds.items()}
+        self._first = {ch: blur(sounds[0]) for ch, sounds in self._sounds.items()}
 
     def fix(self, text: str, words: list[tuple[str, int]]) -> tuple[str, tuple[str, ...]]:
         """The text with slips and abbreviations replaced by the terms, and the terms used."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from handlers.policy import text as tx
 from handlers.policy.concepts import concept_term, spoken_index
 from handlers.policy.dictionary import pos_tag
-from handlers.policy.phrases import phrase_concepts
+from handlers.policy.phrases import phrase_matches
 from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS, is_stopword, kinds_named
 
 SYNONYM_WEIGHT = 0.6  # all synonyms of a word together weigh this much of the word
@@ -59,6 +59,16 @@ CHAR_WORDS = {
     "扣": "克扣",
 }
 
+# A character that, in a short spoken question of single characters (钱咋算, 活给谁, 谁来修),
+# points at one idea: not enough to answer, enough to ask back with that idea's clauses.
+CHAR_HINTS = {
+    "钱": "发工钱",
+    "活": "务工",
+    "账": "台账",
+    "岗": "公益岗",
+    "股": "分红",
+}
+
 # What a question asks for (bits), and the sentences that hold it (same bits).
 NUMBER, PERIOD, DEFINITION = 1, 2, 4
 _ASKS = (
@@ -83,8 +93,46 @@ HOLDS = (
 
 
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
-# 百分之十五 is how a share is said; the clauses write 15%
-_SPOKEN_PERCENT = re.compile(r"百分之([零一二两三四五六七八九十]{1,3})")
+# 百分之十五 is how a share is said (百分十五, 百分之15 too, hurried or typed); the clauses
+# write 15%
+_SPOKEN_PERCENT = re.compile(r"百分之?([零一二两三四五六七八九十]{1,3}|\d{1,2})(?![\d%])")
+
+
+# Function words of regional speech said as Mandarin writes them, so the period, the person and
+# the phrases are read as they are in Mandarin: 哪个 before a verb is 谁 (西南官话: 哪个来管),
+# 嘞 is 的 (中原, 西南: 修好嘞路), 几时/多会儿/多咱/啥时 is 什么时候 (粤, 北方), 冇 is 没,
+# 唔 is 不, 嘅 is 的, 咗 is 了, 佢 is 他, 乜嘢 is 什么, 点样 is 怎样 (粤).
+_DIALECT = (
+    (re.compile(r"哪个(?=(来|去|管|修|负责|发|定|批|审|查|签|牵头|出钱|干|当|说了算|做主))"), "谁"),
+    (re.compile(r"嘞|嘅"), "的"),
+    (re.compile(r"咗"), "了"),
+    (re.compile(r"佢"), "他"),
+    (re.compile(r"几时|多会儿|多咱|啥时候?|(?<!什)么时候"), "什么时候"),
+    (re.compile(r"冇"), "没"),
+    (re.compile(r"唔"), "不"),
+    (re.compile(r"乜嘢"), "什么"),
+    (re.compile(r"(?<![试重节站地])点样"), "怎样"),
+)
+_DIALECT_CHARS = frozenset("哪嘞嘅咗佢几多啥么冇唔乜点")
+
+
+# 一年要调度几次: the year is the unit of a rate asked for, not the yearly list (年度清单)
+_RATE_UNIT = re.compile(
+    r"(一年|每年|一个月|每个月|每月|一季度|每季度?)(?=[^,，。？?]{0,8}(几次|几回|多少次|多少回|几趟))"
+)
+
+
+# Who said or asked it (驻村书记说…, 乡里干部问：…, 上头问…): the frame of a story, not its topic
+_HEARSAY = re.compile(
+    r"[\u4e00-\u9fff]{0,4}?(书记|干部|主任|村长|镇长|乡长|领导|上头|上面|人家|别人|有人|邻居|队长"
+    r"|会计|支书|老板)(跟俺|跟我|给俺|给我)?(说|讲|问)(?!了算|[法明清说话题])[:：]?"
+)
+
+
+def _as_mandarin(text: str) -> str:
+    for pattern, mandarin in _DIALECT:
+        text = pattern.sub(mandarin, text)
+    return text
 
 
 def _chinese_number(text: str) -> int | None:
@@ -101,7 +149,8 @@ def _chinese_number(text: str) -> int | None:
 
 def _digits_for_percent(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
-        n = _chinese_number(m.group(1))
+        said = m.group(1)
+        n = int(said) if said.isdigit() else _chinese_number(said)
         return m.group() if n is None else f"{n}%"
 
     return _SPOKEN_PERCENT.sub(repl, text)
@@ -144,6 +193,9 @@ class Query:
     concepts: tuple[Concept, ...]
     wants: int
     kinds: frozenset[int] = frozenset()  # the kinds of project it names (synonyms.KINDS)
+    # a question of single characters whose only topic is a two-character phrase (给钱吗,
+    # 钱给谁): too little to answer, enough to offer the clauses of that idea
+    hinted: bool = False
 
 
 Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
@@ -152,10 +204,16 @@ Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
 def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query:
     """Turn a question into a Query, after `fix` has corrected its typos."""
     norm = tx.normalize(question)
-    if "百分之" in norm:
+    if "百分" in norm:
         norm = _digits_for_percent(norm)
+    if not _DIALECT_CHARS.isdisjoint(norm):
+        norm = _as_mandarin(norm)
     if "不" in norm or "没" in norm:
         norm = _YES_NO.sub(r"\1", norm)
+    if "说" in norm or "讲" in norm or "问" in norm:
+        norm = _HEARSAY.sub("", norm)
+    if "几" in norm or "多少" in norm:
+        norm = _RATE_UNIT.sub("", norm)
     spans = tx.cut_spans(norm)
     fixes: tuple[str, ...] = ()
     if fix is not None:
@@ -165,7 +223,8 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
     terms: dict[str, float] = {}
     concepts: list[Concept] = []
     segments: list[list[str]] = [[]]
-    for word, _ in spans:
+    offsets: list[int] = []  # where each concept's word stands in the question
+    for word, at in spans:
         word = CHAR_WORDS.get(word) or _without_time_suffix(word)
         if _says_nothing(word, vocab):
             segments.append([])
@@ -177,24 +236,48 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
                 vocab.concepts.clear()
             concept = vocab.concepts[word] = _concept(word, vocab)
         concepts.append(concept)
+        offsets.append(at)
         for term, weight in concept.terms:
             if weight > terms.get(term, 0.0):
                 terms[term] = weight
     # a phrase of two characters gives a question of single characters (给钱吗) no more to go
     # on; a longer one (路…坏了) says what it is about
     worded = any(len(c.word) > 1 for c in concepts)
-    for key, size in phrase_concepts(norm):
-        if not worded and size < 3:
-            continue
+    hinted = False
+    said: list[tuple[int, int]] = []  # the spans of the phrases that name a concept
+    for key, start, end in phrase_matches(norm):
         term = concept_term(key)
         if term not in vocab.idf:  # no clause here writes the concept
             continue
+        size = end - start
+        hinted = hinted or (not worded and size < 3)
+        said.append((start, end))
         if term in terms:  # a word named it already (技术 → 培训): the phrase says it surely
             terms[term] = max(terms[term], PHRASE_WEIGHT)
         else:
             terms[term] = PHRASE_WEIGHT
             weight = PHRASE_WEIGHT * vocab.idf[term]
             concepts.append(Concept(term, weight, (((term,), 1.0),), (), ((term, PHRASE_WEIGHT),)))
+    if said:  # a character of a phrase (跑 of 跑了好多趟, 留 of 留点活) is the phrase's
+        concepts = [
+            c
+            for c, at in zip(concepts, offsets + [-1] * (len(concepts) - len(offsets)), strict=True)
+            if len(c.word) > 1 or not any(a <= at < b for a, b in said)
+        ]
+    if not worded and not hinted and sum(map(len, tx.runs(norm))) >= 3:
+        # 钱咋算, 活给谁: a short question of single characters, one of which names an idea
+        # (钱 the wages, 活 the work …): too little to answer, enough to offer its clauses
+        for c in concepts:
+            hint = CHAR_HINTS.get(c.word)
+            if hint is not None and concept_term(hint) in vocab.idf:
+                hinted = True
+                term = concept_term(hint)
+                terms[term] = max(terms.get(term, 0.0), PHRASE_WEIGHT)
+                weight = PHRASE_WEIGHT * vocab.idf[term]
+                concepts.append(
+                    Concept(term, weight, (((term,), 1.0),), (), ((term, PHRASE_WEIGHT),))
+                )
+                break
     grams = tuple(g for seg in segments if seg for g in tx.bigrams("".join(seg)))
     return Query(
         norm,
@@ -204,6 +287,7 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         tuple(concepts),
         flags(norm, _ASKS) | (DEFINITION if _ABOUT_PROGRAMME.search(norm) else 0),
         kinds_named(norm),
+        hinted and not worded,
     )
 
 

@@ -84,12 +84,18 @@ class TypoFixer:
         return [(at, at + len(w)) for w, at in words if len(w) > 1 and self._known.get(w)]
 
 
+# Spoken two-character words as common as the policy's own, heard by their sound too
+COMMON_SPOKEN = ("甲方", "乙方", "工头", "合同", "分红", "补贴", "工地", "干活", "打工")
+
+
 class SoundAndTypoFixer:
     """Sound-alike slips and pinyin first (以工代振 is 以工代赈, not 以工代训), then one edit."""
 
-    def __init__(self) -> None:
+    def __init__(self, written: Iterable[str] = ()) -> None:
+        """`written`: the words the clauses hold; those of three characters or more are
+        heard too (田间地头, 内生动力, 可行性), so every term of every clause has its sound."""
         from handlers.policy.concepts import CONCEPTS
-        from handlers.policy.pinyin import PinyinFixer
+        from handlers.policy.pinyin import COMMON_TERMS, PinyinFixer
         from handlers.policy.text import is_word, subwords
 
         official = [*DOMAIN_TERMS, *(w for c in CONCEPTS for w in c.policy)]
@@ -97,7 +103,11 @@ class SoundAndTypoFixer:
         # two-character terms only as the policy writes them (劳物 → 劳务): a sound-alike
         # of a spoken two-character word is too often another word
         parts = [p for t in official for p in subwords(t) if len(p) == 2 and is_word(p)]
-        self._sounds = PinyinFixer([*official, *spoken, *parts])
+        own = [w for w in written if len(w) > 2 and is_word(w)]
+        # the two-character words people type most (工钱, 甲方 …): a voice slip of them (工前)
+        # is as likely as of a policy word
+        common = [w for w in (*COMMON_TERMS, *COMMON_SPOKEN) if len(w) == 2]
+        self._sounds = PinyinFixer([*official, *spoken, *parts, *own, *common])
         self._typos = TypoFixer()
 
     def fix(self, text: str, words: list[tuple[str, int]]) -> tuple[str, tuple[str, ...]]:

@@ -160,7 +160,7 @@ def test_house_land_is_another_programme_with_its_own_office(kb: KnowledgeBase):
     assert "这份政策没有讲" in reply and "自然资源局" in reply
 
 
-@pytest.mark.parametrize("question", ["钱", "账", "钱呢？", "给钱吗"])
+@pytest.mark.parametrize("question", ["钱", "账", "钱呢？"])
 def test_a_question_of_single_characters_is_asked_to_say_more(kb: KnowledgeBase, question: str):
     result = kb.ask(question)
     assert result.best is None and result.too_short
