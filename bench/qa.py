@@ -5,8 +5,8 @@ refusal (no clause answered; how many of those were asked back is shown too), µ
 warm (best of 5 passes; analysed questions are memoised, so also "first sight", each question
 analysed afresh), and seconds from a fresh process to the first answer (median of 5
 spawns), for the development set (tuned on), the held-out set and, when the file exists, the
-fresh held-out set written independently (tests/data/policy_questions_fresh.tsv), by kind.
-Targets (issue 16, fresh set): top-1 ≥ 95% overall and ≥ 90% colloquial, top-3 ≥ 99%,
+fresh held-out sets written independently (tests/data/policy_questions_fresh*.tsv), by kind.
+Targets (issue 16, fresh sets): top-1 ≥ 95% overall and ≥ 90% colloquial, top-3 ≥ 99%,
 off-topic refused ≥ 96%, < 300 µs warm, < 0.5 s cold.
 
 Usage: .venv/bin/python bench/qa.py [--only a.tsv,b.tsv] [--passes 20] [--spawns 5]
@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 QUESTION = "农推项目劳务报酬比例有什么要求？"
 FRESH = "policy_questions_fresh.tsv"
+FRESH2 = "policy_questions_fresh2.tsv"  # written after FRESH had been looked at; the cleaner one
 # question -> (answered?, clause numbers best first: the answer and its related clauses, or
 # the choices of an ask-back when not answered)
 Ranker = Callable[[str], tuple[bool, list[str]]]
@@ -267,8 +268,17 @@ def main() -> None:
         return
     sets = [
         ("development set (tuned on)", "policy_questions.tsv"),
+        (
+            "second development set (written independently, then tuned on)",
+            "policy_questions_dev2.tsv",
+        ),
+        (
+            "third development set (written independently, then tuned on)",
+            "policy_questions_dev3.tsv",
+        ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
+        ("second fresh held-out set (written independently, never read)", FRESH2),
     ]
     for label, name in sets:
         if (ROOT / "tests" / "data" / name).exists():
@@ -276,8 +286,9 @@ def main() -> None:
     if args.accuracy_only:
         return
     timed = [("dev set", [q for q, _, _ in load("policy_questions.tsv")])]
-    if (ROOT / "tests" / "data" / FRESH).exists():
-        timed.append(("fresh set", [q for q, _, _ in load(FRESH)]))
+    for label, name in (("fresh set", FRESH), ("fresh set 2", FRESH2)):
+        if (ROOT / "tests" / "data" / name).exists():
+            timed.append((label, [q for q, _, _ in load(name)]))
     speed(rankers, timed, args)
 
 

@@ -291,6 +291,8 @@ def test_no_question_is_copied_into_the_concepts():
         "policy_questions_dev2.tsv",
         "policy_questions_dev3.tsv",
         "policy_questions_holdout.tsv",
+        "policy_questions_fresh.tsv",
+        "policy_questions_fresh2.tsv",
     )
     for question, expected in [row for name in sets for row in load(name)]:
         if expected != "-":
