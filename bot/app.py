@@ -174,7 +174,7 @@ async def _handle_callback(svc: Services, handle: Callable[[], FeedResult]) -> F
             with without_waiting():
                 return handle()
         except WriterBusy:
-            pass  # nothing was written (it failed at BEGIN): run it again, waiting its turn
+            pass  # nothing was committed, and feed is idempotent: again on a lane, waiting its turn
     return await svc.lanes.run(handle)
 
 
