@@ -87,19 +87,10 @@ def require_project(ctx: HandlerContext, code: str) -> Project:
     code = code.strip().upper()
     if not code:
         raise UserError("请写明项目编号，例如：项目：NT-2026-001")
-    project = ctx.session.scalar(select(Project).where(Project.code == code))
-    allowed = (
-        project is not None
-        and ctx.session.scalar(
-            projects_in_scope(ctx.user)
-            .where(Project.id == project.id)
-            .with_only_columns(Project.id)
-        )
-        is not None
-    )
-    if not allowed:  # unknown and out of scope read the same: nothing leaks about others
+    # One query: the project by code, restricted to the user's scope.
+    project = ctx.session.scalar(projects_in_scope(ctx.user).where(Project.code == code).limit(1))
+    if project is None:  # unknown and out of scope read the same: nothing leaks about others
         raise UserError(not_in_scope(code))
-    assert project is not None
     return project
 
 

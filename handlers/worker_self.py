@@ -29,7 +29,7 @@ from models import (
 from models.calendar import period_of, shift_period
 from models.money import format_fen
 from models.people import liaison_names
-from models.wages import Balance, balances
+from models.wages import Balance, worker_ledger
 
 router = Router("worker_self")
 
@@ -154,8 +154,7 @@ class WageLines:
 
 
 def wage_lines(session: Session, worker: Worker, today: date) -> WageLines:
-    rows = balances(session, worker_id=worker.id)
-    days = days_worked(session, worker.id)
+    rows, days = worker_ledger(session, worker.id)
     paid = payments(session, worker.id)
     by_project: dict[int, list[Balance]] = defaultdict(list)
     for b in rows:

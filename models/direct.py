@@ -2,8 +2,9 @@
 
 SQLAlchemy's execution layer (statement cache lookup, execution context, events, result
 wrapping) costs ~50 µs a statement; the statement itself, on SQLite, ~4 µs. Each message
-runs two fixed statements (who is the sender, the idempotency key), so those two are
-compiled once per dialect with SQLAlchemy and then handed to the DBAPI cursor directly.
+runs two fixed statements (who is the sender, the idempotency key), and every worker query
+the rate-limit upsert (models/security.py), so those are compiled once per dialect with
+SQLAlchemy and then handed to the DBAPI cursor directly.
 Everything else goes through SQLAlchemy as usual.
 
 Errors come back as SQLAlchemy's own exceptions (`IntegrityError`, `OperationalError` …),

@@ -7,15 +7,17 @@ with the same fixed-window semantics. Keys carry WeCom userids, never personal d
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, delete, select
+from sqlalchemy import JSON, Index, Integer, String, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, BigId, UTCDateTime, utcnow
+from models.direct import DirectStatement, connection_of
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -60,23 +62,35 @@ def window_start(now: datetime, window: timedelta) -> datetime:
     return EPOCH + (wall // window) * window - offset
 
 
+@functools.cache
+def _upsert(dialect: str) -> DirectStatement:
+    """The counting upsert, built once per dialect and run on the driver (every query runs it:
+    see models/direct.py); plain columns only."""
+    ins = pg_insert(RateCounter) if dialect == "postgresql" else sqlite_insert(RateCounter)
+    stmt = (
+        ins.values(
+            key=bindparam("key", type_=RateCounter.key.type),
+            window_start=bindparam("window_start", type_=RateCounter.window_start.type),
+            count=1,
+        )
+        .on_conflict_do_update(
+            index_elements=["key", "window_start"], set_={"count": RateCounter.count + 1}
+        )
+        .returning(RateCounter.count)
+    )
+    return DirectStatement(stmt)
+
+
 def hit(
     session: Session, key: str, window: timedelta, limit: int, *, now: datetime | None = None
 ) -> bool:
     """Count one event for `key`; True while this window's count is at most `limit`."""
     start = window_start(now or utcnow(), window)
-    values = {"key": key, "window_start": start, "count": 1}
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
-        ins = pg_insert(RateCounter) if dialect == "postgresql" else sqlite_insert(RateCounter)
-        stmt = (
-            ins.values(**values)
-            .on_conflict_do_update(
-                index_elements=["key", "window_start"], set_={"count": RateCounter.count + 1}
-            )
-            .returning(RateCounter.count)
-        )
-        return int(session.execute(stmt).scalar_one()) <= limit
+        params = {"key": key, "window_start": start}
+        [(counted,)] = _upsert(dialect).execute(connection_of(session), params)
+        return int(counted) <= limit
     else:  # portable fallback: not race-free, good enough for a single process
         row = session.get(RateCounter, (key, start))
         if row is None:

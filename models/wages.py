@@ -228,3 +228,54 @@ def overdue(
 
 def _balance(r: Row[Any, Any, Any, Any, Any, Any]) -> Balance:
     return Balance(int(r[0]), int(r[1]), str(r[2]), int(r[3] or 0), int(r[4] or 0), int(r[5]))
+
+
+@functools.cache
+def _worker_ledger_stmt() -> Select[int, str, int, int, int, Decimal]:
+    """balances_stmt for one worker, with the days worked summed in the same pass."""
+    worker_id: BindParameter[int] = bindparam("worker_id")
+    u = union_all(
+        select(
+            WorkRecord.project_id.label("project_id"),
+            WorkRecord.period.label("period"),
+            WorkRecord.due_fen.label("owed"),
+            literal(0).label("paid"),
+            WorkRecord.days.label("days"),
+        ).where(WorkRecord.worker_id == worker_id),
+        select(
+            WagePayment.project_id,
+            WagePayment.period,
+            literal(0),
+            WagePayment.amount_fen,
+            literal(0),
+        ).where(WagePayment.worker_id == worker_id),
+    ).subquery("ledger")
+    return (
+        select(
+            u.c.project_id,
+            u.c.period,
+            func.sum(u.c.owed),
+            func.sum(u.c.paid),
+            Project.pay_day,
+            func.sum(u.c.days),
+        )
+        .join(Project, Project.id == u.c.project_id)
+        .group_by(u.c.project_id, u.c.period, Project.pay_day)
+    )
+
+
+def worker_ledger(
+    session: Session, worker_id: int
+) -> tuple[list[Balance], dict[tuple[int, str], Decimal]]:
+    """One worker's balances (as `balances(worker_id=...)`) and days worked per (project,
+    period), reversals netted, in one query."""
+    found: list[Balance] = []
+    days: dict[tuple[int, str], Decimal] = {}
+    for p, period, owed, paid, pay_day, d in session.execute(
+        _worker_ledger_stmt(), {"worker_id": worker_id}
+    ):
+        found.append(
+            Balance(int(p), worker_id, str(period), int(owed or 0), int(paid or 0), int(pay_day))
+        )
+        days[(int(p), str(period))] = Decimal(d or 0)
+    return found, days
