@@ -103,6 +103,7 @@ def _ledger_union(
             WorkRecord.period.label("period"),
             WorkRecord.due_fen.label("owed"),
             literal(0).label("paid"),
+            WorkRecord.days.label("days"),
         ),
         WorkRecord,
     )
@@ -113,6 +114,7 @@ def _ledger_union(
             WagePayment.period,
             literal(0),
             WagePayment.amount_fen,
+            literal(0),
         ),
         WagePayment,
     )
@@ -233,23 +235,7 @@ def _balance(r: Row[Any, Any, Any, Any, Any, Any]) -> Balance:
 @functools.cache
 def _worker_ledger_stmt() -> Select[int, str, int, int, int, Decimal]:
     """balances_stmt for one worker, with the days worked summed in the same pass."""
-    worker_id: BindParameter[int] = bindparam("worker_id")
-    u = union_all(
-        select(
-            WorkRecord.project_id.label("project_id"),
-            WorkRecord.period.label("period"),
-            WorkRecord.due_fen.label("owed"),
-            literal(0).label("paid"),
-            WorkRecord.days.label("days"),
-        ).where(WorkRecord.worker_id == worker_id),
-        select(
-            WagePayment.project_id,
-            WagePayment.period,
-            literal(0),
-            WagePayment.amount_fen,
-            literal(0),
-        ).where(WagePayment.worker_id == worker_id),
-    ).subquery("ledger")
+    u = _ledger_union(None, bindparam("worker_id"), None)
     return (
         select(
             u.c.project_id,
