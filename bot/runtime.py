@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -117,6 +119,7 @@ def start_background(services: Services) -> BackgroundScheduler:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.jobs import check_kinds
+    from bot.retention import prune
 
     try:
         check_kinds(services.session_factory, services.registry.job_kinds)
@@ -124,72 +127,21 @@ def start_background(services: Services) -> BackgroundScheduler:
         log.warning("could not check queued job kinds", exc_info=True)
     services.sender = make_sender(services)
     scheduler = BackgroundScheduler(timezone=services.settings.timezone)
-    interval = services.settings.outbox_interval
-    scheduler.add_job(
-        drain_outbox,
-        "interval",
-        seconds=interval,
-        args=[services],
-        id="outbox",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        run_jobs,
-        "interval",
-        seconds=1,
-        args=[services],
-        id="jobs",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
-    from bot.retention import prune
 
-    scheduler.add_job(
-        prune,
-        "interval",
-        minutes=15,
-        args=[services],
-        id="prune-replies",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        sync_kf,
-        "interval",
-        seconds=1,
-        args=[services],
-        id="kf_sync",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(  # holidays loaded on another replica (yigong calendar import)
-        sync_calendar,
-        "interval",
-        seconds=60,
-        args=[services],
-        id="calendar-sync",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC),
-    )
+    def every(job_id: str, task: Callable[[Any], None], arg: Any, **when: Any) -> None:
+        # one run at a time, a missed run not made up twice; `_kick` finds them by id
+        scheduler.add_job(task, "interval", args=[arg], id=job_id, replace_existing=True,
+                          max_instances=1, coalesce=True, **when)  # fmt: skip
+
+    every("outbox", drain_outbox, services, seconds=services.settings.outbox_interval)
+    every("jobs", run_jobs, services, seconds=1)
+    every("prune-replies", prune, services, minutes=15)
+    every("kf_sync", sync_kf, services, seconds=1)
+    # holidays loaded on another replica (yigong calendar import)
+    every("calendar-sync", sync_calendar, services, seconds=60, next_run_time=datetime.now(UTC))
     checkpointer = WalCheckpointer(services.settings.database_url)
     if checkpointer.path is not None:  # SQLite: the log goes into the database here, not in commits
-        scheduler.add_job(
-            checkpoint_wal,
-            "interval",
-            seconds=1,
-            args=[checkpointer],
-            id="wal-checkpoint",
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-        )
+        every("wal-checkpoint", checkpoint_wal, checkpointer, seconds=1)
     if services.settings.scheduler_enabled:
         for add in services.registry.schedules:
             add(scheduler, services)
