@@ -124,41 +124,34 @@ def test_near_domain_traps_at_least_95_percent_refused(kb: KnowledgeBase):
     assert len(answered) / len(traps) <= 0.05, answered
 
 
-def test_second_development_set_stays_where_it_was_tuned(kb: KnowledgeBase):
-    """dev2, written independently and measured untouched first (docs/POLICY_QA.md), then
-    tuned on: a regression floor, below its figures."""
-    rows = load_kinds("policy_questions_dev2.tsv")
+@pytest.mark.parametrize(
+    ("name", "floors", "least_traps"),
+    [
+        # dev2, written independently and measured untouched first (docs/POLICY_QA.md), then
+        # tuned on: a regression floor, below its figures
+        ("policy_questions_dev2.tsv", (0.93, 0.98, 0.94), 40),
+        # dev3: untouched 94.1% top-1, 97.1% top-3, 55/58 traps refused with qa3's code; then
+        # tuned on: a floor below its figures, so a change that costs it shows
+        ("policy_questions_dev3.tsv", (0.96, 0.98, 0.93), 50),
+    ],
+)
+def test_later_development_sets_stay_where_they_were_tuned(
+    kb: KnowledgeBase, name: str, floors: tuple[float, float, float], least_traps: int
+):
+    rows = load_kinds(name)
     on_topic = [(q, set(e.split("/"))) for q, e, _ in rows if e != "-"]
     traps = [q for q, e, _ in rows if e == "-"]
-    assert len(on_topic) >= 200 and len(traps) >= 40
+    assert len(on_topic) >= 200 and len(traps) >= least_traps
     top1 = top3 = 0
     for question, accepted in on_topic:
         result = kb.ask(question)
         numbers = [h.clause.number for h in (result.hits if result.confident else result.choices)]
         top1 += result.confident and bool(accepted & set(numbers[:1]))
         top3 += bool(accepted & set(numbers[:3]))
-    assert top1 / len(on_topic) >= 0.93
-    assert top3 / len(on_topic) >= 0.98
-    assert sum(not kb.ask(q).best for q in traps) / len(traps) >= 0.94
-
-
-def test_third_development_set_stays_where_it_was_tuned(kb: KnowledgeBase):
-    """dev3, written independently and measured untouched first (94.1% top-1, 97.1% top-3,
-    55/58 traps refused with qa3's code; docs/POLICY_QA.md), then tuned on: a floor below its
-    figures, so a change that costs it shows."""
-    rows = load_kinds("policy_questions_dev3.tsv")
-    on_topic = [(q, set(e.split("/"))) for q, e, _ in rows if e != "-"]
-    traps = [q for q, e, _ in rows if e == "-"]
-    assert len(on_topic) >= 200 and len(traps) >= 50
-    top1 = top3 = 0
-    for question, accepted in on_topic:
-        result = kb.ask(question)
-        numbers = [h.clause.number for h in (result.hits if result.confident else result.choices)]
-        top1 += result.confident and bool(accepted & set(numbers[:1]))
-        top3 += bool(accepted & set(numbers[:3]))
-    assert top1 / len(on_topic) >= 0.96
-    assert top3 / len(on_topic) >= 0.98
-    assert sum(not kb.ask(q).best for q in traps) / len(traps) >= 0.93
+    least_top1, least_top3, least_refused = floors
+    assert top1 / len(on_topic) >= least_top1
+    assert top3 / len(on_topic) >= least_top3
+    assert sum(not kb.ask(q).best for q in traps) / len(traps) >= least_refused
 
 
 def test_holdout_set_stays_usable(kb: KnowledgeBase):
