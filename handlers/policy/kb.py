@@ -14,6 +14,7 @@ from handlers.policy.loader import Clause, Document, normalize_ref, parse_text
 from handlers.policy.matcher import Index, Result
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a database is involved (fast `yigong ask`)
+    from sqlalchemy.engine import URL
     from sqlalchemy.orm import Session
 
     from models.direct import DirectStatement
@@ -76,9 +77,9 @@ class _Cache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_db: dict[str, tuple[tuple[int, int], KnowledgeBase]] = {}
-        self._has_table: set[str] = set()
-        self._urls: dict[int, str] = {}  # id(engine) -> its URL (rendering one costs a parse)
+        # keyed by the engine's URL object: hashable, and no string to render per question
+        self._by_db: dict[URL, tuple[tuple[int, int], KnowledgeBase]] = {}
+        self._has_table: set[URL] = set()
         self._version: DirectStatement | None = None
 
     def get(self, session: Session) -> KnowledgeBase:
@@ -89,9 +90,7 @@ class _Cache:
 
         bind = session.get_bind()
         engine = bind if isinstance(bind, Engine) else bind.engine
-        url = self._urls.get(id(engine))
-        if url is None:
-            url = self._urls[id(engine)] = engine.url.render_as_string(hide_password=True)
+        url = engine.url
         if url not in self._has_table:
             # through the session's own connection: a second one would wait for its lock
             if not inspect(session.connection()).has_table(TABLE):
