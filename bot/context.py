@@ -137,17 +137,9 @@ class HandlerContext:
 
     def audit(self, action: str, subject: str, **detail: Any) -> None:
         """An append-only audit row of this message: ids and codes only, no personal data."""
-        from models import AuditLog
+        from models.reports import write_audit
 
-        self.session.add(
-            AuditLog(
-                actor=self.user.userid,
-                channel=self.channel,
-                action=action,
-                subject=subject,
-                detail=detail,
-            )
-        )
+        write_audit(self.session, self.user.userid, self.channel, action, subject, detail)
 
     def enqueue_job(self, kind: str, key: str, payload: dict[str, Any]) -> Job:
         """Queue background work (durable; runs once); its result is sent as an app message."""

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
@@ -25,6 +25,7 @@ from domain.parsing import (
     period_of,
 )
 from models import Channel, PayMethod, Project, Training, TrainingMode, WagePayment, WorkRecord
+from models.direct import DirectStatement, flushed_connection, one_of
 from models.locks import lock_workers
 from models.money import format_fen
 from models.wages import balances
@@ -163,6 +164,32 @@ class WorkNet:
     daily_wage_fen: int
 
 
+def _work_existing() -> DirectStatement:
+    return DirectStatement(
+        select(
+            WorkRecord.project_id,
+            Project.code,
+            WorkRecord.worker_id,
+            WorkRecord.work_date,
+            func.sum(WorkRecord.days),
+            func.max(WorkRecord.daily_wage_fen),
+        )
+        .join(Project, Project.id == WorkRecord.project_id)
+        .where(
+            one_of(WorkRecord.worker_id, "workers"),
+            WorkRecord.period.between(bindparam("first_period"), bindparam("last_period")),
+            WorkRecord.work_date.between(bindparam("first"), bindparam("last")),
+            WorkRecord.end_date.is_(None),  # month totals are checked in split_work
+        )
+        .group_by(WorkRecord.project_id, Project.code, WorkRecord.worker_id, WorkRecord.work_date)
+        .having(func.sum(WorkRecord.days) > 0),
+        typed=True,
+    )
+
+
+_WORK_EXISTING = _work_existing()
+
+
 def work_existing(
     session: Session, lines: Sequence[WorkLine]
 ) -> dict[tuple[int, int, date], WorkNet]:
@@ -175,30 +202,17 @@ def work_existing(
         return {}
     lo, hi = _range(lines, "work_date")
     workers = sorted({x.worker_id for x in lines})
+    conn = flushed_connection(session)
     out: dict[tuple[int, int, date], WorkNet] = {}
     for i in range(0, len(workers), WORKER_CHUNK):
-        stmt = (
-            select(
-                WorkRecord.project_id,
-                Project.code,
-                WorkRecord.worker_id,
-                WorkRecord.work_date,
-                func.sum(WorkRecord.days),
-                func.max(WorkRecord.daily_wage_fen),
-            )
-            .join(Project, Project.id == WorkRecord.project_id)
-            .where(
-                WorkRecord.worker_id.in_(workers[i : i + WORKER_CHUNK]),
-                WorkRecord.period.between(period_of(lo), period_of(hi)),
-                WorkRecord.work_date.between(lo, hi),
-                WorkRecord.end_date.is_(None),  # month totals are checked in split_work
-            )
-            .group_by(
-                WorkRecord.project_id, Project.code, WorkRecord.worker_id, WorkRecord.work_date
-            )
-            .having(func.sum(WorkRecord.days) > 0)
-        )
-        for p, code, w, d, days, wage in session.execute(stmt):
+        params = {
+            "workers": workers[i : i + WORKER_CHUNK],
+            "first_period": period_of(lo),
+            "last_period": period_of(hi),
+            "first": lo,
+            "last": hi,
+        }
+        for p, code, w, d, days, wage in _WORK_EXISTING.execute(conn, params):
             out[(p, w, d)] = WorkNet(str(code), Decimal(days), int(wage))
     return out
 
@@ -392,9 +406,10 @@ def split_trainings(
 def _insert(
     session: Session, model: type[Any], rows: list[dict[str, Any]], numbered: bool
 ) -> list[int]:
-    """One multi-row INSERT; the new ids in the order of `rows` when `numbered`.
+    """Insert `rows`; the new ids in the order of `rows` when `numbered`.
 
-    Imports need no ids: a plain executemany on the table is several times faster.
+    Imports need no ids: a plain executemany on the table is several times faster. Numbered
+    rows (a chat batch) go on the driver, pipelined on PostgreSQL (models/direct.py).
     """
     if not rows:
         return []
@@ -402,8 +417,25 @@ def _insert(
     if not numbered:
         session.execute(insert(table), rows)
         return [0] * len(rows)
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.scalars(stmt, rows))
+    statement = _numbered_insert(table)
+    return [int(r[0]) for r in statement.execute_many(flushed_connection(session), rows)]
+
+
+_NUMBERED: dict[str, DirectStatement] = {}
+
+
+def _numbered_insert(table: Table) -> DirectStatement:
+    """INSERT … RETURNING id of every column but the id. A column a row leaves out gets its
+    default (`created_at`, `channel` …), or NULL when it has none (`reverses_id`)."""
+    found = _NUMBERED.get(table.name)
+    if found is None:
+        columns = [c for c in table.columns if not c.primary_key and c.default is None]
+        found = _NUMBERED[table.name] = DirectStatement(
+            insert(table)
+            .values({c.key: bindparam(c.key, None, type_=c.type, required=False) for c in columns})
+            .returning(table.c.id)
+        )
+    return found
 
 
 def _who(actor: str, channel: str | Channel) -> dict[str, str]:

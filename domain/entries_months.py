@@ -17,6 +17,27 @@ from sqlalchemy.orm import Session
 
 from domain.entries import WORKER_CHUNK, WorkLine, WorkNet, _line_name, show_days
 from models import Project, WorkRecord
+from models.direct import DirectStatement, flushed_connection, one_of
+
+_MONTH_TOTALS = DirectStatement(
+    select(
+        WorkRecord.project_id,
+        Project.code,
+        WorkRecord.worker_id,
+        WorkRecord.period,
+        func.sum(WorkRecord.days),
+        func.max(WorkRecord.daily_wage_fen),
+    )
+    .join(Project, Project.id == WorkRecord.project_id)
+    .where(
+        one_of(WorkRecord.worker_id, "workers"),
+        one_of(WorkRecord.period, "periods"),
+        WorkRecord.end_date.is_not(None),
+    )
+    .group_by(WorkRecord.project_id, Project.code, WorkRecord.worker_id, WorkRecord.period)
+    .having(func.sum(WorkRecord.days) > 0),
+    typed=True,
+)
 
 
 def month_totals(
@@ -27,27 +48,11 @@ def month_totals(
         return {}
     periods = sorted({x.period for x in lines})
     workers = sorted({x.worker_id for x in lines})
+    conn = flushed_connection(session)
     out: dict[tuple[int, int, str], WorkNet] = {}
     for i in range(0, len(workers), WORKER_CHUNK):
-        stmt = (
-            select(
-                WorkRecord.project_id,
-                Project.code,
-                WorkRecord.worker_id,
-                WorkRecord.period,
-                func.sum(WorkRecord.days),
-                func.max(WorkRecord.daily_wage_fen),
-            )
-            .join(Project, Project.id == WorkRecord.project_id)
-            .where(
-                WorkRecord.worker_id.in_(workers[i : i + WORKER_CHUNK]),
-                WorkRecord.period.in_(periods),
-                WorkRecord.end_date.is_not(None),
-            )
-            .group_by(WorkRecord.project_id, Project.code, WorkRecord.worker_id, WorkRecord.period)
-            .having(func.sum(WorkRecord.days) > 0)
-        )
-        for p, code, w, period, days, wage in session.execute(stmt):
+        params = {"workers": workers[i : i + WORKER_CHUNK], "periods": periods}
+        for p, code, w, period, days, wage in _MONTH_TOTALS.execute(conn, params):
             out[(p, w, period)] = WorkNet(str(code), Decimal(days), int(wage))
     return out
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
+from models.direct import DirectStatement, flushed_connection, one_of
 from models.people import Worker
 
 CHUNK = 5000
@@ -33,13 +34,15 @@ def lock_workers(session: Session, worker_ids: Iterable[int]) -> None:
     if not _is_postgres(session):
         return
     ids = sorted({int(i) for i in worker_ids})
+    conn = flushed_connection(session)
     for i in range(0, len(ids), CHUNK):
-        session.execute(
-            select(Worker.id)
-            .where(Worker.id.in_(ids[i : i + CHUNK]))
-            .order_by(Worker.id)
-            .with_for_update()
-        ).all()
+        _LOCK_WORKERS.execute(conn, {"ids": ids[i : i + CHUNK]})
+
+
+# On the driver, one statement text for any number of workers (models/direct.py).
+_LOCK_WORKERS = DirectStatement(
+    select(Worker.id).where(one_of(Worker.id, "ids")).order_by(Worker.id).with_for_update()
+)
 
 
 def locked(session: Session, stmt: S) -> S:

@@ -6,10 +6,22 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, event, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    bindparam,
+    event,
+    insert,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, BigId, UTCDateTime, utcnow
+from models.direct import DirectStatement, connection_of
 from models.privacy import mask_payload, mask_text
 
 
@@ -89,3 +101,31 @@ def _mask_audit(_mapper: Any, _conn: Any, row: AuditLog) -> None:
     """An audit row keeps ids and codes; a typed number (a file's name, say) goes in masked."""
     row.subject = mask_text(row.subject or "")
     row.detail = mask_payload(row.detail or {})
+
+
+_AUDIT = DirectStatement(
+    insert(AuditLog.__table__).values(  # type: ignore[arg-type]
+        {
+            name: bindparam(name, type_=AuditLog.__table__.c[name].type)
+            for name in ("at", "actor", "channel", "action", "subject", "detail")
+        }
+    )
+)
+
+
+def write_audit(
+    session: Session, actor: str, channel: str, action: str, subject: str, detail: dict[str, Any]
+) -> None:
+    """Append an audit row now, on the driver (a chat message's hot path; models/direct.py),
+    masked as `_mask_audit` masks one added through the session."""
+    _AUDIT.execute(
+        connection_of(session),
+        {
+            "at": utcnow(),
+            "actor": actor,
+            "channel": str(channel),
+            "action": action,
+            "subject": mask_text(subject or ""),
+            "detail": mask_payload(detail or {}),
+        },
+    )
