@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import BigInteger, Select, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from models import (
     security,
 )
 from models.calendar import period_of, shift_period
+from models.direct import DirectStatement, connection_of
 from models.money import format_fen
 from models.people import liaison_names
 from models.wages import Balance, worker_ledger
@@ -117,23 +119,42 @@ def days_worked(session: Session, worker_id: int) -> dict[tuple[int, str], Decim
     return {(int(p), str(per)): Decimal(d or 0) for p, per, d in rows}
 
 
-@functools.cache
-def _payments_stmt() -> Select[WagePayment]:
-    return (
-        select(WagePayment)
-        .where(
-            WagePayment.worker_id == bindparam("worker_id"),
-            WagePayment.in_force(),
-        )
-        .order_by(WagePayment.paid_on, WagePayment.id)
+class Paid(NamedTuple):
+    """One payment as 查工资 shows it."""
+
+    project_id: int
+    period: str
+    amount_fen: int
+    paid_on: date
+    method: str
+
+
+# 查工资 runs on every worker's question: its two list queries go on the driver (models/direct.py)
+_PAYMENTS = DirectStatement(
+    select(
+        WagePayment.project_id,
+        WagePayment.period,
+        WagePayment.amount_fen,
+        WagePayment.paid_on,
+        WagePayment.method,
     )
+    .where(
+        WagePayment.worker_id == bindparam("worker_id", type_=BigInteger), WagePayment.in_force()
+    )
+    .order_by(WagePayment.paid_on, WagePayment.id),
+    typed=True,
+)
+_PROJECT_HEADS = DirectStatement(
+    _own_projects_stmt().with_only_columns(Project.id, Project.code, Project.name)
+)
 
 
-def payments(session: Session, worker_id: int) -> dict[tuple[int, str], list[WagePayment]]:
-    """Payments not cancelled by a reversal, per (project, period)."""
-    found: dict[tuple[int, str], list[WagePayment]] = defaultdict(list)
-    for p in session.scalars(_payments_stmt(), {"worker_id": worker_id}):
-        found[(p.project_id, p.period)].append(p)
+def payments(session: Session, worker_id: int) -> dict[tuple[int, str], list[Paid]]:
+    """Payments not cancelled by a reversal, per (project, period), oldest first."""
+    found: dict[tuple[int, str], list[Paid]] = defaultdict(list)
+    for row in _PAYMENTS.execute(connection_of(session), {"worker_id": worker_id}):
+        paid = Paid(*row)
+        found[(paid.project_id, paid.period)].append(paid)
     return found
 
 
@@ -161,18 +182,19 @@ def wage_lines(session: Session, worker: Worker, today: date) -> WageLines:
         by_project[b.project_id].append(b)
     lines: list[str] = []
     total = late = 0
-    for project in own_projects(session, worker.id):
-        lines.append(f"【{project.code} {project.name}】")
-        periods = sorted(by_project.get(project.id, []), key=lambda b: b.period, reverse=True)
+    heads = _PROJECT_HEADS.execute(connection_of(session), {"worker_id": worker.id})
+    for project_id, code, name in heads:
+        lines.append(f"【{code} {name}】")
+        periods = sorted(by_project.get(project_id, []), key=lambda b: b.period, reverse=True)
         if not periods:
             lines.append("暂无出工记录。")
             continue
         settled = [b for b in periods if b.outstanding_fen <= 0]
         shown = [b for b in periods if b.outstanding_fen > 0] + settled[:SETTLED_SHOWN]
         for b in sorted(shown, key=lambda b: b.period):
-            d = days.get((project.id, b.period), Decimal(0))
+            d = days.get((project_id, b.period), Decimal(0))
             text = f"{b.period}：出工{days_text(d)}，应发{format_fen(b.owed_fen)}"
-            pays = paid.get((project.id, b.period), [])
+            pays = paid.get((project_id, b.period), [])
             if pays:
                 text += "，已发" + "、".join(
                     f"{format_fen(p.amount_fen)}（{p.paid_on:%Y-%m-%d} {p.method}）" for p in pays

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.context import Incoming
 from bot.errors import UserError
-from handlers.worker_self import days_worked, own_projects, payments
-from models import Project, WagePayment, Worker
+from handlers.worker_self import Paid, days_worked, own_projects, payments
+from models import Project, Worker
 from models.money import format_fen
 from models.wages import balances
 from web.core import (
@@ -39,7 +39,7 @@ class MonthRow:
     days: Decimal
     owed: int
     paid: int
-    pays: list[WagePayment]
+    pays: list[Paid]
     due: date
     overdue_days: int
 
