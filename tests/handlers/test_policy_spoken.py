@@ -152,7 +152,6 @@ def test_spoken_words_and_one_syllable_verbs_reach_their_clause(kb, question, cl
         ("修好嘞路哪个来管嘛", "（九）"),  # 西南/中原: 嘞 is 的, 哪个 before a verb is 谁
         ("人工钱几时发", "（十）"),  # 几时 asks when: the wage period
         ("钱啥时候给俺", "（十）"),
-        ("工钱发现金还是打卡", "（十）"),  # 发现金 is no 发现
         ("县里一年要调度几次", "（十二）"),  # a year as the unit of a rate, not 年度清单
         ("俺们寨子想自己修路行不", "（六）"),  # 寨子 (西南) is the village
         ("俺们屯子修路能用这个政策不", "（一）"),  # 屯子 (东北); 能用这个政策 asks the scope
@@ -246,9 +245,11 @@ def test_a_bare_spoken_phrase_is_asked_back_with_its_clauses(kb: KnowledgeBase, 
 
 
 def test_single_characters_that_name_nothing_are_still_too_short(kb: KnowledgeBase):
-    for question in ("钱", "怎么请假", "驾照怎么考"):
+    for question in ("钱", "怎么请假", "钱呢"):
         result = kb.ask(question)
         assert result.too_short and not result.ask_back, question
+    # a driving licence is another office's matter: said so, not 问题太短 (fifth pass)
+    assert kb.ask("驾照怎么考").neighbours
 
 
 def test_an_off_topic_question_is_not_asked_back(kb: KnowledgeBase):
