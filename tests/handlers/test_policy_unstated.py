@@ -108,3 +108,17 @@ def test_other_offices_matters_in_the_policys_words_are_neighbours(
 ):
     result = kb.ask(question)
     assert result.best is None and result.neighbours, question
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("重推项目一年总投资有多少个亿", "钱数"),  # 亿 is a sum too
+        ("农推项目的监理费一般是多少", "钱数"),  # a fee of any kind
+        ("俺都六十八了还能报名干活不", "年龄"),  # one's age said without 岁
+        ("这个意见什么时候正式印发", "日期"),
+    ],
+)
+def test_sums_fees_and_ages_however_said_are_demands(question: str, kind: str):
+    assert [u.key for u in demanded(question, frozenset())] == [kind]
+    assert not demanded("劳务费至少要占多少", frozenset())  # 劳务费 is 劳务报酬: a share
