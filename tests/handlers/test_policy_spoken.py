@@ -298,3 +298,24 @@ def test_no_question_is_copied_into_the_concepts():
     for question, expected in [row for name in sets for row in load(name)]:
         if expected != "-":
             assert question.strip("？?！!。 ") not in words, question
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("我哋村條產業路整好之後，村民可唔可以分紅", "（八）"),  # 繁體 and 粤: 哋, 整好, 紅
+        ("嗰啲劳务报酬有冇规定几时畀", "（十）"),  # 嗰啲, 冇, 畀 (give)
+        ("𠊎兜村想自家修路，有冇政策支持", "（六）"),  # 客家 𠊎兜 (we), 自家 (self)
+        ("修水渠的钱要拿一成半给干活的人，有没得这回事", "（一）"),  # 一成半 is 15%
+    ],
+)
+def test_cantonese_hakka_and_traditional_questions_are_read_as_mandarin(kb, question, clause):
+    assert best(kb, question) == clause
+
+
+def test_traditional_characters_and_particles_are_normalised(kb: KnowledgeBase):
+    text = kb.index.query("項目整完就冇人理，咁咪嘥晒㗎").text
+    assert "项目" in text and "浪费" in text and "㗎" not in text and "咪" not in text
+    assert "关系" in kb.index.query("關係到群眾利益嘅事").text  # 係 after 关 is 系, not 是
+    assert "15%" in kb.index.query("工钱占两成半还是一成半").text
+    assert "一成不变" in kb.index.query("政策一成不变吗").text
