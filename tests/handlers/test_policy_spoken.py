@@ -319,3 +319,9 @@ def test_traditional_characters_and_particles_are_normalised(kb: KnowledgeBase):
     assert "关系" in kb.index.query("關係到群眾利益嘅事").text  # 係 after 关 is 系, not 是
     assert "15%" in kb.index.query("工钱占两成半还是一成半").text
     assert "一成不变" in kb.index.query("政策一成不变吗").text
+
+
+def test_notices_frames_and_initials_of_the_two_models(kb: KnowledgeBase):
+    assert best(kb, "项目开工了也没见贴告示，是不是该公示") == "（十）"  # 告示 is a 公示
+    assert "上头" not in kb.index.query("上头不是说要公示吗").text  # a hearsay frame
+    assert best(kb, "zhzj模式是啥") == "（八）"  # 综合赈济: initials as typed
