@@ -276,6 +276,10 @@ def main() -> None:
             "third development set (written independently, then tuned on)",
             "policy_questions_dev3.tsv",
         ),
+        (
+            "fourth development set (written independently, then tuned on)",
+            "policy_questions_dev4.tsv",
+        ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),

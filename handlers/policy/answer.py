@@ -26,6 +26,7 @@ EXAMPLES = (
 HOTLINE = "没有按时足额拿到工钱，可以拨打劳动保障监察投诉电话 12333 反映。"
 _NOT_PAID = re.compile(
     r"没发|未发|不发|欠发|晚发|迟发|没给|不给|没收到|未收到|拿不到|没拿到|没到账|未到账|拖欠|扣"
+    r"|欠(了|着|俺|我|咱|下)"
 )
 _WAGES = re.compile(r"工资|工钱|薪|劳务费|报酬|钱|工费")
 
@@ -83,6 +84,20 @@ def neighbour_refusal(kb: KnowledgeBase, result: Result, unpaid: bool = False) -
     return "\n".join(lines)
 
 
+def unstated_text(kb: KnowledgeBase, result: Result, unpaid: bool = False) -> str:
+    """A question that demands what no clause states (a sum, an age, a phone number): say
+    so and where to ask; point at the clauses nearest the question, quote none."""
+    lines = [f"这份政策没有讲{u.label}，这类事请问{u.ask}。" for u in result.unstated]
+    lines.append(f"也可以拨打 {NEIGHBOUR_HOTLINE}。")
+    if result.hits:
+        refs = "；".join(f"{h.clause.ref} {h.clause.title}" for h in result.hits[:2])
+        first = clause_ref(kb, result.hits[0].clause)
+        lines.append(f"政策里相近的条款：{refs}（回复“全文 {first}”查看）")
+    if unpaid:
+        lines.append(HOTLINE)
+    return "\n".join(lines)
+
+
 def ask_back_text(kb: KnowledgeBase, result: Result) -> str:
     """In the domain but unsure: the closest clauses as numbered choices."""
     lines = [ASK_HEAD]
@@ -117,6 +132,8 @@ def answer_text(kb: KnowledgeBase, result: Result) -> str:
     unpaid = about_unpaid_wages(result.question)
     if result.neighbours:
         return neighbour_refusal(kb, result, unpaid)
+    if result.unstated:
+        return unstated_text(kb, result, unpaid)
     if best is None and result.ask_back:
         return ask_back_text(kb, result)
     if best is None:

@@ -20,6 +20,7 @@ from handlers.policy.neighbours import Neighbour, neighbours_named
 from handlers.policy.query import HOLDS, Concept, Query, Vocabulary, analyze, flags
 from handlers.policy.synonyms import kinds_named
 from handlers.policy.typos import SoundAndTypoFixer
+from handlers.policy.unstated import Unstated, demanded, stated_kinds
 
 K1 = 1.2
 B = 0.75
@@ -72,6 +73,9 @@ class Result:
     too_short: bool = False  # refused because no word of two characters or more was left
     neighbours: tuple[Neighbour, ...] = ()  # other programmes it asks about: refused
     ask_back: bool = False  # in the domain but not sure: offer the hits as choices
+    # what it demands that no clause states (a sum, an age, a phone number …): refused
+    # honestly, the closest clauses only pointed at
+    unstated: tuple[Unstated, ...] = ()
 
     @property
     def choices(self) -> tuple[Hit, ...]:
@@ -175,6 +179,7 @@ class Index:
         self._first_sentence = {s.clause: s.text for s in reversed(self._sentences)}
         self._typos = SoundAndTypoFixer(self._words.idf)
         self._text = "\n".join(tx.normalize(c.full_text) for c in self.clauses)
+        self._stated = stated_kinds(tx.normalize(c.full_text) for c in self.clauses)
         self._queries: dict[str, Query] = {}
         # per content word: how fully each clause holds it (a pure function of the word and
         # the index, like the per-word analysis; CREDIT_MEMO kept)
@@ -285,6 +290,12 @@ class Index:
             and kept[1].score >= TIE_RATIO * top.score
             and kept[1].coverage >= THRESHOLD
         )
+        # 一天工钱多少, 举报电话, 系统密码: in the domain, but no clause states it, so none
+        # answers it (one already refused, 猪肉多少钱一斤, keeps the plain refusal)
+        missing = demanded(q.text, self._stated) if top.coverage >= ASK_FLOOR else ()
+        if missing and (confident or ask_back or self._names_domain(q, missing)):
+            pointed = tuple(h for h in kept if h.coverage >= THRESHOLD)
+            return Result(question, pointed, False, fixes=q.fixes, unstated=missing)
         return Result(question, tuple(kept), confident, tie, q.fixes, ask_back=ask_back)
 
     def _vague(self, q: Query) -> bool:
@@ -293,6 +304,17 @@ class Index:
         idf = self._words.idf
         return not q.wants and all(
             c.word in idf and idf[c.word] < VAGUE_IDF and len(c.alternatives) == 1
+            for c in q.concepts
+        )
+
+    def _names_domain(self, q: Query, demands: Sequence[Unstated]) -> bool:
+        """Whether a word of two characters or more, other than the demand itself (多少钱),
+        is one the clauses or the lexicon know (公益岗, 保洁员; not 猪肉)."""
+        idf = self._words.idf
+        return any(
+            len(c.word) > 1
+            and (c.word in idf or len(c.alternatives) > 1)
+            and not any(d.asks.search(c.word) for d in demands)
             for c in q.concepts
         )
 

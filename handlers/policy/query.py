@@ -12,6 +12,7 @@ from handlers.policy.concepts import concept_term, spoken_index
 from handlers.policy.dictionary import pos_tag
 from handlers.policy.phrases import phrase_matches
 from handlers.policy.synonyms import DOMAIN_TERMS, STOPWORDS, SYNONYMS, is_stopword, kinds_named
+from handlers.policy.variants import TRADITIONAL_CHARS, simplified
 
 SYNONYM_WEIGHT = 0.6  # all synonyms of a word together weigh this much of the word
 SYNONYM_CREDIT = 0.8  # a synonym covers the word it stands for, a little less surely
@@ -112,8 +113,35 @@ _DIALECT = (
     (re.compile(r"唔"), "不"),
     (re.compile(r"乜嘢"), "什么"),
     (re.compile(r"(?<![试重节站地])点样"), "怎样"),
+    # 粤 (fifth pass): 哋 is 们 (我哋, 佢哋), 嗰啲 那些, 啲 些, 係 是, 咁 这样, 畀 给, 攞 拿,
+    # 点解 为什么, 边个 谁, 嘥 浪费; 整好/整完 (粤, 西南: made, built) is 建好; the sentence
+    # particles 㗎 喎 咩 啩 吖 囉 咪 say nothing
+    (re.compile(r"哋"), "们"),
+    (re.compile(r"嗰啲|嗰些"), "那些"),
+    (re.compile(r"嗰"), "那"),
+    (re.compile(r"啲"), "些"),
+    (re.compile(r"(?<=[关联体维])係"), "系"),
+    (re.compile(r"係"), "是"),
+    (re.compile(r"咁"), "这样"),
+    (re.compile(r"畀"), "给"),
+    (re.compile(r"攞"), "拿"),
+    (re.compile(r"点解"), "为什么"),
+    (re.compile(r"边个"), "谁"),
+    (re.compile(r"嘥晒|嘥"), "浪费"),
+    (re.compile(r"整(?=[好完成])"), "建"),
+    (re.compile(r"[㗎喎咩啩吖囉咪]"), ""),
+    # 客家: 𠊎 is 我, 𠊎兜/你兜/佢兜 我们…; 闽南: 这马 is 现在, 甘是/敢是 是不是, 有影 真的;
+    # 自家 (客, 粤, 闽) is 自己
+    (re.compile(r"𠊎"), "我"),
+    (re.compile(r"(?<=[我你他])兜"), "们"),
+    (re.compile(r"这马"), "现在"),
+    (re.compile(r"[甘敢]是"), "是不是"),
+    (re.compile(r"有影"), "真的"),
+    (re.compile(r"自家"), "自己"),
 )
-_DIALECT_CHARS = frozenset("哪嘞嘅咗佢几多啥么冇唔乜点")
+_DIALECT_CHARS = frozenset(
+    "哪嘞嘅咗佢几多啥么冇唔乜点哋嗰啲係咁畀攞边嘥整㗎喎咩啩吖囉咪𠊎兜马甘敢影自"
+)
 
 
 # 一年要调度几次: the year is the unit of a rate asked for, not the yearly list (年度清单)
@@ -125,7 +153,7 @@ _RATE_UNIT = re.compile(
 # Who said or asked it (驻村书记说…, 乡里干部问：…, 上头问…): the frame of a story, not its topic
 _HEARSAY = re.compile(
     r"[\u4e00-\u9fff]{0,4}?(书记|干部|主任|村长|镇长|乡长|领导|上头|上面|人家|别人|有人|邻居|队长"
-    r"|会计|支书|老板)(跟俺|跟我|给俺|给我)?(说|讲|问)(?!了算|[法明清说话题])[:：]?"
+    r"|会计|支书|老板)(跟俺|跟我|给俺|给我)?(不是|都|也|早就|就)?(说|讲|问)(?!了算|[法明清说话题])[:：]?"
 )
 
 
@@ -145,6 +173,17 @@ def _chinese_number(text: str) -> int | None:
     if ones and ones not in _DIGITS:
         return None
     return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
+
+
+# 一成半 is how villagers say 15% (a tenth and a half), 两成 20%: the clauses write 15%
+_TENTHS = re.compile(r"([一二两三四五六七八九])成(半)?(?![本功立为熟绩不])")
+
+
+def _tenths_as_percent(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        return f"{_DIGITS[m.group(1)] * 10 + (5 if m.group(2) else 0)}%"
+
+    return _TENTHS.sub(repl, text)
 
 
 def _digits_for_percent(text: str) -> str:
@@ -204,8 +243,12 @@ Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
 def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query:
     """Turn a question into a Query, after `fix` has corrected its typos."""
     norm = tx.normalize(question)
+    if not TRADITIONAL_CHARS.isdisjoint(norm):
+        norm = simplified(norm)
     if "百分" in norm:
         norm = _digits_for_percent(norm)
+    if "成" in norm:
+        norm = _tenths_as_percent(norm)
     if not _DIALECT_CHARS.isdisjoint(norm):
         norm = _as_mandarin(norm)
     if "不" in norm or "没" in norm:

@@ -152,7 +152,6 @@ def test_spoken_words_and_one_syllable_verbs_reach_their_clause(kb, question, cl
         ("修好嘞路哪个来管嘛", "（九）"),  # 西南/中原: 嘞 is 的, 哪个 before a verb is 谁
         ("人工钱几时发", "（十）"),  # 几时 asks when: the wage period
         ("钱啥时候给俺", "（十）"),
-        ("工钱发现金还是打卡", "（十）"),  # 发现金 is no 发现
         ("县里一年要调度几次", "（十二）"),  # a year as the unit of a rate, not 年度清单
         ("俺们寨子想自己修路行不", "（六）"),  # 寨子 (西南) is the village
         ("俺们屯子修路能用这个政策不", "（一）"),  # 屯子 (东北); 能用这个政策 asks the scope
@@ -246,9 +245,11 @@ def test_a_bare_spoken_phrase_is_asked_back_with_its_clauses(kb: KnowledgeBase, 
 
 
 def test_single_characters_that_name_nothing_are_still_too_short(kb: KnowledgeBase):
-    for question in ("钱", "怎么请假", "驾照怎么考"):
+    for question in ("钱", "怎么请假", "钱呢"):
         result = kb.ask(question)
         assert result.too_short and not result.ask_back, question
+    # a driving licence is another office's matter: said so, not 问题太短 (fifth pass)
+    assert kb.ask("驾照怎么考").neighbours
 
 
 def test_an_off_topic_question_is_not_asked_back(kb: KnowledgeBase):
@@ -297,3 +298,30 @@ def test_no_question_is_copied_into_the_concepts():
     for question, expected in [row for name in sets for row in load(name)]:
         if expected != "-":
             assert question.strip("？?！!。 ") not in words, question
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("我哋村條產業路整好之後，村民可唔可以分紅", "（八）"),  # 繁體 and 粤: 哋, 整好, 紅
+        ("嗰啲劳务报酬有冇规定几时畀", "（十）"),  # 嗰啲, 冇, 畀 (give)
+        ("𠊎兜村想自家修路，有冇政策支持", "（六）"),  # 客家 𠊎兜 (we), 自家 (self)
+        ("修水渠的钱要拿一成半给干活的人，有没得这回事", "（一）"),  # 一成半 is 15%
+    ],
+)
+def test_cantonese_hakka_and_traditional_questions_are_read_as_mandarin(kb, question, clause):
+    assert best(kb, question) == clause
+
+
+def test_traditional_characters_and_particles_are_normalised(kb: KnowledgeBase):
+    text = kb.index.query("項目整完就冇人理，咁咪嘥晒㗎").text
+    assert "项目" in text and "浪费" in text and "㗎" not in text and "咪" not in text
+    assert "关系" in kb.index.query("關係到群眾利益嘅事").text  # 係 after 关 is 系, not 是
+    assert "15%" in kb.index.query("工钱占两成半还是一成半").text
+    assert "一成不变" in kb.index.query("政策一成不变吗").text
+
+
+def test_notices_frames_and_initials_of_the_two_models(kb: KnowledgeBase):
+    assert best(kb, "项目开工了也没见贴告示，是不是该公示") == "（十）"  # 告示 is a 公示
+    assert "上头" not in kb.index.query("上头不是说要公示吗").text  # a hearsay frame
+    assert best(kb, "zhzj模式是啥") == "（八）"  # 综合赈济: initials as typed
