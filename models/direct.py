@@ -57,8 +57,9 @@ class DirectStatement:
         args = compiled.arguments(params)
         with self._cursor(conn, compiled) as cursor:
             cursor.execute(compiled.sql, args)
-            rows = list(cursor.fetchall()) if cursor.description else []
-            return compiled.convert(rows, cursor.description)
+            if not compiled.returns_rows:
+                return []
+            return compiled.convert(cursor.fetchall(), cursor)
 
     def execute_many(
         self, conn: Connection, params: Sequence[Mapping[str, Any]]
@@ -72,16 +73,17 @@ class DirectStatement:
             return rows
         with self._cursor(conn, compiled) as cursor:
             if conn.dialect.driver == "psycopg":
-                cursor.executemany(compiled.sql, args, returning=True)
-                while True:
-                    rows.extend(cursor.fetchall() if cursor.description else [])
+                cursor.executemany(compiled.sql, args, returning=compiled.returns_rows)
+                while compiled.returns_rows:
+                    rows.extend(cursor.fetchall())
                     if not cursor.nextset():
                         break
             else:
                 for one in args:
                     cursor.execute(compiled.sql, one)
-                    rows.extend(cursor.fetchall() if cursor.description else [])
-            return compiled.convert(rows, cursor.description)
+                    if compiled.returns_rows:
+                        rows.extend(cursor.fetchall())
+            return compiled.convert(rows, cursor)
 
     @staticmethod
     @contextmanager
@@ -110,6 +112,7 @@ class _Compiled:
         compiled = statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         self.sql = str(compiled)
+        self.returns_rows = bool(compiled._result_columns)  # a SELECT, or RETURNING
         # literal values written into the statement (e.g. `literal(1)`), by bind name
         self.defaults: dict[str, Any] = {
             name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
@@ -134,23 +137,24 @@ class _Compiled:
         self.types = [c.type for c in getattr(statement, "selected_columns", ())] if typed else []
         self._results: list[Callable[[Any], Any] | None] | None = None
 
-    def results(self, description: Any) -> list[Callable[[Any], Any] | None]:
+    def results(self, cursor: Any) -> list[Callable[[Any], Any] | None]:
         """The columns' result converters (as SQLAlchemy's), built from the first result's
-        description: some depend on the type the driver reports."""
+        description: some depend on the type the driver reports. (psycopg builds the
+        description afresh each time it is read: it is read once.)"""
         if self._results is None:
             self._results = [
                 t.dialect_impl(self.dialect).result_processor(self.dialect, d[1])
-                for t, d in zip(self.types, description, strict=False)
+                for t, d in zip(self.types, cursor.description, strict=False)
             ]
             if not any(self._results):
                 self._results = []
         return self._results
 
-    def convert(self, rows: list[Any], description: Any) -> list[tuple[Any, ...]]:
+    def convert(self, rows: list[Any], cursor: Any) -> list[tuple[Any, ...]]:
         """`rows` with each value converted by its column's type (when typed)."""
-        results = self.results(description) if rows and self.types else None
+        results = self.results(cursor) if rows and self.types else None
         if not results:
-            return rows
+            return list(rows)
         return [
             tuple(v if f is None or v is None else f(v) for f, v in zip(results, row, strict=True))
             for row in rows
