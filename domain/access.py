@@ -6,6 +6,9 @@ everybody else on nothing but questions and help. Roles come from imported data 
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from sqlalchemy import Select, String, and_, bindparam, literal, select
 from sqlalchemy.orm import Session
 
@@ -88,10 +91,52 @@ def require_project(ctx: HandlerContext, code: str) -> Project:
     if not code:
         raise UserError("请写明项目编号，例如：项目：NT-2026-001")
     # One query: the project by code, restricted to the user's scope.
-    project = ctx.session.scalar(projects_in_scope(ctx.user).where(Project.code == code).limit(1))
+    statement, values = _project_by_code(ctx.user, code)
+    project = ctx.session.scalar(statement, values)
     if project is None:  # unknown and out of scope read the same: nothing leaks about others
         raise UserError(not_in_scope(code))
     return project
+
+
+def _project_by_code(user: Principal, code: str) -> tuple[Select[Project], dict[str, Any]]:
+    """`projects_in_scope(user)` for one code, as a statement built once per kind of scope
+    (every 记工 runs it: building it per message cost more than the query) and its values."""
+    scope = user.scope if user.role == Role.ADMIN else None
+    if scope is not None:
+        parts = {"province": scope.province, "city": scope.city, "county": scope.county}
+        values = {"code": code, **{k: v for k, v in parts.items() if v}}
+        return _in_region(len(values) - 1), values
+    if user.role in (Role.ADMIN, Role.LIAISON) and user.contact_id is not None:
+        return _of_contact(), {"code": code, "contact_id": user.contact_id}
+    return projects_in_scope(user).where(Project.code == code).limit(1), {}
+
+
+@functools.cache
+def _in_region(depth: int) -> Select[Project]:
+    conds = [Region.province == bindparam("province")]
+    if depth >= 2:
+        conds.append(Region.city == bindparam("city"))
+    if depth >= 3:
+        conds.append(Region.county == bindparam("county"))
+    return (
+        select(Project)
+        .join(Region, Project.region_id == Region.id)
+        .where(*conds, Project.code == bindparam("code"))
+        .limit(1)
+    )
+
+
+@functools.cache
+def _of_contact() -> Select[Project]:
+    return (
+        select(Project)
+        .join(ProjectLiaison, ProjectLiaison.project_id == Project.id)
+        .where(
+            ProjectLiaison.contact_id == bindparam("contact_id"),
+            Project.code == bindparam("code"),
+        )
+        .limit(1)
+    )
 
 
 def not_in_scope(code: str) -> str:

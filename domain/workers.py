@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot.context import HandlerContext
 from bot.errors import UserError
@@ -46,13 +46,9 @@ def find_workers(
             name_of[ref] = normalize_name(ref)
         else:
             result[ref] = WorkerMatch(error="没有写人员")
-    base = (
-        select(Worker)
-        .join(ProjectWorker, ProjectWorker.worker_id == Worker.id)
-        .where(ProjectWorker.project_id == project.id)
-    )
     if by_hash:
-        found = {w.id_hash: w for w in ctx.session.scalars(base.where(Worker.id_hash.in_(by_hash)))}
+        values = {"project_id": project.id, "hashes": list(by_hash)}
+        found = {w.id_hash: w for w in ctx.session.scalars(_BY_HASH, values)}
         for h, ref in by_hash.items():
             w = found.get(h)
             result[ref] = (
@@ -66,7 +62,8 @@ def find_workers(
     if names:
         groups: dict[str, list[Worker]] = {}
         stored = set(name_of.values())
-        for w in ctx.session.scalars(base.where(Worker.name.in_(stored))):
+        values = {"project_id": project.id, "names": list(stored)}
+        for w in ctx.session.scalars(_BY_NAME, values):
             groups.setdefault(w.name, []).append(w)
         for name in names:
             ws = groups.get(name_of[name], [])
@@ -81,6 +78,16 @@ def find_workers(
                     error=f"项目 {project.code} 有{len(ws)}位“{name}”，请改用身份证号指明是哪一位"
                 )
     return result
+
+
+# Built once (every 记工 runs one of them): building a statement cost more than running it.
+_ON_PROJECT = (
+    select(Worker)
+    .join(ProjectWorker, ProjectWorker.worker_id == Worker.id)
+    .where(ProjectWorker.project_id == bindparam("project_id"))
+)
+_BY_HASH = _ON_PROJECT.where(Worker.id_hash.in_(bindparam("hashes", expanding=True)))
+_BY_NAME = _ON_PROJECT.where(Worker.name.in_(bindparam("names", expanding=True)))
 
 
 def find_worker(ctx: HandlerContext, project: Project, ref: str) -> Worker:
