@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, insert
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.context import HandlerContext, Incoming, Principal, Reply
@@ -96,7 +96,14 @@ class Dispatcher:
         moment = now or self.now()
         crashed = False
         try:
-            return self._handle(msg, key, channel, moment, render)
+            try:
+                return self._handle(msg, key, channel, moment, render)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                # The connection had died (a restart, a killed backend) and is discarded with
+                # every older one; nothing was kept, so run the message again on a fresh one.
+                return self._handle(msg, key, channel, moment, render)
         except _Refused as refused:
             text, crashed = refused.text, refused.crashed
         except IntegrityError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -11,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT = 30  # seconds a SQLite transaction waits for another process's writer
@@ -87,10 +88,47 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:
     if url.startswith("postgresql") and "connect_timeout" not in make_url(url).query:
         # A blackholed server fails in seconds, not after the kernel's minutes-long TCP retries.
         kwargs["connect_args"] = {"connect_timeout": 5, **kwargs.get("connect_args", {})}
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", pool_size)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+IDLE_BEFORE_PING = 1.0  # seconds a pooled connection may rest before it is tested on checkout
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only when it has rested for a while.
+
+    `pool_pre_ping` tests every checkout: a round trip per message, for the replica and for
+    PostgreSQL, though a connection handed back a millisecond ago is as alive as it was then.
+    A connection that dies in between (a server restart, a killed backend) fails its first
+    statement instead; SQLAlchemy then discards it and every connection older than it, and the
+    dispatcher runs that message again at once (`Dispatcher.feed`).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_conn: Any, record: Any) -> None:
+        record.info["rested_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkin")
+    def _rest(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["rested_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _test(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("rested_since")
+        if since is not None and time.monotonic() - since < IDLE_BEFORE_PING:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("connection failed its test after resting") from exc
+        if not alive:
+            raise DisconnectionError("connection failed its test after resting")
 
 
 def _begin_now(driver: sqlite3.Connection) -> None:

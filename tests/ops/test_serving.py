@@ -143,3 +143,74 @@ def test_a_busy_sqlite_writer_never_stalls_the_server(
         sender.join(timeout=10)
         writer.join(timeout=10)
     assert healthy.is_set() and "以工代赈助手可以" in answers[0]  # … and then answered
+
+
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def _kill(url: str, pid: int) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    killer = create_engine(url, poolclass=NullPool)
+    with killer.connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+    killer.dispose()
+
+
+def test_a_pooled_connection_is_tested_only_after_resting(
+    settings: Settings, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No round trip per message for a connection just handed back; one that rested past
+    IDLE_BEFORE_PING is tested first, and a dead one is replaced before anyone uses it."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite has no server connections to pool")
+    from models import session as session_module
+
+    engine = session_module.make_engine(settings.database_url, pool_size=1)
+    pings: list[int] = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(1) or ping(c))
+    try:
+        first = _backend_pid(engine)
+        for _ in range(5):
+            assert _backend_pid(engine) == first
+        assert pings == []  # busy: never tested
+        _kill(settings.database_url, first)
+        monkeypatch.setattr(session_module, "IDLE_BEFORE_PING", 0.0)  # it has now "rested"
+        second = _backend_pid(engine)  # tested, found dead, replaced: no error reaches us
+        assert second != first and pings
+    finally:
+        engine.dispose()
+
+
+def test_a_message_on_a_connection_that_died_while_pooled_is_answered_once(
+    settings: Settings, db_url: str
+) -> None:
+    """The backend under a pooled connection is killed between two messages: the next message
+    fails on it, and the dispatcher runs it again on a fresh connection at once."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite has no server connections to pool")
+    from sqlalchemy import func, select
+
+    from bot.context import Incoming
+    from models import InboundMessage
+
+    svc = build_services(settings.model_copy(update={"concurrency": 1}))
+    try:
+        feed = svc.dispatcher.feed
+        assert "以工代赈助手可以" in feed(Incoming("u-dead", "text", "帮助", msg_id="1")).chunks[0]
+        pids = []
+        for conn in list(svc.engine.pool._pool.queue):  # type: ignore[attr-defined]
+            pids.append(conn.driver_connection.info.backend_pid)
+        for pid in pids:
+            _kill(settings.database_url, pid)
+        again = feed(Incoming("u-dead", "text", "帮助", msg_id="2"))
+        assert "以工代赈助手可以" in again.chunks[0] and not again.duplicate
+        with svc.session_factory() as session:
+            keys = session.scalar(select(func.count()).where(InboundMessage.user_id == "u-dead"))
+        assert keys == 2  # each message once
+    finally:
+        svc.engine.dispose()
