@@ -138,9 +138,13 @@ _DIALECT = (
     (re.compile(r"[甘敢]是"), "是不是"),
     (re.compile(r"有影"), "真的"),
     (re.compile(r"自家"), "自己"),
+    # 闽南 (sixth pass): 阮 is 我们, 予 after a verb of handing is 给, 敢会使/袂使 ask 能不能
+    (re.compile(r"阮"), "我们"),
+    (re.compile(r"(?<=[包交发送卖租分])予"), "给"),
+    (re.compile(r"敢会使|敢会当|袂使"), "能"),
 )
 _DIALECT_CHARS = frozenset(
-    "哪嘞嘅咗佢几多啥么冇唔乜点哋嗰啲係咁畀攞边嘥整㗎喎咩啩吖囉咪𠊎兜马甘敢影自"
+    "哪嘞嘅咗佢几多啥么冇唔乜点哋嗰啲係咁畀攞边嘥整㗎喎咩啩吖囉咪𠊎兜马甘敢影自阮予袂"
 )
 
 
