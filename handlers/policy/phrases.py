@@ -151,6 +151,21 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "结果运用",
     ),
+    # （二） what the province does, against the cities and counties
+    (
+        re.compile(
+            r"(省|省级|省里|省上)[^。?？]{0,6}(负责|管啥|管什么|干啥|干什么|职责|任务|要做)"
+        ),
+        "分级负责",
+    ),
+    # （一） how much of the money goes to the workers: the share
+    (
+        re.compile(
+            r"(钱|资金|经费)[^。?？]{0,8}(多少|几成|多大部分|一部分)[^。?？]{0,4}(要|得|该|能)?"
+            r"(给|发|用在|花在)[^。?？]{0,4}(干活|工人|群众|村民|老百姓|人工|务工)"
+        ),
+        "比例",
+    ),
     # （十二） every three months: the quarterly dispatch
     (re.compile(r"(每|隔)(三|3)个?月|每个?季度?|一个季度"), "调度"),
 )
