@@ -105,7 +105,7 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # （一） the scale grows year by year: 以后每年…往上加, 一年比一年多
     (
         re.compile(
-            r"(每年|年年|以后|往后|一年比一年|逐年)[^,，。?？]{0,20}(往上加|增加|加码|扩大|涨|提高|更多|多投|变多)"
+            r"(每年|年年|以后|往后|一年比一年|逐年)[^,，。?？]{0,20}(往上加|增加|加码|扩大|涨|提高|更多|越来越多|多投|变多)"
         ),
         "规模",
     ),
@@ -158,16 +158,6 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "分级负责",
     ),
-    # （一） how much of the money goes to the workers: the share
-    (
-        re.compile(
-            r"(钱|资金|经费)[^。?？]{0,8}(多少|几成|多大部分|一部分)[^。?？]{0,4}(要|得|该|能)?"
-            r"(给|发|用在|花在)[^。?？]{0,4}(干活|工人|群众|村民|老百姓|人工|务工)"
-        ),
-        "比例",
-    ),
-    # （十二） every three months: the quarterly dispatch
-    (re.compile(r"(每|隔)(三|3)个?月|每个?季度?|一个季度"), "调度"),
 )
 
 

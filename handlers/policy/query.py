@@ -161,6 +161,16 @@ _HEARSAY = re.compile(
 )
 
 
+# 每年…越来越多, 年年往上加: the year is the unit of growth (the policy's 逐年扩大), not the
+# yearly list (年度清单)
+_GROWTH_UNIT = re.compile(
+    r"(每年|年年|每一年|一年比一年|往后每年)(?=[^,，。？?]{0,20}"
+    r"(往上加|增加|加码|扩大|涨|提高|更多|越来越多|变多|多投))"
+)
+# 每三个月, 隔三个月: a quarter, as the clauses write it (按季度)
+_QUARTER = re.compile(r"(每|隔)(三|3)个?月|每个季度|一个季度")
+
+
 def _as_mandarin(text: str) -> str:
     for pattern, mandarin in _DIALECT:
         text = pattern.sub(mandarin, text)
@@ -261,6 +271,10 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         norm = _HEARSAY.sub("", norm)
     if "几" in norm or "多少" in norm:
         norm = _RATE_UNIT.sub("", norm)
+    if "年" in norm:
+        norm = _GROWTH_UNIT.sub("逐年", norm)
+    if "月" in norm or "季度" in norm:
+        norm = _QUARTER.sub("每季度", norm)
     spans = tx.cut_spans(norm)
     fixes: tuple[str, ...] = ()
     if fix is not None:
