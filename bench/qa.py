@@ -280,6 +280,10 @@ def main() -> None:
             "fourth development set (written independently, then tuned on)",
             "policy_questions_dev4.tsv",
         ),
+        (
+            "fifth development set (written independently, then tuned on)",
+            "policy_questions_dev5.tsv",
+        ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),

@@ -222,7 +222,11 @@ class Index:
         """The k best clauses for a question and whether the best is good enough to answer."""
         q = self.query(question)
         # another programme (低保, 医保 …) that no clause names: say so, quote nothing
-        others = tuple(n for n, name in neighbours_named(q.text) if name not in self._text)
+        others = tuple(
+            n
+            for n, name in neighbours_named(q.text)
+            if name not in self._text and (not n.nearby or self._names_words(q))
+        )
         if others:
             return Result(question, (), False, fixes=q.fixes, neighbours=others)
         if not q.concepts or not self.clauses:
@@ -316,6 +320,13 @@ class Index:
             and (c.word in idf or len(c.alternatives) > 1)
             and not any(d.asks.search(c.word) for d in demands)
             for c in q.concepts
+        )
+
+    def _names_words(self, q: Query) -> bool:
+        """Whether a word of two characters or more is one the clauses or the lexicon know."""
+        idf = self._words.idf
+        return any(
+            len(c.word) > 1 and (c.word in idf or len(c.alternatives) > 1) for c in q.concepts
         )
 
     def _in_domain(self, q: Query) -> bool:

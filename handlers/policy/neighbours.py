@@ -36,10 +36,15 @@ class Neighbour:
     label: str
     ask: str
     elsewhere: bool = False  # only when the question does not name this policy
+    # an everyday matter (the weather, the bus): named only when a word of the domain stands
+    # beside it (镇上, 县城); alone (今天天气怎么样) the plain refusal says enough
+    nearby: bool = False
 
 
-def _n(names: str, label: str, ask: str, *, elsewhere: bool = False) -> Neighbour:
-    return Neighbour(tuple(names.split()), label, ask, elsewhere)
+def _n(
+    names: str, label: str, ask: str, *, elsewhere: bool = False, nearby: bool = False
+) -> Neighbour:
+    return Neighbour(tuple(names.split()), label, ask, elsewhere, nearby)
 
 
 _MINZHENG = "乡镇民政所或县民政局"
@@ -225,6 +230,26 @@ NEIGHBOURS: tuple[Neighbour, ...] = (
         "优抚和计生奖扶",
         "县退役军人事务局或县卫生健康局",
     ),
+    # Sixth pass: everyday matters asked with a word of the domain nearby (镇上, 县城, 资金)
+    _n(
+        "天气 下雨 下大雨 刮风 下雪 气温 天气预报 降温",
+        "天气",
+        "县气象局，或拨打 12121 天气预报热线",
+        nearby=True,
+    ),
+    _n("逢集 赶集 集市 集日 庙会", "集市和赶集", "乡镇政府或县市场监督管理局", nearby=True),
+    _n(
+        "班车 发车 公交 客车 车票 长途车 坐车",
+        "班车和交通出行",
+        "县交通运输局或汽车站",
+        nearby=True,
+    ),
+    _n(
+        "判几年 判刑 坐牢 量刑 刑期 蹲监狱 判多久",
+        "刑事责任和量刑",
+        "县公安局、检察院或法院（问题线索可向县纪委监委举报）",
+    ),
+    _n("公证 公证处 公证书", "公证", "县公证处或县司法局"),
 )
 
 HOTLINE = "12345 政务服务便民热线"
@@ -245,13 +270,16 @@ def _owner() -> dict[str, Neighbour]:
 LOCAL_FIGURES = re.compile(
     r"(俺|我们|咱|本|我|你们)(县|市|乡|镇|村).{0,10}(几个|多少个|多少钱|多少资金|有多少)"
     r"|今年.{0,10}(几个|多少个)|(资金|钱)(有|一共|总共)多少(?!要|得|该|能|用|发|给)"
+    # this year's projects of one's own county, or their list sent over
+    r"|(俺|我们|咱|本|我|你们)(县|市|乡|镇|村)今年.{0,6}有哪些.{0,4}项目"
+    r"|(名单|清单).{0,6}(发我|发给我|给我发|发俺|给俺发|发一份)"
 )  # … but 钱有多少要发给干活的 asks for a share
 LOCAL = Neighbour(("本地",), "本地的项目个数和资金数额", "县发展改革部门（以工代赈办）或乡镇政府")
 
 
 # The asker saying who they are: a programme named there is their post, not their question
 # (俺是驻村第一书记，想让村党支部把群众组织起来 asks about 以工代赈 work).
-ASKER = re.compile(r"(俺|我|咱|本人)(是|当|做)[^，。,.？?！!]{0,5}$")
+ASKER = re.compile(r"(俺|我|咱|本人)(是|当|做)[^，。,.？?！!]{0,10}$")
 
 
 def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
@@ -269,7 +297,7 @@ def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
     out: dict[Neighbour, str] = {}
     for match in _pattern().finditer(text):
         found = match.group()
-        if ASKER.search(text, max(0, match.start() - 8), match.start()):
+        if ASKER.search(text, max(0, match.start() - 14), match.start()):
             continue  # who is asking (俺是驻村第一书记，…), not what is asked about
         owner = _owner()[found]
         if not (owner.elsewhere and ours):

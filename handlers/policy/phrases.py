@@ -101,6 +101,63 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"(别|不要|少|不能)(全|都)?(上|用|靠)(机械|机器|设备|挖机)|留(点|些)?活"),
         "适用范围",
     ),
+    # Sixth pass: situations described instead of named (each from a clause's verbs and goal)
+    # （一） the scale grows year by year: 以后每年…往上加, 一年比一年多
+    (
+        re.compile(
+            r"(每年|年年|以后|往后|一年比一年|逐年)[^,，。?？]{0,20}(往上加|增加|加码|扩大|涨|提高|更多|越来越多|多投|变多)"
+        ),
+        "规模",
+    ),
+    # （一） wherever it can be done by hand, do it this way: 凡是能…都该, 只要能…就
+    (
+        re.compile(r"(凡是|只要|但凡)(能|可以)[^。?？]{0,16}(都|就)(该|要|得|用|这么|这样)"),
+        "尽量采用",
+    ),
+    # （十） who the job went to, made public: 包给了谁…在哪能看到
+    (
+        re.compile(
+            r"(包给|发包|给了谁|给谁干|中标|包出去|谁中标)[^。?？]{0,12}(公开|公示|看到|看得到|知道|查到|贴)"
+        ),
+        "公示",
+    ),
+    # （十） how often wages are paid: 几天一发, 多久结一次, 按月给
+    (
+        re.compile(
+            r"(几天|多久|多长时间|几号|按月|按周|按天|一个月|每个月|每月|每周|一周)(一|结一次|发一次)?(发|结|给|付)(?!证)"
+        ),
+        "发放周期",
+    ),
+    # （十） a record that is false: 台账是假的, 名单上的人根本没干过
+    (
+        re.compile(
+            r"(台账|账|名单|记录|花名册|工资表|考勤)[^。?？]{0,8}(假|不真|不实|虚|编的|瞎写|瞎填)"
+        ),
+        "真实",
+    ),
+    # （十二） whether the training worked is what is judged
+    (
+        re.compile(
+            r"(培训|教|学|手艺|技能)[^。?？]{0,10}(效果|有没有用|有没有效|管不管用|有用没|学会没|教会没)"
+        ),
+        "评价",
+    ),
+    # （十二） a score is given: 打个分, 评个分
+    (re.compile(r"(打|评|给)(个)?分(?![红钱成到配派开])"), "评价"),
+    # （十二） what the result is used for
+    (
+        re.compile(
+            r"(分数|打分|评价|评分|结果|成绩|排名)[^。?？]{0,10}(干嘛用|有啥用|有什么用|拿去|用来|用在|咋用|怎么用|派啥用场)"
+        ),
+        "结果运用",
+    ),
+    # （二） what the province does, against the cities and counties
+    (
+        re.compile(
+            r"(省|省级|省里|省上)[^。?？]{0,6}(负责|管啥|管什么|干啥|干什么|职责|任务|要做)"
+        ),
+        "分级负责",
+    ),
 )
 
 

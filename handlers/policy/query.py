@@ -138,9 +138,13 @@ _DIALECT = (
     (re.compile(r"[甘敢]是"), "是不是"),
     (re.compile(r"有影"), "真的"),
     (re.compile(r"自家"), "自己"),
+    # 闽南 (sixth pass): 阮 is 我们, 予 after a verb of handing is 给, 敢会使/袂使 ask 能不能
+    (re.compile(r"阮"), "我们"),
+    (re.compile(r"(?<=[包交发送卖租分])予"), "给"),
+    (re.compile(r"敢会使|敢会当|袂使"), "能"),
 )
 _DIALECT_CHARS = frozenset(
-    "哪嘞嘅咗佢几多啥么冇唔乜点哋嗰啲係咁畀攞边嘥整㗎喎咩啩吖囉咪𠊎兜马甘敢影自"
+    "哪嘞嘅咗佢几多啥么冇唔乜点哋嗰啲係咁畀攞边嘥整㗎喎咩啩吖囉咪𠊎兜马甘敢影自阮予袂"
 )
 
 
@@ -155,6 +159,16 @@ _HEARSAY = re.compile(
     r"[\u4e00-\u9fff]{0,4}?(书记|干部|主任|村长|镇长|乡长|领导|上头|上面|人家|别人|有人|邻居|队长"
     r"|会计|支书|老板)(跟俺|跟我|给俺|给我)?(不是|都|也|早就|就)?(说|讲|问)(?!了算|[法明清说话题])[:：]?"
 )
+
+
+# 每年…越来越多, 年年往上加: the year is the unit of growth (the policy's 逐年扩大), not the
+# yearly list (年度清单)
+_GROWTH_UNIT = re.compile(
+    r"(每年|年年|每一年|一年比一年|往后每年)(?=[^,，。？?]{0,20}"
+    r"(往上加|增加|加码|扩大|涨|提高|更多|越来越多|变多|多投))"
+)
+# 每三个月, 隔三个月: a quarter, as the clauses write it (按季度)
+_QUARTER = re.compile(r"(每|隔)(三|3)个?月|每个季度|一个季度")
 
 
 def _as_mandarin(text: str) -> str:
@@ -257,6 +271,10 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         norm = _HEARSAY.sub("", norm)
     if "几" in norm or "多少" in norm:
         norm = _RATE_UNIT.sub("", norm)
+    if "年" in norm:
+        norm = _GROWTH_UNIT.sub("逐年", norm)
+    if "月" in norm or "季度" in norm:
+        norm = _QUARTER.sub("每季度", norm)
     spans = tx.cut_spans(norm)
     fixes: tuple[str, ...] = ()
     if fix is not None:

@@ -44,8 +44,12 @@ _MONEY_NOUNS = (
     r"|(?<!劳务)费用?)"
 )
 # a share of the funds (the policy's 15%), not a sum
+# (最低 and 至少 say a share only when no sum is asked right after them: 一天最低给多少钱 is a
+# sum), nor is a question about recording what was paid (记账, 台账: the ledger is ruled on)
 _SHARE = re.compile(
-    r"占|比例|比列|比重|百分|%|几成|一成|成半|最低|最少|至少|不低于|不少于|不得低于"
+    r"占|比例|比列|比重|百分|%|几成|一成|成半|不低于|不少于|不得低于"
+    r"|(最低|最少|至少)(?![^，。,.？?！!；;]{0,6}(多少钱|几块|多少块|多少元))"
+    r"|记账|台账|记录|登记|备查|记下"
 )
 
 KINDS: tuple[Unstated, ...] = (

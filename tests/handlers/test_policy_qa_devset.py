@@ -54,6 +54,7 @@ def test_no_question_is_copied_into_the_synonym_table(devset: list[tuple[str, st
         load("policy_questions_dev2.tsv")
         + load("policy_questions_dev3.tsv")
         + load("policy_questions_dev4.tsv")
+        + load("policy_questions_dev5.tsv")
         + load("policy_questions_holdout.tsv")
     )
     for question, expected in devset + others:
@@ -140,6 +141,9 @@ def test_near_domain_traps_at_least_95_percent_refused(kb: KnowledgeBase):
         # dev4: untouched 89.9% top-1, 94.7% top-3, 42/55 traps refused with qa4's code; then
         # tuned on (fifth pass): a floor below its figures
         ("policy_questions_dev4.tsv", (0.90, 0.95, 0.96), 50),
+        # dev5: untouched 83.6% top-1 (paraphrase 60%), 92.3% top-3, 44/50 traps refused with
+        # qa5's code; then tuned on (sixth pass): a floor below its figures
+        ("policy_questions_dev5.tsv", (0.93, 0.97, 0.96), 50),
     ],
 )
 def test_later_development_sets_stay_where_they_were_tuned(

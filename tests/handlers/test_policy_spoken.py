@@ -291,13 +291,19 @@ def test_no_question_is_copied_into_the_concepts():
         "policy_questions.tsv",
         "policy_questions_dev2.tsv",
         "policy_questions_dev3.tsv",
+        "policy_questions_dev4.tsv",
+        "policy_questions_dev5.tsv",
         "policy_questions_holdout.tsv",
         "policy_questions_fresh.tsv",
         "policy_questions_fresh2.tsv",
     )
+    policy = "".join(c.text for c in builtin_kb().documents[0].clauses)
     for question, expected in [row for name in sets for row in load(name)]:
+        bare = question.strip("？?！!。 ")
+        if bare in policy:  # a question that is a term of the policy (后期管护) copies nothing
+            continue
         if expected != "-":
-            assert question.strip("？?！!。 ") not in words, question
+            assert bare not in words, question
 
 
 @pytest.mark.parametrize(
