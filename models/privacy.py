@@ -95,6 +95,8 @@ def _grouped(lengths: list[int]) -> bool:
 
 def _mask_match(m: re.Match[str]) -> str:
     prefix, raw = m.group(1) or "", m.group(2)
+    if len(raw) < 11:  # shorter than any phone, ID or card number, grouped or not: a date, an
+        return m.group(0)  # amount, an entry number (most matches in a reply)
     groups = raw.split()
     if len(groups) > 1 and not _grouped([len(g) for g in groups]):
         # separate numbers that happen to stand side by side: each on its own
