@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from handlers.policy import text as tx
 from handlers.policy.concepts import concept_term, spoken_index
@@ -26,6 +26,7 @@ IDF_FLOOR = 0.5  # in coverage, even a word every clause holds is part of what w
 VERB_WEIGHT = 0.5  # for words no clause holds: a verb says less about the topic than a noun
 MINOR_WEIGHT = 0.3  # … and an adjective, adverb, numeral or pronoun less still
 FUNCTION_WEIGHT = 0.5  # adverbs, pronouns, conjunctions … even where the clauses hold them
+STORY_SHARE = 0.5  # words of the story told before what is asked count this much
 MEMO_WORDS = 50_000  # words whose analysis is kept per index (a pure function of the word)
 _FUNCTION_TAG_TEXT = "d ad df dg r rr rz rg p c u uj ul uv uz ud ug y e o m mq q"
 _FUNCTION_TAGS = frozenset(_FUNCTION_TAG_TEXT.split())
@@ -171,6 +172,36 @@ _GROWTH_UNIT = re.compile(
 _QUARTER = re.compile(r"(每|隔)(三|3)个?月|每个季度|一个季度")
 
 
+# A long question tells a story and then asks (我去年跟着修水渠干了仨月 现在修完了 听说干过的人
+# 优先去管护 是真的不): the phrase that asks — the last one with a question word, with the one
+# before it when it asks about that one (是真的不, 这合规矩不, 咋弄才对) — is the question; the
+# story before it says where the asker stands. Question words of Mandarin and of the spoken
+# forms already read as Mandarin (_DIALECT), and the sentence-final 不/没/吗/么/呢 of a yes-no
+# question.
+_PHRASE = re.compile(r"[^,，。.！!？?；;、\s]+")
+_ASKING = re.compile(
+    r"[吗么呢嘛吧?？]|[不没](?=$|[了呀啊哇嘛])|啥|咋|怎|如何|谁|哪|几|多少|多久|多长|是否|能否|可否"
+    r"|能不能|可不可以|有没有|要不要|行不行|对不对|算不算|该不该|得不得|是不是"
+)
+STORY_MIN_PHRASES = 3  # a story needs at least this many phrases, the asking one among them
+
+
+def _asked_from(norm: str) -> int:
+    """Where the asking part of a story-like question starts in `norm` (0: no story)."""
+    phrases = [(m.start(), m.end()) for m in _PHRASE.finditer(norm)]
+    if len(phrases) < STORY_MIN_PHRASES:
+        return 0
+    for n in range(len(phrases) - 1, 0, -1):
+        start, end = phrases[n]
+        tail = norm[start : end + 1]
+        if _ASKING.search(tail):
+            # a short asking phrase (是真的不, 这合规矩不) asks about the phrase before it
+            if end - start <= 5 and n > 0:
+                n -= 1
+            return phrases[n][0] if n > 0 else 0
+    return 0
+
+
 def _as_mandarin(text: str) -> str:
     for pattern, mandarin in _DIALECT:
         text = pattern.sub(mandarin, text)
@@ -281,6 +312,7 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         norm, fixes = fix(norm, spans)
         if fixes:
             spans = tx.cut_spans(norm)
+    asked = _asked_from(norm)
     terms: dict[str, float] = {}
     concepts: list[Concept] = []
     segments: list[list[str]] = [[]]
@@ -296,9 +328,19 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
             if len(vocab.concepts) >= MEMO_WORDS:
                 vocab.concepts.clear()
             concept = vocab.concepts[word] = _concept(word, vocab)
+        # a word of the story that names nothing the clauses or the lexicon know (东莞, 带娃)
+        # is where the asker stands, not what is asked
+        share = (
+            STORY_SHARE
+            if at < asked and word not in vocab.idf and len(concept.alternatives) == 1
+            else 1.0
+        )
+        if share < 1.0:
+            concept = replace(concept, weight=concept.weight * share)
         concepts.append(concept)
         offsets.append(at)
         for term, weight in concept.terms:
+            weight *= share
             if weight > terms.get(term, 0.0):
                 terms[term] = weight
     # a phrase of two characters gives a question of single characters (给钱吗) no more to go
