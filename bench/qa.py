@@ -284,6 +284,15 @@ def main() -> None:
             "fifth development set (written independently, then tuned on)",
             "policy_questions_dev5.tsv",
         ),
+        (
+            "sixth development set (villagers; written independently, then tuned on)",
+            "policy_questions_dev6.tsv",
+        ),
+        (
+            "seventh development set (officials and project staff; written independently, then "
+            "tuned on)",
+            "policy_questions_dev7.tsv",
+        ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),

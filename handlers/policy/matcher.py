@@ -225,7 +225,11 @@ class Index:
         others = tuple(
             n
             for n, name in neighbours_named(q.text)
-            if name not in self._text and (not n.nearby or self._names_words(q))
+            if name not in self._text
+            and (not n.nearby or self._names_words(q))
+            # named only in the story told before a question of ours (我在浙江工厂干了五年
+            # …修好的路以后谁来管护): where the asker stands, not what is asked
+            and not (q.asked_ours and name not in q.text[q.asked :])
         )
         if others:
             return Result(question, (), False, fixes=q.fixes, neighbours=others)

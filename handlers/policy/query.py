@@ -26,7 +26,7 @@ IDF_FLOOR = 0.5  # in coverage, even a word every clause holds is part of what w
 VERB_WEIGHT = 0.5  # for words no clause holds: a verb says less about the topic than a noun
 MINOR_WEIGHT = 0.3  # … and an adjective, adverb, numeral or pronoun less still
 FUNCTION_WEIGHT = 0.5  # adverbs, pronouns, conjunctions … even where the clauses hold them
-STORY_SHARE = 0.5  # words of the story told before what is asked count this much
+STORY_SHARE = 0.3  # words of the story told before what is asked count this much
 MEMO_WORDS = 50_000  # words whose analysis is kept per index (a pure function of the word)
 _FUNCTION_TAG_TEXT = "d ad df dg r rr rz rg p c u uj ul uv uz ud ug y e o m mq q"
 _FUNCTION_TAGS = frozenset(_FUNCTION_TAG_TEXT.split())
@@ -280,6 +280,10 @@ class Query:
     # a question of single characters whose only topic is a two-character phrase (给钱吗,
     # 钱给谁): too little to answer, enough to offer the clauses of that idea
     hinted: bool = False
+    # a story told before the question (_asked_from): where the asking phrase starts, and
+    # whether that phrase names something the clauses or the lexicon know
+    asked: int = 0
+    asked_ours: bool = False
 
 
 Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
@@ -313,6 +317,7 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         if fixes:
             spans = tx.cut_spans(norm)
     asked = _asked_from(norm)
+    asked_ours = False
     terms: dict[str, float] = {}
     concepts: list[Concept] = []
     segments: list[list[str]] = [[]]
@@ -339,6 +344,8 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
             concept = replace(concept, weight=concept.weight * share)
         concepts.append(concept)
         offsets.append(at)
+        if asked and at >= asked and len(word) > 1:
+            asked_ours = asked_ours or word in vocab.idf or len(concept.alternatives) > 1
         for term, weight in concept.terms:
             weight *= share
             if weight > terms.get(term, 0.0):
@@ -354,6 +361,7 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
             continue
         size = end - start
         hinted = hinted or (not worded and size < 3)
+        asked_ours = asked_ours or bool(asked and start >= asked)
         said.append((start, end))
         if term in terms:  # a word named it already (技术 → 培训): the phrase says it surely
             terms[term] = max(terms[term], PHRASE_WEIGHT)
@@ -391,6 +399,8 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         flags(norm, _ASKS) | (DEFINITION if _ABOUT_PROGRAMME.search(norm) else 0),
         kinds_named(norm),
         hinted and not worded,
+        asked,
+        asked_ours,
     )
 
 
