@@ -58,7 +58,12 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # （五） who may take a role in the project: to be its owner (当这种项目的业主), or the
     # side the work is let to (当承包的那一方)
     (re.compile(r"(当|做|作|充当|担任)[^，。？?,]{0,8}(业主|甲方|建设方)"), "当业主"),
-    (re.compile(r"(当|做|作|充当)[^，。？?,]{0,6}(承包|接活|乙方)[^，。？?,]{0,4}(方|一方|单位|的)"), "招标"),
+    (
+        re.compile(
+            r"(当|做|作|充当)[^，。？?,]{0,6}(承包|接活|乙方)[^，。？?,]{0,4}(方|一方|单位|的)"
+        ),
+        "招标",
+    ),
     # machines people learn on
     (re.compile(r"挖机|挖掘机|铲车|钩机|勾机|装载机"), "设备"),
     # a certificate or a skill learnt

@@ -466,11 +466,10 @@ def _concept(word: str, vocab: Vocabulary) -> Concept:
 # 机会, 务工期间, 有啥讲究): how questions about any clause are framed in Chinese, official or
 # spoken. They weigh as little as an adjective when no clause writes them (where one does —
 # 要求, 方式, 依据 — it is a word of the clauses and weighs by its IDF).
-ASPECT_NOUNS = frozenset(
-    """对象 范围 条件 情况 问题 事情 事儿 东西 方面 期间 时候 过程 机会 内容 方式 办法 措施 做法
+_ASPECT_TEXT = """对象 范围 条件 情况 问题 事情 事儿 东西 方面 期间 时候 过程 机会 内容 方式 办法 措施 做法
     规定 要求 标准 程序 流程 步骤 手续 作用 意义 目的 区别 关系 理由 原因 细节 事项 情形 前提
-    途径 形式 类型 种类 安排 说法 讲究 门道 名堂 章程 规矩 具体 详细 具体内容 相关规定""".split()
-)
+    途径 形式 类型 种类 安排 说法 讲究 门道 名堂 章程 规矩 具体 详细 具体内容 相关规定"""
+ASPECT_NOUNS = frozenset(_ASPECT_TEXT.split())
 
 
 def _topic_weight(word: str) -> float:

@@ -74,7 +74,8 @@ class TypoFixer:
                 # a character more that makes a word the term does not hold (专项债|资金 is no
                 # 专项资金; a character changed may be a spoken variant: 后头管护 is 后期管护)
                 if not any(
-                    a <= start and end <= b
+                    a <= start
+                    and end <= b
                     or a < start < b
                     or a < end < b
                     or (width > size and start <= a and b <= end and text[a:b] not in term)

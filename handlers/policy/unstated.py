@@ -223,11 +223,12 @@ KINDS: tuple[Unstated, ...] = (
 
 # The names of what those kinds ask for, kept whole by the tokenizer: 专项债资金 is no typo of
 # 专项资金, 资格证 no slip of anything
-DEMAND_WORDS = (
+_DEMAND_TEXT = (
     "专项债 专项债券 地方债 一般债 政府债券 社会资本 彩票公益金 土地出让金 一事一议 政策性银行 "
     "文号 发文字号 文件编号 工作日 时限 期限 截止日期 罚款 罚金 处分 扣减 核减 黑名单 吊销 问责 追责 "
     "证书 资格证 上岗证 合格证 结业证 等级证 技能等级 职业资格 资质 资质等级 小程序 公众号 客户端"
-).split()
+)
+DEMAND_WORDS = tuple(_DEMAND_TEXT.split())
 
 
 def stated_kinds(texts: Iterable[str]) -> frozenset[str]:
