@@ -80,6 +80,7 @@ def ours(*, first_sight: bool = False) -> Ranker:
     def rank(question: str) -> tuple[bool, list[str]]:
         if first_sight:
             kb.index._queries.clear()
+            kb.index._demand_memo.clear()
         result = kb.ask(question)
         if result.confident:
             return True, [h.clause.number for h in result.hits]

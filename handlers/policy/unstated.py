@@ -32,6 +32,9 @@ class Unstated:
     asks: re.Pattern[str]  # over the normalised question
     states: re.Pattern[str]  # over a clause's normalised text
     unless: re.Pattern[str] | None = None  # the question asks something else after all
+    # characters one of which every match of `asks` holds: a question with none of them is
+    # not searched (a pattern that starts with alternatives is slow to try at each place)
+    gate: frozenset[str] | None = None
 
 
 _STOP = r"[^，。,.？?！!；;]"  # within one phrase of the question
@@ -155,6 +158,7 @@ KINDS: tuple[Unstated, ...] = (
             r"|第几(天|日|个工作日|周)|时限|期限|截止|(哪天|几号|什么时候)(之前|以前|前)"
         ),
         re.compile(r"\d+\s*个?(工作日|日|天)(之内|以内|内)|时限|期限|截止"),
+        gate=frozenset("作内天日第限截前"),
     ),
     Unstated(
         "罚则",
@@ -176,6 +180,7 @@ KINDS: tuple[Unstated, ...] = (
             r"|(要不要|需不需要|用不用|得不得)(考试|资质)|考试"
         ),
         re.compile(r"证书|资格证|资质|等级|考试"),
+        gate=frozenset("证级资考"),
     ),
     Unstated(
         "比例",
@@ -188,6 +193,7 @@ KINDS: tuple[Unstated, ...] = (
             r"|(占股|持股)[^，。,.？?！!；;]{0,8}(多少|几|最低|最高)"
         ),
         re.compile(r"增长\d|\d+\s*%[^。；]{0,6}(股|分红|配套|预付|质保|自筹|管理费)"),
+        gate=frozenset("百点%成比占股"),
     ),
     Unstated(
         "资金来源",
@@ -210,6 +216,7 @@ KINDS: tuple[Unstated, ...] = (
             r"|开始招|报名|开始报名)|(开工|动工)(时间|日期)"
         ),
         re.compile(r"开工时间|开工日期|\d+\s*月\s*\d+\s*日\s*开工"),
+        gate=frozenset("开动完招报"),
     ),
     Unstated(
         "软件",
@@ -239,10 +246,12 @@ def stated_kinds(texts: Iterable[str]) -> frozenset[str]:
 
 def demanded(text: str, stated: frozenset[str]) -> tuple[Unstated, ...]:
     """The kinds a normalised question asks for that no clause states."""
+    chars = frozenset(text)
     return tuple(
         k
         for k in KINDS
         if k.key not in stated
+        and (k.gate is None or not k.gate.isdisjoint(chars))
         and k.asks.search(text)
         and not (k.unless is not None and k.unless.search(text))
     )
