@@ -80,6 +80,7 @@ def ours(*, first_sight: bool = False) -> Ranker:
     def rank(question: str) -> tuple[bool, list[str]]:
         if first_sight:
             kb.index._queries.clear()
+            kb.index._demand_memo.clear()
         result = kb.ask(question)
         if result.confident:
             return True, [h.clause.number for h in result.hits]
@@ -283,6 +284,15 @@ def main() -> None:
         (
             "fifth development set (written independently, then tuned on)",
             "policy_questions_dev5.tsv",
+        ),
+        (
+            "sixth development set (villagers; written independently, then tuned on)",
+            "policy_questions_dev6.tsv",
+        ),
+        (
+            "seventh development set (officials and project staff; written independently, then "
+            "tuned on)",
+            "policy_questions_dev7.tsv",
         ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),

@@ -79,6 +79,10 @@ def tokenizer() -> jieba.Tokenizer:
             # a word of very common characters (年年, 要人) loses to them at that frequency
             if next(tok.cut(word, HMM=False)) != word:
                 _add(tok, word, DOMAIN_FREQ)
+    from handlers.policy.unstated import DEMAND_WORDS
+
+    for word in DEMAND_WORDS:  # what no clause states, asked for by name (专项债, 资格证)
+        _add(tok, word, max(SYNONYM_FREQ, tok.FREQ.get(word, 0)))
     return tok
 
 

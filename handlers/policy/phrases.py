@@ -39,13 +39,31 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # what was built, once it breaks or ages: who looks after it
     (
         re.compile(
-            r"(修好|建好|修完|建成|完工)的?.{0,6}(谁来修|谁修|谁来管|谁管|没人管|谁来养|谁养|谁来看|谁看"
-            r"|谁来守|谁守)"
+            r"(修好|建好|修完|建成|完工|坏了|用坏)的?.{0,6}(谁来修|谁修|谁来管|谁管|没人管|谁来养|谁养|谁来看|谁看"
+            r"|谁来守|谁守|就不管|不管了|没人理)"
         ),
         "管护",
     ),
     # somebody arranged to look after what was built
     (re.compile(r"(安排|派|找|雇|请)(个)?人.{0,2}(看|管|守|护|养)"), "管护"),
+    # （十） when wages are paid, as people say it: all at once at the year's end or when the
+    # work is done (年底一块结, 干完再一次性发), not a period
+    (
+        re.compile(
+            r"(年底|年终|年末|过年|干完|完工|做完|修完|最后|到头)(再|才|了)?.{0,4}(一块|一起|一次性|一把|统一|总)"
+            r"(结|发|给|算|付)|(一块|一起|一次性|一把)(结清|结算|结账|发清|付清)|压着?工资|押着?工资"
+        ),
+        "发放周期",
+    ),
+    # （五） who may take a role in the project: to be its owner (当这种项目的业主), or the
+    # side the work is let to (当承包的那一方)
+    (re.compile(r"(当|做|作|充当|担任)[^，。？?,]{0,8}(业主|甲方|建设方)"), "当业主"),
+    (
+        re.compile(
+            r"(当|做|作|充当)[^，。？?,]{0,6}(承包|接活|乙方)[^，。？?,]{0,4}(方|一方|单位|的)"
+        ),
+        "招标",
+    ),
     # machines people learn on
     (re.compile(r"挖机|挖掘机|铲车|钩机|勾机|装载机"), "设备"),
     # a certificate or a skill learnt

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from handlers.policy import text as tx
 from handlers.policy.concepts import concept_term, spoken_index
@@ -26,6 +26,7 @@ IDF_FLOOR = 0.5  # in coverage, even a word every clause holds is part of what w
 VERB_WEIGHT = 0.5  # for words no clause holds: a verb says less about the topic than a noun
 MINOR_WEIGHT = 0.3  # … and an adjective, adverb, numeral or pronoun less still
 FUNCTION_WEIGHT = 0.5  # adverbs, pronouns, conjunctions … even where the clauses hold them
+STORY_SHARE = 0.3  # words of the story told before what is asked count this much
 MEMO_WORDS = 50_000  # words whose analysis is kept per index (a pure function of the word)
 _FUNCTION_TAG_TEXT = "d ad df dg r rr rz rg p c u uj ul uv uz ud ug y e o m mq q"
 _FUNCTION_TAGS = frozenset(_FUNCTION_TAG_TEXT.split())
@@ -171,6 +172,36 @@ _GROWTH_UNIT = re.compile(
 _QUARTER = re.compile(r"(每|隔)(三|3)个?月|每个季度|一个季度")
 
 
+# A long question tells a story and then asks (我去年跟着修水渠干了仨月 现在修完了 听说干过的人
+# 优先去管护 是真的不): the phrase that asks — the last one with a question word, with the one
+# before it when it asks about that one (是真的不, 这合规矩不, 咋弄才对) — is the question; the
+# story before it says where the asker stands. Question words of Mandarin and of the spoken
+# forms already read as Mandarin (_DIALECT), and the sentence-final 不/没/吗/么/呢 of a yes-no
+# question.
+_PHRASE = re.compile(r"[^,，。.！!？?；;、\s]+")
+_ASKING = re.compile(
+    r"[吗么呢嘛吧?？]|[不没](?=$|[了呀啊哇嘛])|啥|咋|怎|如何|谁|哪|几|多少|多久|多长|是否|能否|可否"
+    r"|能不能|可不可以|有没有|要不要|行不行|对不对|算不算|该不该|得不得|是不是"
+)
+STORY_MIN_PHRASES = 3  # a story needs at least this many phrases, the asking one among them
+
+
+def _asked_from(norm: str) -> int:
+    """Where the asking part of a story-like question starts in `norm` (0: no story)."""
+    phrases = [(m.start(), m.end()) for m in _PHRASE.finditer(norm)]
+    if len(phrases) < STORY_MIN_PHRASES:
+        return 0
+    for n in range(len(phrases) - 1, 0, -1):
+        start, end = phrases[n]
+        tail = norm[start : end + 1]
+        if _ASKING.search(tail):
+            # a short asking phrase (是真的不, 这合规矩不) asks about the phrase before it
+            if end - start <= 5 and n > 0:
+                n -= 1
+            return phrases[n][0] if n > 0 else 0
+    return 0
+
+
 def _as_mandarin(text: str) -> str:
     for pattern, mandarin in _DIALECT:
         text = pattern.sub(mandarin, text)
@@ -249,6 +280,10 @@ class Query:
     # a question of single characters whose only topic is a two-character phrase (给钱吗,
     # 钱给谁): too little to answer, enough to offer the clauses of that idea
     hinted: bool = False
+    # a story told before the question (_asked_from): where the asking phrase starts, and
+    # whether that phrase names something the clauses or the lexicon know
+    asked: int = 0
+    asked_ours: bool = False
 
 
 Fixer = Callable[[str, list[tuple[str, int]]], tuple[str, tuple[str, ...]]]
@@ -281,6 +316,8 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         norm, fixes = fix(norm, spans)
         if fixes:
             spans = tx.cut_spans(norm)
+    asked = _asked_from(norm)
+    asked_ours = False
     terms: dict[str, float] = {}
     concepts: list[Concept] = []
     segments: list[list[str]] = [[]]
@@ -296,9 +333,21 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
             if len(vocab.concepts) >= MEMO_WORDS:
                 vocab.concepts.clear()
             concept = vocab.concepts[word] = _concept(word, vocab)
+        # a word of the story that names nothing the clauses or the lexicon know (东莞, 带娃)
+        # is where the asker stands, not what is asked
+        share = (
+            STORY_SHARE
+            if at < asked and word not in vocab.idf and len(concept.alternatives) == 1
+            else 1.0
+        )
+        if share < 1.0:
+            concept = replace(concept, weight=concept.weight * share)
         concepts.append(concept)
         offsets.append(at)
+        if asked and at >= asked and len(word) > 1:
+            asked_ours = asked_ours or word in vocab.idf or len(concept.alternatives) > 1
         for term, weight in concept.terms:
+            weight *= share
             if weight > terms.get(term, 0.0):
                 terms[term] = weight
     # a phrase of two characters gives a question of single characters (给钱吗) no more to go
@@ -312,6 +361,7 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
             continue
         size = end - start
         hinted = hinted or (not worded and size < 3)
+        asked_ours = asked_ours or bool(asked and start >= asked)
         said.append((start, end))
         if term in terms:  # a word named it already (技术 → 培训): the phrase says it surely
             terms[term] = max(terms[term], PHRASE_WEIGHT)
@@ -349,6 +399,8 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         flags(norm, _ASKS) | (DEFINITION if _ABOUT_PROGRAMME.search(norm) else 0),
         kinds_named(norm),
         hinted and not worded,
+        asked,
+        asked_ours,
     )
 
 
@@ -410,10 +462,22 @@ def _concept(word: str, vocab: Vocabulary) -> Concept:
     )
 
 
+# Abstract nouns that name an aspect of what is asked about, not a topic (成效评价的对象, 学习的
+# 机会, 务工期间, 有啥讲究): how questions about any clause are framed in Chinese, official or
+# spoken. They weigh as little as an adjective when no clause writes them (where one does —
+# 要求, 方式, 依据 — it is a word of the clauses and weighs by its IDF).
+_ASPECT_TEXT = """对象 范围 条件 情况 问题 事情 事儿 东西 方面 期间 时候 过程 机会 内容 方式 办法 措施 做法
+    规定 要求 标准 程序 流程 步骤 手续 作用 意义 目的 区别 关系 理由 原因 细节 事项 情形 前提
+    途径 形式 类型 种类 安排 说法 讲究 门道 名堂 章程 规矩 具体 详细 具体内容 相关规定"""
+ASPECT_NOUNS = frozenset(_ASPECT_TEXT.split())
+
+
 def _topic_weight(word: str) -> float:
     """How much a word no clause holds says about the topic: nouns fully, verbs less."""
     if word in SYNONYMS or word in DOMAIN_TERMS or word in spoken_index():
         return 1.0
+    if word in ASPECT_NOUNS:
+        return MINOR_WEIGHT
     tag = pos_tag(word)
     if not tag or tag[0] in "nijlx" or tag in ("vn", "eng"):
         return 1.0

@@ -241,6 +241,7 @@ _SPOKEN_STOPWORD_TEXT = """
     里头 里面 外面 一起 一块 一块儿 除了 方面 每个 各个 非得 之间 一样 主要 说法 分别
     为了 属于 经常 平时 所有 好多 那种 这种 今后 原来 部分 顺便 一律 那边 这边 偶尔 大堆
     一大堆 出来 回来 一定 清楚 内容 拿来 两样 关系 涉及 经过
+    嘎哈 嘎啥 干嘎 玩意儿 啥玩意 啥玩意儿 玩意 嘛玩意 嘛玩意儿 咋回子 咋地了
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split() + _SPOKEN_STOPWORD_TEXT.split())
 

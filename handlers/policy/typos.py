@@ -70,9 +70,16 @@ class TypoFixer:
                 if Levenshtein.distance(window, term, score_cutoff=1) > 1:
                     continue
                 end = start + width
-                # inside a word it is no typo; cutting one in half (项目单|位) neither
+                # inside a word it is no typo; cutting one in half (项目单|位) neither; nor is
+                # a character more that makes a word the term does not hold (专项债|资金 is no
+                # 专项资金; a character changed may be a spoken variant: 后头管护 is 后期管护)
                 if not any(
-                    a <= start and end <= b or a < start < b or a < end < b for a, b in spans
+                    a <= start
+                    and end <= b
+                    or a < start < b
+                    or a < end < b
+                    or (width > size and start <= a and b <= end and text[a:b] not in term)
+                    for a, b in spans
                 ):
                     return text[:start] + term + text[end:]
         return text

@@ -55,6 +55,8 @@ def test_no_question_is_copied_into_the_synonym_table(devset: list[tuple[str, st
         + load("policy_questions_dev3.tsv")
         + load("policy_questions_dev4.tsv")
         + load("policy_questions_dev5.tsv")
+        + load("policy_questions_dev6.tsv")
+        + load("policy_questions_dev7.tsv")
         + load("policy_questions_holdout.tsv")
     )
     for question, expected in devset + others:
@@ -144,6 +146,13 @@ def test_near_domain_traps_at_least_95_percent_refused(kb: KnowledgeBase):
         # dev5: untouched 83.6% top-1 (paraphrase 60%), 92.3% top-3, 44/50 traps refused with
         # qa5's code; then tuned on (sixth pass): a floor below its figures
         ("policy_questions_dev5.tsv", (0.93, 0.97, 0.96), 50),
+        # dev6 (villagers): untouched 81.4% top-1 (colloquial 80.3%), 89.2% top-3, 39/44 traps
+        # refused with qa6's code; then tuned on (seventh pass, on half of its misses): a floor
+        # below its figures
+        ("policy_questions_dev6.tsv", (0.82, 0.90, 0.95), 40),
+        # dev7 (officials and project staff): untouched 89.7% top-1 (paraphrase 81.4%), 94.3%
+        # top-3, only 18/35 traps refused; then tuned on (seventh pass): a floor below its figures
+        ("policy_questions_dev7.tsv", (0.90, 0.95, 0.83), 35),
     ],
 )
 def test_later_development_sets_stay_where_they_were_tuned(
@@ -152,7 +161,7 @@ def test_later_development_sets_stay_where_they_were_tuned(
     rows = load_kinds(name)
     on_topic = [(q, set(e.split("/"))) for q, e, _ in rows if e != "-"]
     traps = [q for q, e, _ in rows if e == "-"]
-    assert len(on_topic) >= 200 and len(traps) >= least_traps
+    assert len(on_topic) >= 160 and len(traps) >= least_traps
     top1 = top3 = 0
     for question, accepted in on_topic:
         result = kb.ask(question)

@@ -293,6 +293,8 @@ def test_no_question_is_copied_into_the_concepts():
         "policy_questions_dev3.tsv",
         "policy_questions_dev4.tsv",
         "policy_questions_dev5.tsv",
+        "policy_questions_dev6.tsv",
+        "policy_questions_dev7.tsv",
         "policy_questions_holdout.tsv",
         "policy_questions_fresh.tsv",
         "policy_questions_fresh2.tsv",
