@@ -393,6 +393,8 @@ class Index:
         if len(memo) >= CREDIT_MEMO:
             memo.clear()
         credits = self._credit_memo.get(word)
+        if credits is None:  # dropped with a full credit memo just now: judged next time
+            return None
         found = None
         if (
             credits
