@@ -294,6 +294,10 @@ def main() -> None:
             "tuned on)",
             "policy_questions_dev7.tsv",
         ),
+        (
+            "eighth development set (mixed users; written independently, a check set only)",
+            "policy_questions_dev8.tsv",
+        ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),

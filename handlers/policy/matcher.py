@@ -8,13 +8,21 @@ RERANK_POOL clauses and decides whether to answer at all (THRESHOLD). docs/POLIC
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from handlers.policy import text as tx
-from handlers.policy.concepts import CONCEPTS, concept_term, concept_words, concepts_in
+from handlers.policy.concepts import (
+    CONCEPTS,
+    by_key,
+    concept_term,
+    concept_words,
+    concepts_in,
+    spoken_index,
+)
 from handlers.policy.loader import Clause, Document
 from handlers.policy.neighbours import Neighbour, neighbours_named
 from handlers.policy.query import HOLDS, Concept, Query, Vocabulary, analyze, flags
@@ -48,6 +56,8 @@ TOPIC_LEAD = 2  # clause, is one of the clause's topics
 QUERY_MEMO = 4096  # analysed questions kept (a Query is immutable, about 2 KB)
 CREDIT_MEMO = 50_000  # content words whose per-clause credit is kept
 VAGUE_IDF = 0.3  # a word in all but one or two of twelve clauses names no topic
+DIVERSE_AT = 2  # after this many clauses by score, one for a topic they hold less fully
+FOREIGN_SHARE = 0.99  # an unknown word weighing this share of the rarest word's is a topic
 _NONE: frozenset[int] = frozenset()
 
 
@@ -114,6 +124,18 @@ class _Field:
                 out.postings.setdefault(term, []).append((i, weight))
         out.holders = {t: frozenset(i for i, _ in p) for t, p in out.postings.items()}
         return out
+
+
+def _by_weight(c: Concept) -> float:
+    return c.weight
+
+
+@functools.cache
+def _is_place(word: str) -> bool:
+    """Whether a word only names a place (村里, 县上, §乡镇): where the asker lives."""
+    keys = (word[1:],) if word.startswith("§") else spoken_index().get(word, ())
+    concepts = by_key()
+    return bool(keys) and all(k in concepts and concepts[k].kind == "place" for k in keys)
 
 
 def lucene_idf(n: int, df: int) -> float:
@@ -186,6 +208,11 @@ class Index:
         # the index, like the per-word analysis; CREDIT_MEMO kept)
         self._credit_memo: dict[str, dict[int, float]] = {}
         self._all = frozenset(range(len(self.clauses)))
+        self._position = {id(c): i for i, c in enumerate(self.clauses)}
+        # per content word: _holders's answer (() for a word that names no topic)
+        self._holder_memo: dict[
+            str, tuple[float, dict[int, float], tuple[int, ...]] | tuple[()]
+        ] = {}
         # bigrams that may pick a sentence: their weight there and the sentences holding them
         self._telling_grams = {
             gram: (weight, tuple(holders))
@@ -305,7 +332,80 @@ class Index:
         if missing and (confident or ask_back or self._names_domain(q, missing)):
             pointed = tuple(h for h in kept if h.coverage >= THRESHOLD)
             return Result(question, pointed, False, fixes=q.fixes, unstated=missing)
+        if not confident and not ask_back and not missing and top.coverage >= ASK_FLOOR:
+            # 定点联系单位应当履行哪些主要职责, 新修的路…有没有人专门养护: the policy's own
+            # words outweigh the topics it never names, yet no clause covers enough to
+            # answer; the closest clauses are offered rather than 没有找到
+            ask_back = self._signals_domain(q)
+        if ask_back and not vague:  # offer the closest clauses, not only the answer's peers
+            kept = hits
+        if (confident or ask_back) and not vague:
+            kept = self._diverse(q, kept, scores, sentences)
         return Result(question, tuple(kept), confident, tie, q.fixes, ask_back=ask_back)
+
+    def _diverse(
+        self,
+        q: Query,
+        kept: list[Hit],
+        scores: list[float],
+        sentences: dict[int, tuple[float, str]],
+    ) -> list[Hit]:
+        """The answer (or first choice) and the next by score stay; the third place goes to
+        the clause that holds best the strongest topic of the question neither of them holds
+        as fully (村里小项目审批能不能快一点 …: （三） and （六） hold 村里 and 项目, （四） holds
+        审批), so a question read wrongly still shows the clause of its other topic."""
+        at = self._position
+        taken = [at[id(h.clause)] for h in kept[:DIVERSE_AT]]
+        memo = self._holder_memo
+        pick = -1
+        for c in sorted(q.concepts, key=_by_weight, reverse=True):
+            found = memo.get(c.word)
+            if found is None:
+                found = self._holders(c.word)
+            if not found:
+                continue
+            top, credits, holders = found
+            for ci in taken:
+                if credits.get(ci, 0.0) >= top:
+                    break
+            else:
+                best = max(holders, key=scores.__getitem__)
+                if scores[best] > 0:
+                    pick = best
+                    break
+        if pick < 0:
+            return kept
+        cover = self._coverage(q, [pick])[pick]
+        hit = Hit(
+            self.clauses[pick],
+            scores[pick] * cover**COVERAGE_POWER,
+            cover,
+            sentences[pick][1] if pick in sentences else self._first_sentence.get(pick, ""),
+        )
+        rest = [h for h in kept[DIVERSE_AT:] if h.clause is not hit.clause]
+        return [*kept[:DIVERSE_AT], hit, *rest][: max(len(kept), len(taken) + 1)]
+
+    def _holders(self, word: str) -> tuple[float, dict[int, float], tuple[int, ...]] | None:
+        """For a content word that names a topic: the fullest credit any clause has for it,
+        every clause's credit, and the clauses with the fullest; None for a word that names
+        none (钱, 项目, 村里). Kept per word, like the credits."""
+        memo = self._holder_memo
+        if len(memo) >= CREDIT_MEMO:
+            memo.clear()
+        credits = self._credit_memo.get(word)
+        if credits is None:  # dropped with a full credit memo just now: judged next time
+            return None
+        found = None
+        if (
+            credits
+            and len(word) > 1
+            and self._words.idf.get(word, VAGUE_IDF) >= VAGUE_IDF
+            and not _is_place(word)
+        ):
+            top = max(credits.values())
+            found = (top, credits, tuple(ci for ci, v in credits.items() if v == top))
+        memo[word] = found if found else ()
+        return found
 
     def _demanded(self, text: str) -> tuple[Unstated, ...]:
         """What a normalised question demands that no clause states, kept per question
@@ -337,6 +437,30 @@ class Index:
             and not any(d.asks.search(c.word) for d in demands)
             for c in q.concepts
         )
+
+    def _signals_domain(self, q: Query) -> bool:
+        """Whether the words of the policy's topics outweigh the topics it never names.
+
+        Signal: a word of two characters or more that the clauses or the lexicon know, unless
+        every clause holds it (项目, 以工代赈: the programme itself, no topic) or it only says
+        where the asker lives (村里, 县里, 乡镇: places); a single character the lexicon
+        reads as an idea (钱 the wages). Foreign: a noun nobody here knows, at full weight
+        (猪肉, 高铁, 路灯, 贷款; a story's nouns weigh less and count less). 村里的路灯坏了找谁
+        is no question of ours; 定点联系单位应当履行哪些主要职责 is, though no clause writes 履行.
+        """
+        idf = self._words.idf
+        full = self.vocab.max_idf * FOREIGN_SHARE
+        signal = foreign = 0.0
+        for c in q.concepts:
+            known = c.word in idf or len(c.alternatives) > 1
+            if len(c.word) == 1:
+                signal += c.weight if len(c.alternatives) > 1 else 0.0
+            elif known:
+                if idf.get(c.word, VAGUE_IDF) >= VAGUE_IDF and not _is_place(c.word):
+                    signal += c.weight
+            elif c.weight >= full:
+                foreign += c.weight
+        return signal > foreign
 
     def _names_words(self, q: Query) -> bool:
         """Whether a word of two characters or more is one the clauses or the lexicon know."""

@@ -153,6 +153,10 @@ def test_near_domain_traps_at_least_95_percent_refused(kb: KnowledgeBase):
         # dev7 (officials and project staff): untouched 89.7% top-1 (paraphrase 81.4%), 94.3%
         # top-3, only 18/35 traps refused; then tuned on (seventh pass): a floor below its figures
         ("policy_questions_dev7.tsv", (0.90, 0.95, 0.83), 35),
+        # dev8 (mixed users): untouched 92.8% top-1 (colloquial 90.2%), 95.0% top-3, 41/46
+        # traps refused; only checked on in the eighth pass (asking back on the policy's
+        # words): 92.8%, 96.1%, 41/46. A floor below its figures
+        ("policy_questions_dev8.tsv", (0.91, 0.94, 0.86), 45),
     ],
 )
 def test_later_development_sets_stay_where_they_were_tuned(
