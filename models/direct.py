@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, String, bindparam
+from sqlalchemy import Boolean, Connection, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
@@ -32,7 +32,7 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql import ClauseElement, ColumnElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy.types import NullType, TypeDecorator, TypeEngine
 
 
 class DirectStatement:
@@ -185,7 +185,7 @@ def connection_of(session: Session) -> Connection:
 class _ListParam(TypeDecorator[list[Any]]):
     """A list of values as one bound parameter: an array on PostgreSQL, JSON text on SQLite."""
 
-    impl = String  # never rendered: `one_of` writes the SQL around the parameter
+    impl = NullType  # no cast of its own: `one_of` writes the one the column needs
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
