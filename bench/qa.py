@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 QUESTION = "农推项目劳务报酬比例有什么要求？"
 FRESH = "policy_questions_fresh.tsv"
 FRESH2 = "policy_questions_fresh2.tsv"  # written after FRESH had been looked at; the cleaner one
+FRESH3 = "policy_questions_fresh3.tsv"  # written 2026-12-01 before the fifth pass; never read
 # question -> (answered?, clause numbers best first: the answer and its related clauses, or
 # the choices of an ask-back when not answered)
 Ranker = Callable[[str], tuple[bool, list[str]]]
@@ -301,6 +302,7 @@ def main() -> None:
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),
+        ("third fresh held-out set (written independently, never read)", FRESH3),
     ]
     for label, name in sets:
         if (ROOT / "tests" / "data" / name).exists():
@@ -308,7 +310,7 @@ def main() -> None:
     if args.accuracy_only:
         return
     timed = [("dev set", [q for q, _, _ in load("policy_questions.tsv")])]
-    for label, name in (("fresh set", FRESH), ("fresh set 2", FRESH2)):
+    for label, name in (("fresh set", FRESH), ("fresh set 2", FRESH2), ("fresh set 3", FRESH3)):
         if (ROOT / "tests" / "data" / name).exists():
             timed.append((label, [q for q, _, _ in load(name)]))
     speed(rankers, timed, args)
