@@ -43,6 +43,26 @@ def _intent(key: str, answers: str, source: str, asks: str) -> Intent:
 
 
 INTENTS: tuple[Intent, ...] = (
+    # --- （一）持续扩大实施范围: where it applies, the share of wages, growth ------------------
+    _intent(
+        "where_applied",
+        "which projects use the approach, big works too (（一）: 继续挖掘适合人工作业的建设任务, "
+        "尽可能采用以工代赈方式实施)",
+        r"适合人工作业",
+        r"适合人工|人工作业|(?:也|能|会|要)(?:搞|用|采用|推广|实行)以工代赈",
+    ),
+    _intent(
+        "wage_share",
+        "what share of the funds goes to wages (（一）: 劳务报酬发放比例不低于…15%)",
+        r"发放比例不低于",
+        r"比例|占.{0,6}(?:多少|几)|几成|不低于|\d+%",
+    ),
+    _intent(
+        "grow_scale",
+        "whether the investment and the wages grow (（一）: 逐年扩大…规模)",
+        r"逐年扩大",
+        r"多起来|往上加|越来越多|逐年|扩大|增加|每年多",
+    ),
     # --- （五）采用灵活方式发包: tendering, the owner, whom the work may go to --------------------
     _intent(
         "skip_tender",
@@ -117,6 +137,25 @@ INTENTS: tuple[Intent, ...] = (
         r"调动项目业主单位",
         r"(?:业主|施工|老板|包工头|企业).{0,12}(?:积极|主动|不爱|不愿)"
         r"|(?:积极|主动).{0,12}(?:业主|施工|老板|包工头)",
+    ),
+    # --- （四）优化项目审批程序: simpler approval ---------------------------------------------
+    _intent(
+        "simpler_approval",
+        "how approval is made simpler and faster (（四）: 简化用地、环评、规划等审批手续, 可以不报批"
+        "初步设计, 合并…一次审批, 不再进行财政评审)",
+        r"简化用地",
+        r"简化|简单点|快一点|快点|快些|少跑|一次审批|合并|不报批|初步设计|不再.{0,4}评审"
+        r"|审批.{0,6}(?:快|简|少|省)",
+    ),
+    # --- （十一）加强项目定点联系: what the liaison units do ----------------------------------
+    _intent(
+        "liaison_duties",
+        "what the liaison units and persons do (（十一）: 常态化联系…项目, 深入田间地头…考察调研, "
+        "宣传解读…政策要求, 报送…)",
+        r"常态化联系",
+        r"定点联系.{0,8}(?:干|做|职责|任务|"
+        + _WHAT
+        + r")|调研|宣传|解读|报送|下(?:乡|村|工地|一线)",
     ),
     # --- （十二）抓好评价结果运用: departments' zeal, rewards ---------------------------------
     _intent(
