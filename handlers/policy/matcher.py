@@ -23,6 +23,7 @@ from handlers.policy.concepts import (
     concepts_in,
     spoken_index,
 )
+from handlers.policy.intents import clause_intents, question_intents
 from handlers.policy.loader import Clause, Document
 from handlers.policy.neighbours import Neighbour, neighbours_named
 from handlers.policy.query import HOLDS, Concept, Query, Vocabulary, analyze, flags
@@ -45,6 +46,7 @@ PARTIAL_CREDIT = 0.5  # a word found only as some of its bigrams
 THRESHOLD = 0.4  # below this coverage: no answer
 ANSWER_SHARE = 0.5  # … and a clause above it, with this share of the best score, goes first
 TIE_RATIO = 0.9  # a second clause this close to the best is answered too
+INTENT_MARGIN = 0.75  # answers this close: the one answering the question's intent first
 RELATED_RATIO = 0.35  # related clauses score at least this share of the best …
 RELATED_MIN = 2  # … but the two next clauses that cover the question as well are shown anyway
 RELATED_COVER = 0.5  # (coverage at least this share of the best's): a second guess in view
@@ -199,6 +201,8 @@ class Index:
             max_idf=lucene_idf(n, 0),
         )
         self._first_sentence = {s.clause: s.text for s in reversed(self._sentences)}
+        # what each clause answers (intents.py): a tie-breaker between close answers
+        self._intents = [clause_intents(tx.normalize(c.text)) for c in self.clauses]
         self._typos = SoundAndTypoFixer(self._words.idf)
         self._text = "\n".join(tx.normalize(c.full_text) for c in self.clauses)
         self._stated = stated_kinds(tx.normalize(c.full_text) for c in self.clauses)
@@ -305,6 +309,12 @@ class Index:
             )
             for ci in ranked
         ]
+        if (
+            len(hits) > 1
+            and hits[1].score >= INTENT_MARGIN * hits[0].score
+            and min(hits[0].coverage, hits[1].coverage) >= THRESHOLD
+        ):
+            hits = self._by_intent(q, hits)
         top = hits[0]
         kept = [top] + [
             h
@@ -323,7 +333,7 @@ class Index:
         tie = (
             confident
             and len(kept) > 1
-            and kept[1].score >= TIE_RATIO * top.score
+            and min(kept[1].score, top.score) >= TIE_RATIO * max(kept[1].score, top.score)
             and kept[1].coverage >= THRESHOLD
         )
         # 一天工钱多少, 举报电话, 系统密码: in the domain, but no clause states it, so none
@@ -342,6 +352,26 @@ class Index:
         if (confident or ask_back) and not vague:
             kept = self._diverse(q, kept, scores, sentences)
         return Result(question, tuple(kept), confident, tie, q.fixes, ask_back=ask_back)
+
+    def _by_intent(self, q: Query, hits: list[Hit]) -> list[Hit]:
+        """Close answers (within INTENT_MARGIN of the best, among the first three): the one
+        whose clause answers most of the question's intents goes first, the best by score
+        when none answers more (who may take the work vs how the villagers do it, intents.py).
+        """
+        asked = question_intents(q.text)
+        if not asked:
+            return hits
+        at = self._position
+        close = [
+            n
+            for n, h in enumerate(hits[:3])
+            if h.score >= INTENT_MARGIN * hits[0].score and h.coverage >= THRESHOLD
+        ]
+        counts = {n: len(asked & self._intents[at[id(hits[n].clause)]]) for n in close}
+        pick = max(close, key=lambda n: (counts[n], -n))
+        if pick == 0:
+            return hits
+        return [hits[pick], *hits[:pick], *hits[pick + 1 :]]
 
     def _diverse(
         self,
