@@ -96,6 +96,11 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(自己|自个儿?|自家)(组织|来|动手)?.{0,2}(干|修|建|盖|搞)"), "自建"),
     # work away from home is hard for them
     (re.compile(r"(出去|外出|出门).{0,4}(难|不好找|找不到|出不去)"), "就业困难"),
+    # cannot go far (出不了远门, 走不了远路, 去不了外地): the 外出就业困难 of （九）
+    (
+        re.compile(r"(出不了|出不得|去不了|走不了|走不得|跑不了)(远门|远路|远|外地|外省|门)"),
+        "就业困难",
+    ),
     # where the money comes from
     (re.compile(r"(钱|资金|经费).{0,3}(哪来|哪里来|从哪|打哪)"), "资金来源"),
     # a project not on the list (清单里没有的项目): the condition of entering it
