@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import re
 
+# the people of the place, as they name themselves
+_VILLAGERS = (
+    r"(大伙|大家|群众|村民|老百姓|百姓|乡亲|老乡|全村|村里人|村里的人|本地人|当地人|本村人|社员"
+    r"|乡里乡亲)"
+)
+
 # (pattern over the normalised question, concept key of handlers/policy/concepts.py)
 PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # money handed to the people who work: wages, not project funds
@@ -69,7 +75,13 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # a certificate or a skill learnt
     (re.compile(r"(发|拿|给|领)(个)?证|学会|学成"), "培训"),
     # shown to everybody: publicity
-    (re.compile(r"(给|让|叫)(大伙|大家|群众|村民|老百姓|乡亲|全村)(都)?(看|知道|瞧|晓得)"), "公示"),
+    # (the people named as villagers name themselves: 让村里人知道)
+    (
+        re.compile(
+            rf"(给|让|叫){_VILLAGERS}(都)?(看|知道|瞧|晓得|了解|清楚)"
+        ),
+        "公示",
+    ),
     # somebody sent down to guide the village: the fixed contact
     # (谁来看着 what was built is its after-care, not a visit)
     (
