@@ -140,7 +140,7 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # （一） the scale grows year by year: 以后每年…往上加, 一年比一年多
     (
         re.compile(
-            r"(每年|年年|以后|往后|一年比一年|逐年)[^,，。?？]{0,20}(往上加|增加|加码|扩大|涨|提高|更多|越来越多|多投|变多)"
+            r"(每年|年年|以后|往后|一年比一年|逐年)[^,，。?？]{0,20}(往上加|增加|加码|扩大|涨|提高|更多|越来越多|多投|变多|多拿|多出|多给|多花|多掏|多发)"
         ),
         "规模",
     ),
@@ -163,12 +163,27 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "发放周期",
     ),
-    # （十） a record that is false: 台账是假的, 名单上的人根本没干过
+    # （十） a record that is false: 台账是假的, 名单上的人根本没干过; or one that leaves out who
+    # worked (本子上没我名字, 名单漏了俺)
     (
         re.compile(
             r"(台账|账|名单|记录|花名册|工资表|考勤)[^。?？]{0,8}(假|不真|不实|虚|编的|瞎写|瞎填)"
+            r"|(台账|账|名单|记录|花名册|工资表|考勤|本子|表)上?(没|没有|漏了?|少了?)(我|俺|额|咱)?的?名"
         ),
         "真实",
+    ),
+    # （三）, （十） the supervisor who does not supervise: 监理不来工地, 监工不管事
+    (
+        re.compile(
+            r"(监理|监工)[^，。,？?]{0,8}(不来|没来|不到|不在|不管|不负责|不干事|不上心|走过场|糊弄|偷懒"
+            r"|没人管|谁管|有人管|管不管)"
+        ),
+        "监管",
+    ),
+    # （三） what is filled in upward, into the system: 往上填东西, 系统里要报数
+    (
+        re.compile(r"(往上|向上|系统里?|平台上?|网上)(要|得|需要)?(填|报|录|传)(东西|数|数据|资料|材料|表)?"),
+        "调度",
     ),
     # （十二） whether the training worked is what is judged
     (

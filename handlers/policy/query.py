@@ -171,7 +171,7 @@ _HEARSAY = re.compile(
 # yearly list (年度清单)
 _GROWTH_UNIT = re.compile(
     r"(每年|年年|每一年|一年比一年|往后每年)(?=[^,，。？?]{0,20}"
-    r"(往上加|增加|加码|扩大|涨|提高|更多|越来越多|变多|多投))"
+    r"(往上加|增加|加码|扩大|涨|提高|更多|越来越多|变多|多投|多拿|多出|多给|多花|多掏|多发))"
 )
 # 每三个月, 隔三个月: a quarter, as the clauses write it (按季度)
 _QUARTER = re.compile(r"(每|隔)(三|3)个?月|每个季度|一个季度")
