@@ -77,9 +77,7 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # shown to everybody: publicity
     # (the people named as villagers name themselves: 让村里人知道)
     (
-        re.compile(
-            rf"(给|让|叫){_VILLAGERS}(都)?(看|知道|瞧|晓得|了解|清楚)"
-        ),
+        re.compile(rf"(给|让|叫){_VILLAGERS}(都)?(看|知道|瞧|晓得|了解|清楚)"),
         "公示",
     ),
     # somebody sent down to guide the village: the fixed contact
@@ -182,7 +180,9 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # （三） what is filled in upward, into the system: 往上填东西, 系统里要报数
     (
-        re.compile(r"(往上|向上|系统里?|平台上?|网上)(要|得|需要)?(填|报|录|传)(东西|数|数据|资料|材料|表)?"),
+        re.compile(
+            r"(往上|向上|系统里?|平台上?|网上)(要|得|需要)?(填|报|录|传)(东西|数|数据|资料|材料|表)?"
+        ),
         "调度",
     ),
     # （十二） whether the training worked is what is judged
