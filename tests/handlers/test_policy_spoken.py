@@ -300,6 +300,7 @@ def test_no_question_is_copied_into_the_concepts():
         "policy_questions_fresh2.tsv",
         "policy_questions_fresh3.tsv",
         "policy_questions_dev8.tsv",
+        "policy_questions_dev9.tsv",
     )
     policy = "".join(c.text for c in builtin_kb().documents[0].clauses)
     for question, expected in [row for name in sets for row in load(name)]:
