@@ -299,6 +299,11 @@ def main() -> None:
             "eighth development set (mixed users; written independently, a check set only)",
             "policy_questions_dev8.tsv",
         ),
+        (
+            "ninth development set (60% villagers; written independently, half of its misses "
+            "tuned on, the odd rows a check)",
+            "policy_questions_dev9.tsv",
+        ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),

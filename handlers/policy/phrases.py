@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import re
 
+# the people of the place, as they name themselves
+_VILLAGERS = (
+    r"(大伙|大家|群众|村民|老百姓|百姓|乡亲|老乡|全村|村里人|村里的人|本地人|当地人|本村人|社员"
+    r"|乡里乡亲)"
+)
+
 # (pattern over the normalised question, concept key of handlers/policy/concepts.py)
 PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # money handed to the people who work: wages, not project funds
@@ -69,7 +75,11 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # a certificate or a skill learnt
     (re.compile(r"(发|拿|给|领)(个)?证|学会|学成"), "培训"),
     # shown to everybody: publicity
-    (re.compile(r"(给|让|叫)(大伙|大家|群众|村民|老百姓|乡亲|全村)(都)?(看|知道|瞧|晓得)"), "公示"),
+    # (the people named as villagers name themselves: 让村里人知道)
+    (
+        re.compile(rf"(给|让|叫){_VILLAGERS}(都)?(看|知道|瞧|晓得|了解|清楚)"),
+        "公示",
+    ),
     # somebody sent down to guide the village: the fixed contact
     # (谁来看着 what was built is its after-care, not a visit)
     (
@@ -96,6 +106,11 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(自己|自个儿?|自家)(组织|来|动手)?.{0,2}(干|修|建|盖|搞)"), "自建"),
     # work away from home is hard for them
     (re.compile(r"(出去|外出|出门).{0,4}(难|不好找|找不到|出不去)"), "就业困难"),
+    # cannot go far (出不了远门, 走不了远路, 去不了外地): the 外出就业困难 of （九）
+    (
+        re.compile(r"(出不了|出不得|去不了|走不了|走不得|跑不了)(远门|远路|远|外地|外省|门)"),
+        "就业困难",
+    ),
     # where the money comes from
     (re.compile(r"(钱|资金|经费).{0,3}(哪来|哪里来|从哪|打哪)"), "资金来源"),
     # a project not on the list (清单里没有的项目): the condition of entering it
@@ -123,7 +138,7 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # （一） the scale grows year by year: 以后每年…往上加, 一年比一年多
     (
         re.compile(
-            r"(每年|年年|以后|往后|一年比一年|逐年)[^,，。?？]{0,20}(往上加|增加|加码|扩大|涨|提高|更多|越来越多|多投|变多)"
+            r"(每年|年年|以后|往后|一年比一年|逐年)[^,，。?？]{0,20}(往上加|增加|加码|扩大|涨|提高|更多|越来越多|多投|变多|多拿|多出|多给|多花|多掏|多发)"
         ),
         "规模",
     ),
@@ -146,12 +161,29 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "发放周期",
     ),
-    # （十） a record that is false: 台账是假的, 名单上的人根本没干过
+    # （十） a record that is false: 台账是假的, 名单上的人根本没干过; or one that leaves out who
+    # worked (本子上没我名字, 名单漏了俺)
     (
         re.compile(
             r"(台账|账|名单|记录|花名册|工资表|考勤)[^。?？]{0,8}(假|不真|不实|虚|编的|瞎写|瞎填)"
+            r"|(台账|账|名单|记录|花名册|工资表|考勤|本子|表)上?(没|没有|漏了?|少了?)(我|俺|额|咱)?的?名"
         ),
         "真实",
+    ),
+    # （三）, （十） the supervisor who does not supervise: 监理不来工地, 监工不管事
+    (
+        re.compile(
+            r"(监理|监工)[^，。,？?]{0,8}(不来|没来|不到|不在|不管|不负责|不干事|不上心|走过场|糊弄|偷懒"
+            r"|没人管|谁管|有人管|管不管)"
+        ),
+        "监管",
+    ),
+    # （三） what is filled in upward, into the system: 往上填东西, 系统里要报数
+    (
+        re.compile(
+            r"(往上|向上|系统里?|平台上?|网上)(要|得|需要)?(填|报|录|传)(东西|数|数据|资料|材料|表)?"
+        ),
+        "调度",
     ),
     # （十二） whether the training worked is what is judged
     (

@@ -15,7 +15,7 @@ file only (importing pypinyin costs 0.4 s). Rebuild: `python -m handlers.policy.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from handlers.policy.dictionary import SHIPPED_POLICY, _load, data_path, tokenizer
 from handlers.policy.text import cut_spans
@@ -54,6 +54,10 @@ COMMON_TERMS = [
     "公益岗",
     "农推",
     "重推",
+    # the programme's projects, typed as one word (ntxm, ztxm, ygdzxm)
+    "农推项目",
+    "重推项目",
+    "以工代赈项目",
     "发改委",
     "人社局",
     "施工单位",
@@ -79,6 +83,68 @@ COMMON_TERMS = [
     "综合赈济",
     "资产折股",
 ]
+
+
+# A question typed all in pinyin (ygdz xiangmu gongqian anshi fa ma): once one run of it is
+# read as a term, it is a pinyin sentence, and its other runs are read as the words people type
+# that way — the function and question words of speech, then any two-character word of the
+# terms spelled out in full (xiangmu 项目, anshi 按时). Outside such a sentence a Latin run
+# (app, ok, a name) is left as it is.
+_SPOKEN_PINYIN = {
+    "ma": "吗",
+    "ne": "呢",
+    "ba": "吧",
+    "a": "啊",
+    "bu": "不",
+    "mei": "没",
+    "meiyou": "没有",
+    "you": "有",
+    "youmeiyou": "有没有",
+    "keyi": "可以",
+    "kebukeyi": "可不可以",
+    "neng": "能",
+    "nengbuneng": "能不能",
+    "shi": "是",
+    "bushi": "不是",
+    "shibushi": "是不是",
+    "yao": "要",
+    "yaobuyao": "要不要",
+    "zenme": "怎么",
+    "zenmeban": "怎么办",
+    "shenme": "什么",
+    "shenmeshihou": "什么时候",
+    "sha": "啥",
+    "za": "咋",
+    "shei": "谁",
+    "shui": "谁",
+    "nali": "哪里",
+    "nage": "哪个",
+    "na": "哪",
+    "naxie": "哪些",
+    "xie": "些",
+    "duoshao": "多少",
+    "duojiu": "多久",
+    "jitian": "几天",
+    "fa": "发",
+    "gei": "给",
+    "gan": "干",
+    "de": "的",
+    "le": "了",
+    "wo": "我",
+    "women": "我们",
+    "an": "俺",
+    "zan": "咱",
+    "cun": "村",
+    "cunli": "村里",
+    "zhen": "镇",
+    "xian": "县",
+    "qian": "钱",
+    "huo": "活",
+    "ganhuo": "干活",
+    "xiulu": "修路",
+    "zhengfu": "政府",
+    "guanli": "管理",
+}
 
 
 @functools.cache
@@ -119,6 +185,12 @@ class PinyinFixer:
             for key, found in typed.items():
                 if len(found) == 1:
                     self._typed.setdefault(key, found.pop())
+        # two-character terms by their whole pinyin, where only one term is spelled so
+        spelled: dict[str, set[str]] = {}
+        for term, _ in self._terms:
+            if len(term) == 2:
+                spelled.setdefault("".join(sounds[ch][0] for ch in term), set()).add(term)
+        self._spelled = {k: v.pop() for k, v in spelled.items() if len(v) == 1}
         self._known = tokenizer().FREQ
         self._first = {ch: blur(sounds[0]) for ch, sounds in self._sounds.items()}
 
@@ -152,6 +224,16 @@ class PinyinFixer:
         return "".join(out), tuple(fixed)
 
     def _expand_latin(self, text: str, fixed: list[str]) -> str:
+        found = len(fixed)
+        out = self._latin_runs(text, fixed, self._typed.get)
+        if len(fixed) > found:  # a pinyin sentence: its other runs are typed words too
+            out = self._latin_runs(out, [], self._pinyin_word)
+        return out
+
+    def _pinyin_word(self, run: str) -> str | None:
+        return _SPOKEN_PINYIN.get(run) or self._spelled.get(run)
+
+    def _latin_runs(self, text: str, fixed: list[str], read: Callable[[str], str | None]) -> str:
         out, i = [], 0
         while i < len(text):
             if text[i] not in _LATIN:
@@ -162,7 +244,7 @@ class PinyinFixer:
             while end < len(text) and text[end] in _LATIN:
                 end += 1
             run = text[i:end]
-            term = self._typed.get(run)
+            term = read(run)
             if term is not None:
                 fixed.append(term)
             out.append(term or run)

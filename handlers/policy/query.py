@@ -111,6 +111,11 @@ _DIALECT = (
     (re.compile(r"佢"), "他"),
     (re.compile(r"几时|多会儿|多咱|啥时候?|(?<!什)么时候"), "什么时候"),
     (re.compile(r"冇"), "没"),
+    # 粤 (eleventh pass): 系咪/係咪/系唔系 ask 是不是 (before 咪 and 唔 are read alone); 俾 is 畀,
+    # 给; 西南 (贵州, 云南): 哪样 is 什么 (搞哪样, 哪样清单)
+    (re.compile(r"[系係](咪|唔[系係])"), "是不是"),
+    (re.compile(r"俾"), "给"),
+    (re.compile(r"哪样"), "什么"),
     (re.compile(r"唔"), "不"),
     (re.compile(r"乜嘢"), "什么"),
     (re.compile(r"(?<![试重节站地])点样"), "怎样"),
@@ -145,7 +150,7 @@ _DIALECT = (
     (re.compile(r"敢会使|敢会当|袂使"), "能"),
 )
 _DIALECT_CHARS = frozenset(
-    "哪嘞嘅咗佢几多啥么冇唔乜点哋嗰啲係咁畀攞边嘥整㗎喎咩啩吖囉咪𠊎兜马甘敢影自阮予袂"
+    "哪嘞嘅咗佢几多啥么冇唔乜点哋嗰啲係咁畀攞边嘥整㗎喎咩啩吖囉咪𠊎兜马甘敢影自阮予袂系俾"
 )
 
 
@@ -166,10 +171,15 @@ _HEARSAY = re.compile(
 # yearly list (年度清单)
 _GROWTH_UNIT = re.compile(
     r"(每年|年年|每一年|一年比一年|往后每年)(?=[^,，。？?]{0,20}"
-    r"(往上加|增加|加码|扩大|涨|提高|更多|越来越多|变多|多投))"
+    r"(往上加|增加|加码|扩大|涨|提高|更多|越来越多|变多|多投|多拿|多出|多给|多花|多掏|多发))"
 )
 # 每三个月, 隔三个月: a quarter, as the clauses write it (按季度)
 _QUARTER = re.compile(r"(每|隔)(三|3)个?月|每个季度|一个季度")
+
+
+# 人工 said of what is paid, owed or held back (粤 人工按时俾足, and 人工费拖着不给 everywhere) is
+# the pay for the work, not the 人工作业 (work done by hand) of （一）
+_LABOUR_PAY = re.compile(r"人工费?(?=[^，。,？?]{0,6}(发|给|结|拖|欠|按时|足额|到手|领|扣))")
 
 
 # A long question tells a story and then asks (我去年跟着修水渠干了仨月 现在修完了 听说干过的人
@@ -310,6 +320,8 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
         norm = _GROWTH_UNIT.sub("逐年", norm)
     if "月" in norm or "季度" in norm:
         norm = _QUARTER.sub("每季度", norm)
+    if "人工" in norm:
+        norm = _LABOUR_PAY.sub("工钱", norm)
     spans = tx.cut_spans(norm)
     fixes: tuple[str, ...] = ()
     if fix is not None:

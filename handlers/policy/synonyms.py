@@ -222,7 +222,9 @@ _STOPWORD_TEXT = """
     最多 大概 到底 究竟 还是 或者 已经 应当 允许 不行 行吗 好吗 对吗 吗吗 呗 么样 有啥 没啥
 """
 # Dialect and spoken function words (northern Mandarin, 中原/西南/东北 speech): pronouns, the
-# ways of asking (中不中, 能…不, 咋整), and fillers that carry no topic.
+# ways of asking (中不中, 能…不, 咋整), and fillers that carry no topic. Last (eleventh pass): the
+# family and neighbours a story is told about (老伴, 湘 老倌子 and 屋里人, 西南 别个 = 别人,
+# 孩他爸, 隔壁村) — who worked, not what is asked.
 _SPOKEN_STOPWORD_TEXT = """
     俺 俺们 咱家 咱俩 恁 恁们 人家 额 偶 阿拉 侬 伲 渠 他家 啥个 啥子 咋个 咋整 咋弄 咋搞 咋回事
     咋地 咋的 咋样 咋着 咋说 咋个办 啷个 哪样 么子 莫子 做么子 搞么子 干哈 干啥子 整啥 弄啥
@@ -242,6 +244,9 @@ _SPOKEN_STOPWORD_TEXT = """
     为了 属于 经常 平时 所有 好多 那种 这种 今后 原来 部分 顺便 一律 那边 这边 偶尔 大堆
     一大堆 出来 回来 一定 清楚 内容 拿来 两样 关系 涉及 经过
     嘎哈 嘎啥 干嘎 玩意儿 啥玩意 啥玩意儿 玩意 嘛玩意 嘛玩意儿 咋回子 咋地了
+    老伴 老伴儿 老头子 老头儿 老婆子 老倌 老倌子 屋里人 屋头 屋里头 那口子 当家的 孩他爸 孩他妈
+    娃他爹 娃他妈 娃他爸 孩子他爸 孩子他妈 俺爹 俺娘 俺爸 俺妈 俺家 我家 我屋里 俺屋里 老公 老婆
+    男人家 别个 隔壁 隔壁村 邻村 亲戚
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split() + _SPOKEN_STOPWORD_TEXT.split())
 

@@ -160,6 +160,30 @@ KINDS: tuple[Unstated, ...] = (
         re.compile(r"\d+\s*个?(工作日|日|天)(之内|以内|内)|时限|期限|截止"),
         gate=frozenset("作内天日第限截前"),
     ),
+    # Eleventh pass: how long a thing lasts or is kept — the days a notice stays posted, the
+    # years records are kept, a warranty or a post's term — which rules on archives, notices
+    # and contracts set, not an 意见 (its only period is 按季度, a rate)
+    Unstated(
+        "时长",
+        "公示、保存、质保和聘用这类事持续多久（几天、几年）",
+        "县发展改革部门（以工代赈办）或项目业主单位",
+        re.compile(
+            r"(公示|公告|张贴|保存|保留|留存|存档|归档|保管|质保|保修|聘用|聘期|任期|试用)期?"
+            r"(期限|时间)?(是|要|得|需要?|应该?|至少|最少|一般)?(多少|几|多久|多长)"
+            r"(天|日|年|个月|周|时间)?"
+        ),
+        re.compile(r"(公示|保存|保管|质保|保修|聘用|聘期)[^。；]{0,8}\d+\s*(个?月|年|天|日)"),
+        gate=frozenset("示告贴存留档管保聘任试"),
+    ),
+    # a template or a form to fill in (合同范本, 台账样表): issued with the rules that set them
+    Unstated(
+        "范本",
+        "合同、协议和台账的范本、模板和表格样式",
+        "县发展改革部门（以工代赈办）或县人力资源和社会保障局（人社局）",
+        re.compile(r"范本|模板|模版|样本|样表|样式|示范文本|格式文本|统一格式|表格格式|空白表"),
+        re.compile(r"范本|模板|示范文本|样表"),
+        gate=frozenset("范模样格空"),
+    ),
     Unstated(
         "罚则",
         "罚款、处分和扣减资金这类处罚",
@@ -233,7 +257,8 @@ KINDS: tuple[Unstated, ...] = (
 _DEMAND_TEXT = (
     "专项债 专项债券 地方债 一般债 政府债券 社会资本 彩票公益金 土地出让金 一事一议 政策性银行 "
     "文号 发文字号 文件编号 工作日 时限 期限 截止日期 罚款 罚金 处分 扣减 核减 黑名单 吊销 问责 追责 "
-    "证书 资格证 上岗证 合格证 结业证 等级证 技能等级 职业资格 资质 资质等级 小程序 公众号 客户端"
+    "证书 资格证 上岗证 合格证 结业证 等级证 技能等级 职业资格 资质 资质等级 小程序 公众号 客户端 "
+    "范本 模板 样表 示范文本 公示期 保存期 质保期 保修期 聘期"
 )
 DEMAND_WORDS = tuple(_DEMAND_TEXT.split())
 

@@ -157,6 +157,10 @@ def test_near_domain_traps_at_least_95_percent_refused(kb: KnowledgeBase):
         # traps refused; only checked on in the eighth pass (asking back on the policy's
         # words): 92.8%, 96.1%, 41/46. A floor below its figures
         ("policy_questions_dev8.tsv", (0.91, 0.94, 0.86), 45),
+        # dev9 (60% villagers): untouched 83.4% top-1 (colloquial 74.3%), 93.7% top-3, 50/58
+        # traps refused; the eleventh pass designed on its even rows' misses only: 88.6%,
+        # 96.0%, 53/58. A floor below its figures
+        ("policy_questions_dev9.tsv", (0.87, 0.95, 0.89), 55),
     ],
 )
 def test_later_development_sets_stay_where_they_were_tuned(

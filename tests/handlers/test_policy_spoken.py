@@ -284,6 +284,7 @@ def test_ask_json_reports_the_choices_as_related(tmp_path: Path, monkeypatch):
 
 
 def test_no_question_is_copied_into_the_concepts():
+    from handlers.policy.pinyin import COMMON_TERMS
     from tests.handlers.test_policy_qa_devset import load
 
     words = set(spoken_index())
@@ -300,11 +301,16 @@ def test_no_question_is_copied_into_the_concepts():
         "policy_questions_fresh2.tsv",
         "policy_questions_fresh3.tsv",
         "policy_questions_dev8.tsv",
+        "policy_questions_dev9.tsv",
     )
     policy = "".join(c.text for c in builtin_kb().documents[0].clauses)
     for question, expected in [row for name in sets for row in load(name)]:
         bare = question.strip("？?！!。 ")
         if bare in policy:  # a question that is a term of the policy (后期管护) copies nothing
+            continue
+        # nor one that is a common abbreviation of a policy term listed since the first pass
+        # (公益岗 for 公益性岗位: pinyin.COMMON_TERMS, commit a1ab245), asked on its own (dev9)
+        if bare in COMMON_TERMS:
             continue
         if expected != "-":
             assert bare not in words, question
