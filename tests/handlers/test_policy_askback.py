@@ -12,15 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from handlers.policy.answer import ASK_HEAD, answer_text, parse_choices
-from handlers.policy.kb import KnowledgeBase, builtin_kb
+from handlers.policy.kb import KnowledgeBase
 from handlers.policy.matcher import ASK_CHOICES
 
 VILLAGER = "villager-askback"
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return builtin_kb()
 
 
 def choices(kb: KnowledgeBase, question: str) -> list[str]:

@@ -7,17 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.policy.kb import KnowledgeBase, builtin_kb
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return builtin_kb()
-
-
-def best(kb: KnowledgeBase, question: str) -> str | None:
-    hit = kb.ask(question).best
-    return hit.clause.number if hit else None
+from handlers.policy.kb import KnowledgeBase
+from tests.handlers.policy_support import best
 
 
 @pytest.mark.parametrize(

@@ -15,12 +15,7 @@ import pytest
 from handlers.policy import text as tx
 from handlers.policy.answer import answer_text
 from handlers.policy.intents import INTENTS, clause_intents, question_intents
-from handlers.policy.kb import KnowledgeBase, builtin_kb
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return builtin_kb()
+from handlers.policy.kb import KnowledgeBase
 
 
 def test_each_intent_is_written_by_the_clause_it_names(kb: KnowledgeBase):

@@ -7,15 +7,10 @@ import pytest
 from handlers.policy import text as tx
 from handlers.policy.answer import MAX_BYTES, answer_text, clause_pages
 from handlers.policy.dictionary import JIEBA_TOTAL, tokenizer
-from handlers.policy.kb import KnowledgeBase, builtin_kb
+from handlers.policy.kb import KnowledgeBase
 from handlers.policy.loader import parse_text
 from handlers.policy.matcher import Index, lucene_idf
 from handlers.policy.synonyms import DOMAIN_TERMS
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return builtin_kb()
 
 
 def size(text: str) -> int:

@@ -9,15 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from handlers.policy.kb import KnowledgeBase, builtin_kb
+from handlers.policy.kb import KnowledgeBase
 from handlers.policy.phrases import phrase_concepts
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return builtin_kb()
 
 
 def _best(kb: KnowledgeBase, question: str) -> str | None:

@@ -9,20 +9,11 @@ from __future__ import annotations
 import pytest
 
 from handlers.policy.answer import answer_text
-from handlers.policy.kb import KnowledgeBase, builtin_kb
+from handlers.policy.kb import KnowledgeBase
 from handlers.policy.loader import parse_text
 from handlers.policy.query import ASPECT_NOUNS, _asked_from
 from handlers.policy.text import normalize
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return builtin_kb()
-
-
-def best(kb: KnowledgeBase, question: str) -> str | None:
-    result = kb.ask(question)
-    return result.best.clause.number if result.best else None
+from tests.handlers.policy_support import best
 
 
 @pytest.mark.parametrize(

@@ -10,17 +10,8 @@ import pytest
 
 from handlers.policy.answer import answer_text
 from handlers.policy.concepts import CONCEPTS, concepts_in
-from handlers.policy.kb import KnowledgeBase, builtin_kb
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return builtin_kb()
-
-
-def best(kb: KnowledgeBase, question: str) -> str | None:
-    found = kb.ask(question).best
-    return found.clause.number if found else None
+from handlers.policy.kb import KnowledgeBase
+from tests.handlers.policy_support import best
 
 
 @pytest.mark.parametrize(

@@ -30,11 +30,6 @@ def load_kinds(name: str) -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return builtin_kb()
-
-
-@pytest.fixture(scope="module")
 def devset() -> list[tuple[str, str]]:
     return load("policy_questions.tsv")
 

@@ -9,12 +9,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.policy.answer import answer_text
-from handlers.policy.kb import KnowledgeBase, builtin_kb
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return builtin_kb()
+from handlers.policy.kb import KnowledgeBase
 
 
 @pytest.mark.parametrize(

@@ -13,18 +13,9 @@ from handlers.policy.concepts import CONCEPTS, concept_term, concepts_in, spoken
 from handlers.policy.kb import KnowledgeBase, builtin_kb
 from handlers.policy.neighbours import NEIGHBOURS, neighbours_named
 from handlers.policy.thesaurus import MIN_AGREE, build, thesaurus_words
+from tests.handlers.policy_support import best
 
 VILLAGER = "villager-016"
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return builtin_kb()
-
-
-def best(kb: KnowledgeBase, question: str) -> str | None:
-    hit = kb.ask(question).best
-    return hit.clause.number if hit else None
 
 
 # -- the examples ---------------------------------------------------------------------

@@ -7,14 +7,9 @@ from __future__ import annotations
 import pytest
 
 from handlers.policy.answer import answer_text, as_json
-from handlers.policy.kb import KnowledgeBase, builtin_kb
+from handlers.policy.kb import KnowledgeBase
 from handlers.policy.loader import parse_text
 from handlers.policy.unstated import KINDS, demanded
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return builtin_kb()
 
 
 @pytest.mark.parametrize(
