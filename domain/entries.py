@@ -164,26 +164,33 @@ class WorkNet:
     daily_wage_fen: int
 
 
-def _work_existing() -> DirectStatement:
+def net_work(key: Any, *conditions: Any) -> DirectStatement:
+    """Net days and the day wage per (project, its code, worker, `key`) of the work ledger rows
+    meeting `conditions`, reversals netted out (on the driver, typed: models/direct.py)."""
     return DirectStatement(
         select(
             WorkRecord.project_id,
             Project.code,
             WorkRecord.worker_id,
-            WorkRecord.work_date,
+            key,
             func.sum(WorkRecord.days),
             func.max(WorkRecord.daily_wage_fen),
         )
         .join(Project, Project.id == WorkRecord.project_id)
-        .where(
-            one_of(WorkRecord.worker_id, "workers"),
-            WorkRecord.period.between(bindparam("first_period"), bindparam("last_period")),
-            WorkRecord.work_date.between(bindparam("first"), bindparam("last")),
-            WorkRecord.end_date.is_(None),  # month totals are checked in split_work
-        )
-        .group_by(WorkRecord.project_id, Project.code, WorkRecord.worker_id, WorkRecord.work_date)
+        .where(*conditions)
+        .group_by(WorkRecord.project_id, Project.code, WorkRecord.worker_id, key)
         .having(func.sum(WorkRecord.days) > 0),
         typed=True,
+    )
+
+
+def _work_existing() -> DirectStatement:
+    return net_work(
+        WorkRecord.work_date,
+        one_of(WorkRecord.worker_id, "workers"),
+        WorkRecord.period.between(bindparam("first_period"), bindparam("last_period")),
+        WorkRecord.work_date.between(bindparam("first"), bindparam("last")),
+        WorkRecord.end_date.is_(None),  # month totals are checked in split_work
     )
 
 

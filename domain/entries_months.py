@@ -15,28 +15,15 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain.entries import WORKER_CHUNK, WorkLine, WorkNet, _line_name, show_days
+from domain.entries import WORKER_CHUNK, WorkLine, WorkNet, _line_name, net_work, show_days
 from models import Project, WorkRecord
-from models.direct import DirectStatement, flushed_connection, one_of
+from models.direct import flushed_connection, one_of
 
-_MONTH_TOTALS = DirectStatement(
-    select(
-        WorkRecord.project_id,
-        Project.code,
-        WorkRecord.worker_id,
-        WorkRecord.period,
-        func.sum(WorkRecord.days),
-        func.max(WorkRecord.daily_wage_fen),
-    )
-    .join(Project, Project.id == WorkRecord.project_id)
-    .where(
-        one_of(WorkRecord.worker_id, "workers"),
-        one_of(WorkRecord.period, "periods"),
-        WorkRecord.end_date.is_not(None),
-    )
-    .group_by(WorkRecord.project_id, Project.code, WorkRecord.worker_id, WorkRecord.period)
-    .having(func.sum(WorkRecord.days) > 0),
-    typed=True,
+_MONTH_TOTALS = net_work(
+    WorkRecord.period,
+    one_of(WorkRecord.worker_id, "workers"),
+    one_of(WorkRecord.period, "periods"),
+    WorkRecord.end_date.is_not(None),
 )
 
 
