@@ -250,6 +250,13 @@ NEIGHBOURS: tuple[Neighbour, ...] = (
         "县公安局、检察院或法院（问题线索可向县纪委监委举报）",
     ),
     _n("公证 公证处 公证书", "公证", "县公证处或县司法局"),
+    # Everyday services people ask any bot about; no clause touches them, so named at all
+    # they are the service's own business (查 in 查快递 would otherwise read as 检查)
+    _n(
+        "快递 包裹 取件 寄件 驿站 外卖 话费 充话费 流量 宽带 电费 水费 燃气费 煤气费",
+        "快递、话费和水电燃气缴费",
+        "快递或邮政网点、通信运营商（10086/10010/10000），水电燃气问供电所、自来水或燃气公司",
+    ),
 )
 
 HOTLINE = "12345 政务服务便民热线"

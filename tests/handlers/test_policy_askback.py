@@ -54,7 +54,6 @@ def test_an_ask_back_offers_three_choices_where_three_clauses_score(kb: Knowledg
         "村里广场舞几点开始",
         "高铁票在手机上咋买",
         "盖房子要审批不",  # 审批 is ours, 房子 outweighs it
-        "手机欠费停机了咋充话费",
         "以工代赈能不能给合作社贷款",  # the programme's name is no topic; 贷款 is
         "帮我写个村民大会的通知",
         "你好",
@@ -65,6 +64,18 @@ def test_plain_off_topic_questions_and_small_talk_are_still_refused(kb: Knowledg
     result = kb.ask(question)
     assert result.best is None and not result.ask_back, question
     assert answer_text(kb, result).startswith("没有找到"), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["手机欠费停机了咋充话费", "帮我查下快递", "这个月电费咋交", "工地上能收快递不"],
+)
+def test_everyday_services_are_refused_with_where_to_ask(kb: KnowledgeBase, question):
+    """查 in 查快递 is no 检查 of the policy's: the service is named and who runs it."""
+    result = kb.ask(question)
+    assert result.best is None and not result.ask_back, question
+    text = answer_text(kb, result)
+    assert text.startswith("这份政策没有讲") and ("运营商" in text or "网点" in text), question
 
 
 def test_other_programmes_and_unstated_demands_are_refused_before_any_ask_back(
