@@ -7,6 +7,7 @@ everybody else on nothing but questions and help. Roles come from imported data 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Select, String, and_, bindparam, literal, select
@@ -63,26 +64,51 @@ def resolve_principal(session: Session, userid: str) -> Principal:
 _PRINCIPAL = DirectStatement(_principal_stmt())
 
 
+def _region_values(scope: Scope) -> dict[str, str]:
+    """What places an admin's region: the province always, the city and county when set."""
+    values = {"province": scope.province}
+    values.update((k, v) for k, v in (("city", scope.city), ("county", scope.county)) if v)
+    return values
+
+
+def _scope_values(user: Principal) -> dict[str, Any]:
+    """The values a user's scope is compared with: the region's parts for an admin, the
+    contact for a liaison, none for workers and guests (who see no projects)."""
+    if user.role == Role.ADMIN and user.scope is not None:
+        return _region_values(user.scope)
+    if user.role in (Role.ADMIN, Role.LIAISON) and user.contact_id is not None:
+        return {"contact_id": user.contact_id}
+    return {}
+
+
+def _region_conditions(names: Iterable[str], value: Callable[[str], Any]) -> list[Any]:
+    return [getattr(Region, name) == value(name) for name in names]
+
+
+def _projects_where(values: Mapping[str, Any], value: Callable[[str], Any]) -> Select[Project]:
+    """The scope rule, once: the projects in the region, or of the contact, or none.
+    `value` gives each compared value: the user's own, or a parameter of that name."""
+    stmt = select(Project)
+    if "province" in values:
+        conditions = _region_conditions(values, value)
+        return stmt.join(Region, Project.region_id == Region.id).where(*conditions)
+    if "contact_id" in values:
+        return stmt.join(ProjectLiaison, ProjectLiaison.project_id == Project.id).where(
+            ProjectLiaison.contact_id == value("contact_id")
+        )
+    return stmt.where(Project.id.is_(None))
+
+
 def region_filter(scope: Scope):  # type: ignore[no-untyped-def]
     """SQL condition on Region for everything inside an admin's scope."""
-    conds = [Region.province == scope.province]
-    if scope.city:
-        conds.append(Region.city == scope.city)
-    if scope.county:
-        conds.append(Region.county == scope.county)
-    return and_(*conds)
+    values = _region_values(scope)
+    return and_(*_region_conditions(values, values.__getitem__))
 
 
 def projects_in_scope(user: Principal) -> Select[Project]:
     """A SELECT of the projects this user may see (empty for workers and guests)."""
-    stmt = select(Project)
-    if user.role == Role.ADMIN and user.scope is not None:
-        return stmt.join(Region, Project.region_id == Region.id).where(region_filter(user.scope))
-    if user.role in (Role.ADMIN, Role.LIAISON) and user.contact_id is not None:
-        return stmt.join(ProjectLiaison, ProjectLiaison.project_id == Project.id).where(
-            ProjectLiaison.contact_id == user.contact_id
-        )
-    return stmt.where(Project.id.is_(None))
+    values = _scope_values(user)
+    return _projects_where(values, values.__getitem__)
 
 
 def require_project(ctx: HandlerContext, code: str) -> Project:
@@ -90,53 +116,21 @@ def require_project(ctx: HandlerContext, code: str) -> Project:
     code = code.strip().upper()
     if not code:
         raise UserError("请写明项目编号，例如：项目：NT-2026-001")
-    # One query: the project by code, restricted to the user's scope.
-    statement, values = _project_by_code(ctx.user, code)
-    project = ctx.session.scalar(statement, values)
+    # One query: the project by code, restricted to the user's scope. The statement is built
+    # once per kind of scope (every 记工 runs it; building it cost more than the query).
+    values = _scope_values(ctx.user)
+    project = ctx.session.scalar(_project_by_code(frozenset(values)), {**values, "code": code})
     if project is None:  # unknown and out of scope read the same: nothing leaks about others
         raise UserError(not_in_scope(code))
     return project
 
 
-def _project_by_code(user: Principal, code: str) -> tuple[Select[Project], dict[str, Any]]:
-    """`projects_in_scope(user)` for one code, as a statement built once per kind of scope
-    (every 记工 runs it: building it per message cost more than the query) and its values."""
-    scope = user.scope if user.role == Role.ADMIN else None
-    if scope is not None:
-        parts = {"province": scope.province, "city": scope.city, "county": scope.county}
-        values = {"code": code, **{k: v for k, v in parts.items() if v}}
-        return _in_region(len(values) - 1), values
-    if user.role in (Role.ADMIN, Role.LIAISON) and user.contact_id is not None:
-        return _of_contact(), {"code": code, "contact_id": user.contact_id}
-    return projects_in_scope(user).where(Project.code == code).limit(1), {}
-
-
 @functools.cache
-def _in_region(depth: int) -> Select[Project]:
-    conds = [Region.province == bindparam("province")]
-    if depth >= 2:
-        conds.append(Region.city == bindparam("city"))
-    if depth >= 3:
-        conds.append(Region.county == bindparam("county"))
-    return (
-        select(Project)
-        .join(Region, Project.region_id == Region.id)
-        .where(*conds, Project.code == bindparam("code"))
-        .limit(1)
-    )
-
-
-@functools.cache
-def _of_contact() -> Select[Project]:
-    return (
-        select(Project)
-        .join(ProjectLiaison, ProjectLiaison.project_id == Project.id)
-        .where(
-            ProjectLiaison.contact_id == bindparam("contact_id"),
-            Project.code == bindparam("code"),
-        )
-        .limit(1)
-    )
+def _project_by_code(names: frozenset[str]) -> Select[Project]:
+    """`projects_in_scope` with its values as parameters, for one code."""
+    ordered = [n for n in ("province", "city", "county", "contact_id") if n in names]
+    stmt = _projects_where(dict.fromkeys(ordered), bindparam)
+    return stmt.where(Project.code == bindparam("code")).limit(1)
 
 
 def not_in_scope(code: str) -> str:

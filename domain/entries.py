@@ -6,6 +6,7 @@ batch (`duplicates_*`), then written in one multi-row INSERT (`write_*`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -184,17 +185,13 @@ def net_work(key: Any, *conditions: Any) -> DirectStatement:
     )
 
 
-def _work_existing() -> DirectStatement:
-    return net_work(
-        WorkRecord.work_date,
-        one_of(WorkRecord.worker_id, "workers"),
-        WorkRecord.period.between(bindparam("first_period"), bindparam("last_period")),
-        WorkRecord.work_date.between(bindparam("first"), bindparam("last")),
-        WorkRecord.end_date.is_(None),  # month totals are checked in split_work
-    )
-
-
-_WORK_EXISTING = _work_existing()
+_WORK_EXISTING = net_work(
+    WorkRecord.work_date,
+    one_of(WorkRecord.worker_id, "workers"),
+    WorkRecord.period.between(bindparam("first_period"), bindparam("last_period")),
+    WorkRecord.work_date.between(bindparam("first"), bindparam("last")),
+    WorkRecord.end_date.is_(None),  # month totals are checked in split_work
+)
 
 
 def work_existing(
@@ -428,21 +425,16 @@ def _insert(
     return [int(r[0]) for r in statement.execute_many(flushed_connection(session), rows)]
 
 
-_NUMBERED: dict[str, DirectStatement] = {}
-
-
+@functools.cache
 def _numbered_insert(table: Table) -> DirectStatement:
     """INSERT … RETURNING id of every column but the id. A column a row leaves out gets its
     default (`created_at`, `channel` …), or NULL when it has none (`reverses_id`)."""
-    found = _NUMBERED.get(table.name)
-    if found is None:
-        columns = [c for c in table.columns if not c.primary_key and c.default is None]
-        found = _NUMBERED[table.name] = DirectStatement(
-            insert(table)
-            .values({c.key: bindparam(c.key, None, type_=c.type, required=False) for c in columns})
-            .returning(table.c.id)
-        )
-    return found
+    columns = [c for c in table.columns if not c.primary_key and c.default is None]
+    return DirectStatement(
+        insert(table)
+        .values({c.key: bindparam(c.key, None, type_=c.type, required=False) for c in columns})
+        .returning(table.c.id)
+    )
 
 
 def _who(actor: str, channel: str | Channel) -> dict[str, str]:

@@ -99,8 +99,11 @@ class AuditLog(Base):
 @event.listens_for(AuditLog, "before_insert")
 def _mask_audit(_mapper: Any, _conn: Any, row: AuditLog) -> None:
     """An audit row keeps ids and codes; a typed number (a file's name, say) goes in masked."""
-    row.subject = mask_text(row.subject or "")
-    row.detail = mask_payload(row.detail or {})
+    row.subject, row.detail = _masked(row.subject, row.detail)
+
+
+def _masked(subject: str | None, detail: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    return mask_text(subject or ""), mask_payload(detail or {})
 
 
 _AUDIT = DirectStatement(
@@ -118,6 +121,7 @@ def write_audit(
 ) -> None:
     """Append an audit row now, on the driver (a chat message's hot path; models/direct.py),
     masked as `_mask_audit` masks one added through the session."""
+    subject, detail = _masked(subject, detail)
     _AUDIT.execute(
         connection_of(session),
         {
@@ -125,7 +129,7 @@ def write_audit(
             "actor": actor,
             "channel": str(channel),
             "action": action,
-            "subject": mask_text(subject or ""),
-            "detail": mask_payload(detail or {}),
+            "subject": subject,
+            "detail": detail,
         },
     )
