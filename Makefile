@@ -10,7 +10,7 @@ UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test install lint bench bench-load clean
+.PHONY: run test install lint bench bench-load examples clean
 
 run: install
 	.venv/bin/yigong serve
@@ -46,6 +46,12 @@ bench: install
 # Two replicas on PostgreSQL (YIGONG_BENCH_DATABASE_URL, default local postgres), 60 s of load.
 bench-load: install
 	.venv/bin/python bench/load.py --seconds 60
+
+# The policy matcher's example bank (handlers/policy/examples.py) from the question sets; the
+# newest held-out set (policy_questions_fresh4.tsv) stays out of it.
+EXAMPLE_SETS := $(filter-out %_fresh4.tsv,$(sort $(wildcard tests/data/policy_questions*.tsv)))
+examples: install
+	.venv/bin/python -m handlers.policy.examples $(EXAMPLE_SETS)
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from handlers.policy.dictionary import SHIPPED_POLICY, data_path
+from handlers.policy.examples import ExampleBank, shipped_bank
 from handlers.policy.loader import Clause, Document, normalize_ref, parse_text
 from handlers.policy.matcher import Index, Result
 
@@ -43,8 +44,13 @@ class KnowledgeBase:
     index: Index
 
     @classmethod
-    def of(cls, documents: Sequence[Document]) -> KnowledgeBase:
-        return cls(tuple(documents), Index(documents))
+    def of(
+        cls, documents: Sequence[Document], examples: ExampleBank | None = None
+    ) -> KnowledgeBase:
+        """Documents (the built-in one first) and, for the built-in policy, the questions
+        people asked of it (examples.py); the shipped ones unless others are given."""
+        bank = shipped_bank() if examples is None else examples
+        return cls(tuple(documents), Index(documents, bank))
 
     def ask(self, question: str) -> Result:
         return self.index.search(question)

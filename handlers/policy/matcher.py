@@ -23,6 +23,7 @@ from handlers.policy.concepts import (
     concepts_in,
     spoken_index,
 )
+from handlers.policy.examples import ExampleBank, Verdict, asks
 from handlers.policy.intents import clause_intents, question_intents
 from handlers.policy.loader import Clause, Document
 from handlers.policy.neighbours import Neighbour, neighbours_named
@@ -60,6 +61,10 @@ CREDIT_MEMO = 50_000  # content words whose per-clause credit is kept
 VAGUE_IDF = 0.3  # a word in all but one or two of twelve clauses names no topic
 DIVERSE_AT = 2  # after this many clauses by score, one for a topic they hold less fully
 FOREIGN_SHARE = 0.99  # an unknown word weighing this share of the rarest word's is a topic
+EXAMPLE_NEAR = 0.35  # the nearest example at least this similar (cosine of terms) …
+EXAMPLE_SHARE = 0.6  # … and this share of the neighbours' vote for one clause: it answers
+EXAMPLE_REFUSE = 0.6  # an off-topic example this similar, winning the vote: no answer …
+EXAMPLE_KEEP_COVER = 0.6  # … unless the answer covers this share of the question
 _NONE: frozenset[int] = frozenset()
 
 
@@ -157,9 +162,15 @@ class _Sentence:
 class Index:
     """An immutable search index over the clauses of some documents."""
 
-    def __init__(self, documents: Sequence[Document]) -> None:
+    def __init__(self, documents: Sequence[Document], examples: ExampleBank | None = None) -> None:
         self.documents = tuple(documents)
         self.clauses: tuple[Clause, ...] = tuple(c for d in self.documents for c in d.clauses)
+        # the example bank's labels are the built-in policy's clause numbers (examples.py)
+        self._examples = examples if examples else None
+        builtin = self.documents[0].clauses if self.documents and self.documents[0].builtin else ()
+        self._builtin_clauses = len(builtin)  # they come first in self.clauses
+        self._example_clause = {c.number: i for i, c in enumerate(builtin)}
+        self._votes: dict[str, Verdict | None] = {}
         self._sentences: list[_Sentence] = []
         self._title_holders: dict[str, list[int]] = {}
         self._sent_by_word: dict[str, list[int]] = {}
@@ -253,6 +264,71 @@ class Index:
     def search(self, question: str, k: int = 4) -> Result:
         """The k best clauses for a question and whether the best is good enough to answer."""
         q = self.query(question)
+        return self._as_examples_say(q, self._search(question, q, k))
+
+    def _as_examples_say(self, q: Query, result: Result) -> Result:
+        """An answer or an ask-back, settled by what the nearest examples (questions people
+        asked, examples.py) vote for clearly. The clause they vote for answers, unless the
+        matcher's answer holds more of what is asked (when, who, how much: intents.py); a
+        question worded like the off-topic examples is refused, unless its answer covers
+        most of its words (以工代赈项目拖欠工资咋办 is not 包工头欠俺工钱咋告他). What the
+        matcher refused (another programme, a demand no clause states, nothing in the
+        domain) stays refused: near an answered example, it may still ask what the policy
+        never says. Only the built-in policy has examples: an answer from a document added
+        later is left alone."""
+        if self._examples is None or not (result.confident or result.ask_back):
+            return result
+        top = self._position[id(result.hits[0].clause)]
+        if top >= self._builtin_clauses:
+            return result
+        verdict = self._verdict(q)
+        if verdict is None or verdict.similarity < EXAMPLE_NEAR or verdict.share < EXAMPLE_SHARE:
+            return result
+        if verdict.clause is None:
+            if (
+                result.confident
+                and verdict.similarity >= EXAMPLE_REFUSE
+                and result.hits[0].coverage < EXAMPLE_KEEP_COVER
+            ):
+                return Result(result.question, (), False, fixes=result.fixes)
+            return result
+        ci = self._example_clause.get(verdict.clause)
+        if ci is None or (result.confident and ci == top):
+            return result
+        if result.confident:
+            asked = question_intents(q.text)
+            if len(asked & self._intents[top]) > len(asked & self._intents[ci]):
+                return result
+        clause = self.clauses[ci]
+        hit = next((h for h in result.hits if h.clause is clause), None) or self._hit(q, ci)
+        rest = tuple(h for h in result.hits if h.clause is not clause)
+        return Result(result.question, (hit, *rest), True, fixes=result.fixes)
+
+    def _verdict(self, q: Query) -> Verdict | None:
+        """The example bank's vote for an analysed question (QUERY_MEMO kept)."""
+        memo = self._votes
+        if q.text in memo:
+            return memo[q.text]
+        assert self._examples is not None
+        verdict = self._examples.vote([*q.terms, *asks(q.text)])
+        if len(memo) >= QUERY_MEMO:
+            del memo[next(iter(memo))]
+        memo[q.text] = verdict
+        return verdict
+
+    def _hit(self, q: Query, ci: int) -> Hit:
+        """A clause as a hit for this question, outside the ranked ones."""
+        sentence = self._best_sentences(q).get(ci)
+        cover = self._coverage(q, [ci])[ci]
+        return Hit(
+            self.clauses[ci],
+            cover,
+            cover,
+            sentence[1] if sentence else self._first_sentence.get(ci, ""),
+        )
+
+    def _search(self, question: str, q: Query, k: int) -> Result:
+        """What the clauses' own words say."""
         # another programme (低保, 医保 …) that no clause names: say so, quote nothing
         others = tuple(
             n

