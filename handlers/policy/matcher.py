@@ -63,8 +63,10 @@ DIVERSE_AT = 2  # after this many clauses by score, one for a topic they hold le
 FOREIGN_SHARE = 0.99  # an unknown word weighing this share of the rarest word's is a topic
 EXAMPLE_NEAR = 0.35  # the nearest example at least this similar (cosine of terms) …
 EXAMPLE_SHARE = 0.6  # … and this share of the neighbours' vote for one clause: it answers
-EXAMPLE_REFUSE = 0.6  # an off-topic example this similar, winning the vote: no answer …
-EXAMPLE_KEEP_COVER = 0.6  # … unless the answer covers this share of the question
+EXAMPLE_REFUSE = 0.4  # an off-topic example this similar, winning the vote: no answer …
+EXAMPLE_KEEP_COVER = 0.7  # … unless the answer covers this share of the question
+EXAMPLE_OFFER = 0.4  # a plain refusal whose nearest example is this similar …
+EXAMPLE_OFFER_SHARE = 0.8  # … and whose vote for one clause is this clear: offered back
 _NONE: frozenset[int] = frozenset()
 
 
@@ -276,8 +278,10 @@ class Index:
         domain) stays refused: near an answered example, it may still ask what the policy
         never says. Only the built-in policy has examples: an answer from a document added
         later is left alone."""
-        if self._examples is None or not (result.confident or result.ask_back):
+        if self._examples is None:
             return result
+        if not (result.confident or result.ask_back):
+            return self._asked_back_by_examples(q, result)
         top = self._position[id(result.hits[0].clause)]
         if top >= self._builtin_clauses:
             return result
@@ -303,6 +307,28 @@ class Index:
         hit = next((h for h in result.hits if h.clause is clause), None) or self._hit(q, ci)
         rest = tuple(h for h in result.hits if h.clause is not clause)
         return Result(result.question, (hit, *rest), True, fixes=result.fixes)
+
+    def _asked_back_by_examples(self, q: Query, result: Result) -> Result:
+        """A plain refusal (no other programme, no unstated demand, not too short) whose
+        nearest examples vote for one clause clearly: that clause is offered back (您是不是想问),
+        not answered — 定点联系是不是要新设一个机构 names no word the matcher holds enough of,
+        but people asked it of （十一） in the same words. Answering such refusals outright
+        cost more off-topic refusals than it won."""
+        if result.neighbours or result.unstated or result.too_short or not self._builtin_clauses:
+            return result
+        verdict = self._verdict(q)
+        if (
+            verdict is None
+            or verdict.clause is None
+            or verdict.similarity < EXAMPLE_OFFER
+            or verdict.share < EXAMPLE_OFFER_SHARE
+        ):
+            return result
+        ci = self._example_clause.get(verdict.clause)
+        if ci is None:
+            return result
+        hit = self._hit(q, ci)
+        return Result(result.question, (hit,), False, fixes=result.fixes, ask_back=True)
 
     def _verdict(self, q: Query) -> Verdict | None:
         """The example bank's vote for an analysed question (QUERY_MEMO kept)."""

@@ -164,6 +164,11 @@ def test_near_domain_traps_at_least_95_percent_refused(kb: KnowledgeBase):
         # traps refused; the eleventh pass designed on its even rows' misses only: 88.6%,
         # 96.0%, 53/58. A floor below its figures
         ("policy_questions_dev9.tsv", (0.87, 0.95, 0.89), 55),
+        # dev10 (villagers) and dev11 (officials, liaisons), written for the example bank and
+        # measured untouched without their own examples: 91.3% / 95.1% / 55 of 60 traps and
+        # 98.4% / 98.9% / 37 of 50 (matcher alone 86.9% and 92.6% top-1). Floors below those
+        ("policy_questions_dev10.tsv", (0.89, 0.93, 0.88), 60),
+        ("policy_questions_dev11.tsv", (0.96, 0.97, 0.70), 50),
     ],
 )
 def test_later_development_sets_stay_where_they_were_tuned(
