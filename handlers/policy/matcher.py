@@ -274,10 +274,10 @@ class Index:
         matcher's answer holds more of what is asked (when, who, how much: intents.py); a
         question worded like the off-topic examples is refused, unless its answer covers
         most of its words (以工代赈项目拖欠工资咋办 is not 包工头欠俺工钱咋告他). What the
-        matcher refused (another programme, a demand no clause states, nothing in the
-        domain) stays refused: near an answered example, it may still ask what the policy
-        never says. Only the built-in policy has examples: an answer from a document added
-        later is left alone."""
+        matcher refused stays unanswered (another programme, a demand no clause states:
+        refused; nothing in the domain: at most offered back, _asked_back_by_examples): near
+        an answered example, it may still ask what the policy never says. Only the built-in
+        policy has examples: an answer from a document added later is left alone."""
         if self._examples is None:
             return result
         if not (result.confident or result.ask_back):
