@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 EXAMPLES = "examples.tsv"
 K = 5  # neighbours that vote
 VOTE_POWER = 2  # a neighbour's vote: its similarity to this power
-COMMON_SHARE = 0.1  # a term in more than this share of the examples picks no neighbours …
+COMMON_SHARE = 0.1  # a term in more than this share of the examples is left out …
 COMMON_MIN = 20  # … and in more than this many (a small bank has no common terms)
 OFF_TOPIC = "-"
 
@@ -84,13 +84,12 @@ class ExampleBank:
         for ex in self.examples:
             for term in ex.terms:
                 df[term] = df.get(term, 0) + 1
-        self._idf = {t: math.log((n + 1) / (d + 1)) + 1 for t, d in df.items()}
         common = max(COMMON_SHARE * n, COMMON_MIN)
+        self._idf = {t: math.log((n + 1) / (d + 1)) + 1 for t, d in df.items() if d <= common}
         self._postings: dict[str, list[tuple[int, float]]] = {}
         for i, ex in enumerate(self.examples):
             for term, weight in self._unit(ex.terms).items():
-                if df[term] <= common:
-                    self._postings.setdefault(term, []).append((i, weight))
+                self._postings.setdefault(term, []).append((i, weight))
 
     def __len__(self) -> int:
         return len(self.examples)
@@ -109,26 +108,32 @@ class ExampleBank:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {t: w / norm for t, w in weights.items()}
 
-    def vote(self, terms: Iterable[str]) -> Verdict | None:
-        """The nearest examples' vote; None when no example shares a telling term."""
+    def nearest(self, terms: Iterable[str], k: int = K) -> list[tuple[Example, float]]:
+        """The k examples most similar to these terms, most similar first."""
+        return [(self.examples[i], sim) for i, sim in self._nearest(terms, k)]
+
+    def _nearest(self, terms: Iterable[str], k: int) -> list[tuple[int, float]]:
         sims: dict[int, float] = {}
         get = sims.get
         postings = self._postings
         for term, weight in self._unit(terms).items():
             for i, w in postings.get(term, ()):
                 sims[i] = get(i, 0.0) + weight * w
-        if not sims:
+        return [(i, sims[i]) for i in heapq.nlargest(k, sims, key=sims.__getitem__)]
+
+    def vote(self, terms: Iterable[str]) -> Verdict | None:
+        """The nearest examples' vote; None when no example shares a telling term."""
+        nearest = self._nearest(terms, K)
+        if not nearest:
             return None
-        nearest = heapq.nlargest(K, sims, key=sims.__getitem__)
         votes: dict[str, float] = {}
-        for i in nearest:
-            sim = sims[i]
+        for i, sim in nearest:
             labels = self.examples[i].clauses or (OFF_TOPIC,)
             for label in labels:
                 votes[label] = votes.get(label, 0.0) + sim**VOTE_POWER / len(labels)
         label, weight = max(votes.items(), key=lambda p: p[1])
         clause = None if label == OFF_TOPIC else label
-        return Verdict(clause, weight / sum(votes.values()), sims[nearest[0]])
+        return Verdict(clause, weight / sum(votes.values()), nearest[0][1])
 
 
 def parse(text: str) -> list[Example]:

@@ -23,7 +23,7 @@ from handlers.policy.concepts import (
     concepts_in,
     spoken_index,
 )
-from handlers.policy.examples import ExampleBank, Verdict, asks
+from handlers.policy.examples import Example, ExampleBank, Verdict, asks
 from handlers.policy.intents import clause_intents, question_intents
 from handlers.policy.loader import Clause, Document
 from handlers.policy.neighbours import Neighbour, neighbours_named
@@ -329,6 +329,13 @@ class Index:
             return result
         hit = self._hit(q, ci)
         return Result(result.question, (hit,), False, fixes=result.fixes, ask_back=True)
+
+    def examples_near(self, question: str) -> list[tuple[Example, float]]:
+        """The examples that vote on a question, most similar first (none without a bank)."""
+        if self._examples is None:
+            return []
+        q = self.query(question)
+        return self._examples.nearest([*q.terms, *asks(q.text)])
 
     def _verdict(self, q: Query) -> Verdict | None:
         """The example bank's vote for an analysed question (QUERY_MEMO kept)."""

@@ -114,6 +114,21 @@ def test_an_example_votes_for_its_clause_and_a_set_can_be_left_out():
     assert bank.vote(["从没见过的词"]) is None
 
 
+def test_ask_json_shows_the_examples_that_voted():
+    from handlers.policy.answer import as_json
+
+    first = shipped_bank().examples[0]
+    obj = as_json(builtin_kb(), builtin_kb().ask(first.question))
+    shown = obj["examples"]
+    mine = next(e for e in shown if e["question"] == first.question)  # itself, or its twin
+    assert mine["clause"] == "/".join(first.clauses)
+    assert mine["similarity"] == shown[0]["similarity"]
+    sims = [e["similarity"] for e in shown]
+    assert len(shown) == 5 and sims == sorted(sims, reverse=True)
+    alone = KnowledgeBase.of([builtin_document()], ExampleBank([]))
+    assert as_json(alone, alone.ask(first.question))["examples"] == []
+
+
 def test_an_ask_back_the_examples_settle_is_answered(matcher_kb: KnowledgeBase):
     question = "养护这块往后谁来负责"  # 养护 and 负责 reach several clauses
     alone = matcher_kb.ask(question)
