@@ -212,6 +212,7 @@ KINDS: tuple[Unstated, ...] = (
             r"(会怎|怎么办|咋办|有什么后果|有啥后果|后果)"
         ),
         re.compile(r"罚款|处罚|处分|扣减|核减|收回|黑名单|吊销|追究|问责|追责|通报|约谈|惩戒"),
+        gate=frozenset("罚处扣核收黑吊追问判坐通约批惩否合标到成"),
     ),
     Unstated(
         "证书",
@@ -316,6 +317,7 @@ KINDS: tuple[Unstated, ...] = (
         re.compile(r"人大|国库|会计科目|预付|进度款|结余|结转"),
         # 工程款里劳务报酬占多少: the wages' share of the money, which （一） states
         unless=re.compile(rf"(劳务报酬|工钱|工资|报酬|劳务费){_STOP}{{0,6}}(占|比例|几成|百分)"),
+        gate=frozenset("人预国集科核入凭垫进款结节余剩完资"),
     ),
     Unstated(
         "用途",
@@ -409,6 +411,7 @@ KINDS: tuple[Unstated, ...] = (
             r"|设计变更|工程变更|变更设计|变更手续|变更审批|概算调整|调概|签证单"
         ),
         re.compile(r"基本农田|占补平衡|许可证|水土保持|报告表|登记表"),
+        gate=frozenset("农耕占转预指选许环林砍采水洪灾矿文节评稳变概签"),
     ),
     Unstated(
         "采购",
@@ -419,6 +422,7 @@ KINDS: tuple[Unstated, ...] = (
             r"|评审专家|资格预审|最低价中标|围标|串标|采购限额|限额标准"
         ),
         re.compile(r"竞争性磋商|竞争性谈判|单一来源|询价|邀请招标|评标|开标"),
+        gate=frozenset("采竞单询邀比评开候投资最围串限"),
     ),
     Unstated(
         "质量标准",
@@ -465,6 +469,7 @@ KINDS: tuple[Unstated, ...] = (
             r"(手续|材料|证件|证照)"
         ),
         re.compile(r"注册|营业执照|工商登记"),
+        gate=frozenset("注执章登备手材证"),
     ),
     Unstated(
         "评分",
@@ -488,6 +493,7 @@ KINDS: tuple[Unstated, ...] = (
             r"|劳动法|劳动合同法|民法典|建筑法|预算法|会计法|审计法|安全生产法|条例"
         ),
         re.compile(r"一号文件|政府工作报告|规划纲要|十四五|讲话|劳动合同法|民法典|条例"),
+        gate=frozenset("号报纲四五讲指精提表书法条"),
     ),
     Unstated(
         "地址",
