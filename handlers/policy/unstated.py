@@ -53,8 +53,10 @@ _MONEY_NOUNS = (
 # sum), nor is a question about recording what was paid (记账, 台账: the ledger is ruled on)
 _SHARE = re.compile(
     r"占|比例|比列|比重|百分|%|几成|一成|成半|不低于|不少于|不得低于"
-    r"|(最低|最少|至少)(?![^，。,.？?！!；;]{0,6}(多少钱|几块|多少块|多少元))"
-    r"|记账|台账|记录|登记|备查|记下"
+    r"|(最低|最少|至少|起码)(?![^，。,.？?！!；;]{0,6}(多少钱|几块|多少块|多少元))"
+    r"|记账|台账|记录|登记|备查|记下|谁记"
+    # (twelfth pass) nor is whether a contract writes the pay down, or who sets it: （十）
+    r"|写清|写明|写进|写上|约定|说了算|谁定|谁来定|由谁定|谁决定"
 )
 # 按15%算一个人能分多少: a sum per head, asked though a share is named
 _PER_HEAD = (
@@ -68,7 +70,7 @@ KINDS: tuple[Unstated, ...] = (
         "具体的钱数（工钱、补助、分红、资金每天每月每年多少）",
         "项目业主单位、施工单位或县发展改革部门（以工代赈办）",
         re.compile(
-            r"(多少|几)个?(块|元|万|千|百|毛|亿)|多少钱|几个钱(?![不吗没啊])|几块钱"
+            r"(多少|(?<![哪好])几)个?(块|元|万|千|百|毛|亿)|多少钱|几个钱(?![不吗没啊])|几块钱"
             rf"|(一|每){_UNIT}{_STOP}{{0,8}}(多少|几)(?!次|回|趟|个|天|月|年|成)"
             rf"|{_MONEY_NOUNS}{_STOP}{{0,6}}(多少|几)(?!次|回|趟|个|天|月|年|成)"
             rf"|多少{_STOP}{{0,8}}{_MONEY_NOUNS}"
