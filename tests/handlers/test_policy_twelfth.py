@@ -177,3 +177,17 @@ def test_a_document_that_states_the_fee_rate_answers_it():
     result = kb.ask("以工代赈工程的监理费用啥费率")
     assert not result.unstated
     assert result.best is not None and result.best.clause.number == "（一）"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "综合赈济模式分成哪几块",  # parts, not 几块钱
+        "干了一个月被扣了好几百 这合规不",  # a sum told, not asked
+        "一个项目的工钱起码得占多少",  # 起码 is 至少: the share
+        "用工协议里要不要写清楚一天给多少钱",  # what the contract writes: （十）
+        "工钱一天给多少由谁定",  # who sets it: （十）
+    ],
+)
+def test_a_sum_told_or_its_setting_asked_is_no_sum_demand(question: str):
+    assert "钱数" not in {u.key for u in demanded(question, frozenset())}
