@@ -548,7 +548,7 @@ class Index:
 
     def _demanded(self, text: str) -> tuple[Unstated, ...]:
         """What a normalised question demands that no clause states, kept per question
-        (seventeen patterns: about 15 µs a question, paid once)."""
+        (forty kinds: about 20 µs a question, paid once)."""
         memo = self._demand_memo
         found = memo.get(text)
         if found is None:

@@ -154,21 +154,23 @@ def test_near_domain_traps_at_least_95_percent_refused(kb: KnowledgeBase):
         # below its figures
         ("policy_questions_dev6.tsv", (0.82, 0.90, 0.95), 40),
         # dev7 (officials and project staff): untouched 89.7% top-1 (paraphrase 81.4%), 94.3%
-        # top-3, only 18/35 traps refused; then tuned on (seventh pass): a floor below its figures
-        ("policy_questions_dev7.tsv", (0.90, 0.95, 0.83), 35),
+        # top-3, only 18/35 traps refused; then tuned on (seventh pass): a floor below its figures;
+        # 35/35 refused after the twelfth pass (near-domain traps)
+        ("policy_questions_dev7.tsv", (0.90, 0.95, 0.94), 35),
         # dev8 (mixed users): untouched 92.8% top-1 (colloquial 90.2%), 95.0% top-3, 41/46
         # traps refused; only checked on in the eighth pass (asking back on the policy's
         # words): 92.8%, 96.1%, 41/46. A floor below its figures
         ("policy_questions_dev8.tsv", (0.91, 0.94, 0.86), 45),
         # dev9 (60% villagers): untouched 83.4% top-1 (colloquial 74.3%), 93.7% top-3, 50/58
         # traps refused; the eleventh pass designed on its even rows' misses only: 88.6%,
-        # 96.0%, 53/58. A floor below its figures
-        ("policy_questions_dev9.tsv", (0.87, 0.95, 0.89), 55),
+        # 96.0%, 53/58. A floor below its figures; 57/58 refused after the twelfth pass
+        ("policy_questions_dev9.tsv", (0.87, 0.95, 0.95), 55),
         # dev10 (villagers) and dev11 (officials, liaisons), written for the example bank and
         # measured untouched without their own examples: 91.3% / 95.1% / 55 of 60 traps and
-        # 98.4% / 98.9% / 37 of 50 (matcher alone 86.9% and 92.6% top-1). Floors below those
-        ("policy_questions_dev10.tsv", (0.89, 0.93, 0.88), 60),
-        ("policy_questions_dev11.tsv", (0.96, 0.97, 0.70), 50),
+        # 98.4% / 98.9% / 37 of 50 (matcher alone 86.9% and 92.6% top-1). Floors below those;
+        # the twelfth pass (near-domain traps) refuses 60/60 and 50/50
+        ("policy_questions_dev10.tsv", (0.89, 0.93, 0.96), 60),
+        ("policy_questions_dev11.tsv", (0.96, 0.97, 0.96), 50),
     ],
 )
 def test_later_development_sets_stay_where_they_were_tuned(
