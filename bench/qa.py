@@ -380,6 +380,14 @@ def main() -> None:
             "eleventh development set (officials, liaisons; written for the example bank)",
             "policy_questions_dev11.tsv",
         ),
+        (
+            "twelfth development set (near-domain traps; written for the example bank)",
+            "policy_questions_dev12.tsv",
+        ),
+        (
+            "thirteenth development set (workers, families; written for the example bank)",
+            "policy_questions_dev13.tsv",
+        ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),

@@ -171,6 +171,11 @@ def test_near_domain_traps_at_least_95_percent_refused(kb: KnowledgeBase):
         # the twelfth pass (near-domain traps) refuses 60/60 and 50/50
         ("policy_questions_dev10.tsv", (0.89, 0.93, 0.96), 60),
         ("policy_questions_dev11.tsv", (0.96, 0.97, 0.96), 50),
+        # dev12 (near-domain traps on both sides of the boundary) and dev13 (workers and their
+        # families), written last: untouched 97.0% / 99.3% / 85 of 130 traps and 93.0% / 98.6% /
+        # 95 of 111 (matcher alone 95.5% and 86.0% top-1). Floors below those
+        ("policy_questions_dev12.tsv", (0.95, 0.97, 0.62), 120),
+        ("policy_questions_dev13.tsv", (0.91, 0.96, 0.83), 100),
     ],
 )
 def test_later_development_sets_stay_where_they_were_tuned(
@@ -180,7 +185,7 @@ def test_later_development_sets_stay_where_they_were_tuned(
     rows = load_kinds(name)
     on_topic = [(q, set(e.split("/"))) for q, e, _ in rows if e != "-"]
     traps = [q for q, e, _ in rows if e == "-"]
-    assert len(on_topic) >= 160 and len(traps) >= least_traps
+    assert len(on_topic) >= 130 and len(traps) >= least_traps
     top1 = top3 = 0
     for question, accepted in on_topic:
         result = kb.ask(question)
