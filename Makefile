@@ -48,8 +48,8 @@ bench-load: install
 	.venv/bin/python bench/load.py --seconds 60
 
 # The policy matcher's example bank (handlers/policy/examples.py) from the question sets; the
-# newest held-out set (policy_questions_fresh5.tsv) stays out of it.
-EXAMPLE_SETS := $(filter-out %_fresh5.tsv,$(sort $(wildcard tests/data/policy_questions*.tsv)))
+# newest held-out set (policy_questions_fresh6.tsv) stays out of it.
+EXAMPLE_SETS := $(filter-out %_fresh6.tsv,$(sort $(wildcard tests/data/policy_questions*.tsv)))
 examples: install
 	.venv/bin/python -m handlers.policy.examples $(EXAMPLE_SETS)
 

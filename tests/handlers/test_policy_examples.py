@@ -31,7 +31,7 @@ from tests.handlers.policy_support import kb_without
 from tests.handlers.test_policy_qa_devset import load_kinds
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-HELD_OUT = "policy_questions_fresh5.tsv"  # the newest set, kept out of the bank
+HELD_OUT = "policy_questions_fresh6.tsv"  # the newest set, kept out of the bank
 
 
 def bank_of(*rows: tuple[str, str]) -> ExampleBank:
@@ -80,8 +80,8 @@ def test_the_held_out_set_is_answered_better_with_the_bank(matcher_kb: Knowledge
     alone, banked = top1(matcher_kb, on_topic), top1(builtin_kb(), on_topic)
     assert banked >= alone + 3, (alone, banked)
     assert banked / len(on_topic) >= 0.93
-    # a floor below the figure when written (43/48 of the traps it does not repeat)
-    assert sum(not builtin_kb().ask(q).best for q in traps) / len(traps) >= 0.88
+    # a floor below the figure when written (89% of the traps it does not repeat)
+    assert sum(not builtin_kb().ask(q).best for q in traps) / len(traps) >= 0.86
 
 
 def test_each_set_without_its_own_questions_gains_from_the_others(matcher_kb: KnowledgeBase):
