@@ -78,23 +78,22 @@ def load(name: str) -> list[Row]:
     return rows
 
 
-NO_EXAMPLES = False  # --no-examples: the matcher alone, without the example bank
-
-
 # -- ours -------------------------------------------------------------------------------------
-def ours(*, first_sight: bool = False, without: str = "") -> Ranker:
+def ours(*, first_sight: bool = False, without: str = "", no_examples: bool = False) -> Ranker:
     """Our matcher; `first_sight` forgets every analysed question before the next one, so
     each is cut, heard and corrected as if never asked before (warm otherwise). `without`:
     a question set (tests/data name) whose questions are taken out of the example bank, so
-    that the set is measured as if never seen (handlers/policy/examples.py)."""
-    from handlers.policy.examples import ExampleBank, shipped_bank, source_of
+    that the set is measured as if never seen (handlers/policy/examples.py); `no_examples`:
+    the matcher alone."""
+    from handlers.policy.examples import ExampleBank, shipped_bank
     from handlers.policy.kb import KnowledgeBase, builtin_document, builtin_kb
 
     kb = builtin_kb()
-    if NO_EXAMPLES:
+    if no_examples:
         kb = KnowledgeBase.of([builtin_document()], ExampleBank([]))
     elif without:
-        kb = KnowledgeBase.of([builtin_document()], shipped_bank().without(source_of(without)))
+        bank = shipped_bank().without_set(ROOT / "tests" / "data" / without)
+        kb = KnowledgeBase.of([builtin_document()], bank)
 
     def rank(question: str) -> tuple[bool, list[str]]:
         if first_sight:
@@ -177,9 +176,9 @@ def accuracy(rank: Ranker, rows: list[Row]) -> dict[str, str]:
     return out
 
 
-def by_kind(rankers: dict[str, Ranker], name: str, label: str) -> None:
+def by_kind(rankers: dict[str, Ranker], name: str, label: str, no_examples: bool) -> None:
     """One table for the whole set, then one per kind; ours without the set's own examples."""
-    rankers = {**rankers, "ours": ours(without=name)}
+    rankers = {**rankers, "ours": ours(without=name, no_examples=no_examples)}
     rows = load(name)
     kinds = list(dict.fromkeys(k for _, _, k in rows))
     for kind in ["all", *kinds]:
@@ -266,18 +265,18 @@ def table(title: str, rows: list[tuple[str, str, str]]) -> None:
 def summary(names: list[str]) -> None:
     """One line per set: top-1, colloquial top-1, top-3 and off-topic refused, with the
     example bank (the set's own questions left out of it) and by the matcher alone."""
-    global NO_EXAMPLES
+    from handlers.policy.examples import shipped_bank, source_of
 
     def figures(rank: Ranker, rows: list[Row]) -> list[str]:
-        out = []
-        for part in (rows, [r for r in rows if r[2] == "colloquial"]):
-            acc = accuracy(rank, part)
-            out.append(acc.get("top-1", "-").split(" = ")[-1])
-        acc = accuracy(rank, rows)
-        out += [acc["top-3"].split(" = ")[-1], acc["off-topic refused"].split(" = ")[-1]]
-        return out
+        answers = {q: rank(q) for q, _, _ in rows}  # each question asked once
 
-    from handlers.policy.examples import shipped_bank, source_of
+        def asked(q: str) -> tuple[bool, list[str]]:
+            return answers[q]
+
+        colloquial = [r for r in rows if r[2] == "colloquial"]
+        every, spoken = accuracy(asked, rows), accuracy(asked, colloquial)
+        keys = (every, "top-1"), (spoken, "top-1"), (every, "top-3"), (every, "off-topic refused")
+        return [acc.get(key, "-").split(" = ")[-1] for acc, key in keys]
 
     bank = shipped_bank()
     held = {ex.question for ex in bank.examples}
@@ -288,12 +287,9 @@ def summary(names: list[str]) -> None:
         parts = [(source_of(name), load(name))]
         if source_of(name) not in bank.sources:  # held out: also without repeated questions
             parts.append(("  less repeats", [r for r in parts[0][1] if r[0] not in held]))
+        banked_rank, alone_rank = ours(without=name), ours(no_examples=True)
         for label, rows in parts:
-            NO_EXAMPLES = False
-            banked = figures(ours(without=name), rows)
-            NO_EXAMPLES = True
-            alone = figures(ours(), rows)
-            NO_EXAMPLES = False
+            banked, alone = figures(banked_rank, rows), figures(alone_rank, rows)
             print(f"{label:24}{' / '.join(banked):>38}{' / '.join(alone):>38}")
 
 
@@ -317,12 +313,10 @@ def main() -> None:
         help="one line per set, with the example bank and by the matcher alone",
     )
     args = parser.parse_args()
-    global NO_EXAMPLES
-    NO_EXAMPLES = args.no_examples
     if args.cold:
         cold_child(args.cold)
         return
-    rankers = {"ours": ours(), "baseline": baseline()}
+    rankers = {"ours": ours(no_examples=args.no_examples), "baseline": baseline()}
     if args.summary:
         names = [n.strip() for n in (args.only or "").split(",") if n.strip()]
         summary(names or sorted(p.name for p in (ROOT / "tests" / "data").glob("policy_q*.tsv")))
@@ -333,7 +327,7 @@ def main() -> None:
             print(f"(tests/data/{name} is not there: skipped)")
             only.remove(name)
         for name in only:
-            by_kind(rankers, name, f"tests/data/{name}")
+            by_kind(rankers, name, f"tests/data/{name}", args.no_examples)
         if not args.accuracy_only:
             speed(rankers, [(n, [q for q, _, _ in load(n)]) for n in only], args)
         return
@@ -399,7 +393,7 @@ def main() -> None:
     ]
     for label, name in sets:
         if (ROOT / "tests" / "data" / name).exists():
-            by_kind(rankers, name, f"{label}: tests/data/{name}")
+            by_kind(rankers, name, f"{label}: tests/data/{name}", args.no_examples)
     if args.accuracy_only:
         return
     timed = [("dev set", [q for q, _, _ in load("policy_questions.tsv")])]

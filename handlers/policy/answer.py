@@ -225,14 +225,14 @@ def as_json(kb: KnowledgeBase, result: Result) -> dict[str, Any]:
         "score": round(best.score, 3) if best else 0.0,
         "answer": answer_text(kb, result),
         "related": related,
-        # the questions people asked that voted on this one (examples.py): why, in their words
+        # the questions people asked whose vote was weighed (examples.py): why, in their words
         "examples": [
             {
                 "question": ex.question,
                 "clause": "/".join(ex.clauses) or None,
                 "similarity": round(sim, 3),
             }
-            for ex, sim in kb.index.examples_near(result.question)
+            for ex, sim in kb.index.voters(result)
         ],
     }
 

@@ -21,7 +21,7 @@ import heapq
 import math
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -29,6 +29,7 @@ from handlers.policy.dictionary import data_path
 
 if TYPE_CHECKING:
     from handlers.policy.matcher import Index
+    from handlers.policy.query import Query
 
 EXAMPLES = "examples.tsv"
 K = 5  # neighbours that vote
@@ -40,7 +41,7 @@ OFF_TOPIC = "-"
 
 # what kind of thing a question asks for, read from its interrogative words: two questions
 # with the same topic words ask different clauses when one asks when and the other how much
-_ASKS = (
+_ASK_KINDS = (
     ("?when", re.compile(r"什么时候|啥时候|几时|多久|哪天|何时|时限|期限|多长时间|啥时")),
     ("?who", re.compile(r"谁|哪个部门|哪个单位|哪些人|什么人|啥人|找哪")),
     ("?much", re.compile(r"多少|几成|比例|百分之|%|占比|几个")),
@@ -52,7 +53,12 @@ _ASKS = (
 
 def asks(text: str) -> tuple[str, ...]:
     """The kinds of thing a normalised question asks for (?when, ?who, ?much …)."""
-    return tuple(key for key, pattern in _ASKS if pattern.search(text))
+    return tuple(key for key, pattern in _ASK_KINDS if pattern.search(text))
+
+
+def terms_of(q: Query) -> tuple[str, ...]:
+    """What an analysed question is compared by: its terms and what kind of thing it asks."""
+    return (*q.terms, *asks(q.text))
 
 
 class Example(NamedTuple):
@@ -84,8 +90,15 @@ class ExampleBank:
         for ex in self.examples:
             for term in ex.terms:
                 df[term] = df.get(term, 0) + 1
-        common = max(COMMON_SHARE * n, COMMON_MIN)
-        self._idf = {t: math.log((n + 1) / (d + 1)) + 1 for t, d in df.items() if d <= common}
+        # what a question asks for (?when …) is never common: it is there to tell apart
+        # questions of the same words
+        cut = max(COMMON_SHARE * n, COMMON_MIN)
+        self._common = frozenset(t for t, d in df.items() if d > cut and not t.startswith("?"))
+        self._idf = {
+            t: math.log((n + 1) / (d + 1)) + 1 for t, d in df.items() if t not in self._common
+        }
+        # a word no example holds tells the question from all of them: the highest weight
+        self._unknown = math.log(n + 1) + 1
         self._postings: dict[str, list[tuple[int, float]]] = {}
         for i, ex in enumerate(self.examples):
             for term, weight in self._unit(ex.terms).items():
@@ -98,13 +111,28 @@ class ExampleBank:
     def sources(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(ex.source for ex in self.examples))
 
-    def without(self, *sources: str) -> ExampleBank:
-        """The bank less the examples of some sets: a set is measured against the others."""
-        return ExampleBank([ex for ex in self.examples if ex.source not in sources])
+    def without(self, *sources: str, questions: Collection[str] = ()) -> ExampleBank:
+        """The bank less the examples of some sets and less any example asked in the same
+        words as `questions`: a set is measured against the others, its repeats of their
+        questions (kept under the set that had them first) taken out too."""
+        return ExampleBank(
+            [
+                ex
+                for ex in self.examples
+                if ex.source not in sources and ex.question not in questions
+            ]
+        )
+
+    def without_set(self, path: Path) -> ExampleBank:
+        """The bank as if the question set at `path` had never been written."""
+        return self.without(source_of(path), questions={q for q, _ in read_set(path)})
 
     def _unit(self, terms: Iterable[str]) -> dict[str, float]:
-        idf = self._idf
-        weights = {t: idf[t] for t in terms if t in idf}
+        """Terms weighted by IDF and scaled to length 1; common terms left out. A term no
+        example holds counts at the highest weight, so padding a question with unknown
+        words makes it less like every example, not more."""
+        idf, unknown, common = self._idf, self._unknown, self._common
+        weights = {t: idf.get(t, unknown) for t in terms if t not in common}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {t: w / norm for t, w in weights.items()}
 
@@ -182,14 +210,14 @@ def source_of(path: Path | str) -> str:
 
 def example(index: Index, question: str, expected: str, source: str) -> Example:
     """A question with its label ("（五）", "（三）/（十）" or "-"), analysed by `index`."""
-    q = index.query(question)
     clauses = () if expected == OFF_TOPIC else tuple(expected.split("/"))
-    return Example(question, clauses, source, (*q.terms, *asks(q.text)))
+    return Example(question, clauses, source, terms_of(index.query(question)))
 
 
 def generate(paths: Sequence[Path], index: Index) -> str:
     """The shipped file's text for these question sets, analysed by `index`."""
     lines = [HEADER, "# sets: " + " ".join(p.name for p in paths) + "\n"]
+    numbers = {c.number for c in index.documents[0].clauses}
     seen: set[str] = set()
     for path in paths:
         for question, expected in read_set(path):
@@ -197,6 +225,8 @@ def generate(paths: Sequence[Path], index: Index) -> str:
                 continue
             seen.add(question)
             ex = example(index, question, expected, source_of(path))
+            if not set(ex.clauses) <= numbers or "" in ex.clauses:
+                raise ValueError(f"{path.name}: {question}: no such clause {expected!r}")
             lines.append(f"{question}\t{expected}\t{ex.source}\t{' '.join(ex.terms)}\n")
     return "".join(lines)
 

@@ -8,11 +8,13 @@ RERANK_POOL clauses and decides whether to answer at all (THRESHOLD). docs/POLIC
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from handlers.policy import text as tx
 from handlers.policy.concepts import (
@@ -23,7 +25,7 @@ from handlers.policy.concepts import (
     concepts_in,
     spoken_index,
 )
-from handlers.policy.examples import Example, ExampleBank, Verdict, asks
+from handlers.policy.examples import Example, ExampleBank, Verdict, terms_of
 from handlers.policy.intents import clause_intents, question_intents
 from handlers.policy.loader import Clause, Document
 from handlers.policy.neighbours import Neighbour, neighbours_named
@@ -68,6 +70,18 @@ EXAMPLE_KEEP_COVER = 0.7  # … unless the answer covers this share of the quest
 EXAMPLE_OFFER = 0.4  # a plain refusal whose nearest example is this similar …
 EXAMPLE_OFFER_SHARE = 0.8  # … and whose vote for one clause is this clear: offered back
 _NONE: frozenset[int] = frozenset()
+
+
+_UNSEEN = object()
+
+
+def _remember(memo: dict[str, Any], key: str, value: Any, limit: int = QUERY_MEMO) -> None:
+    """Keep `value` under `key`, dropping the oldest entry when full. Lane threads share
+    the index: another may have dropped that entry, or be adding one, at the same time."""
+    if len(memo) >= limit:
+        with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+            del memo[next(iter(memo))]
+    memo[key] = value
 
 
 @dataclass(frozen=True)
@@ -254,37 +268,29 @@ class Index:
         """The analysed question; the same words asked again (a group's common questions,
         a retyped one) are not cut, heard and corrected twice (QUERY_MEMO kept, oldest
         dropped first)."""
-        memo = self._queries
-        q = memo.get(question)
+        q = self._queries.get(question)
         if q is None:
             q = analyze(question, self.vocab, self._typos.fix)
-            if len(memo) >= QUERY_MEMO:
-                del memo[next(iter(memo))]
-            memo[question] = q
+            _remember(self._queries, question, q)
         return q
 
     def search(self, question: str, k: int = 4) -> Result:
         """The k best clauses for a question and whether the best is good enough to answer."""
         q = self.query(question)
-        return self._as_examples_say(q, self._search(question, q, k))
+        result, scores = self._search(question, q, k)
+        if not self._consults_examples(result):
+            return result
+        if result.confident or result.ask_back:
+            return self._as_examples_say(q, result, scores)
+        return self._asked_back_by_examples(q, result, scores)
 
-    def _as_examples_say(self, q: Query, result: Result) -> Result:
+    def _as_examples_say(self, q: Query, result: Result, scores: Sequence[float]) -> Result:
         """An answer or an ask-back, settled by what the nearest examples (questions people
         asked, examples.py) vote for clearly. The clause they vote for answers, unless the
         matcher's answer holds more of what is asked (when, who, how much: intents.py); a
         question worded like the off-topic examples is refused, unless its answer covers
-        most of its words (以工代赈项目拖欠工资咋办 is not 包工头欠俺工钱咋告他). What the
-        matcher refused stays unanswered (another programme, a demand no clause states:
-        refused; nothing in the domain: at most offered back, _asked_back_by_examples): near
-        an answered example, it may still ask what the policy never says. Only the built-in
-        policy has examples: an answer from a document added later is left alone."""
-        if self._examples is None:
-            return result
-        if not (result.confident or result.ask_back):
-            return self._asked_back_by_examples(q, result)
+        most of its words (以工代赈项目拖欠工资咋办 is not 包工头欠俺工钱咋告他)."""
         top = self._position[id(result.hits[0].clause)]
-        if top >= self._builtin_clauses:
-            return result
         verdict = self._verdict(q)
         if verdict is None or verdict.similarity < EXAMPLE_NEAR or verdict.share < EXAMPLE_SHARE:
             return result
@@ -304,18 +310,18 @@ class Index:
             if len(asked & self._intents[top]) > len(asked & self._intents[ci]):
                 return result
         clause = self.clauses[ci]
-        hit = next((h for h in result.hits if h.clause is clause), None) or self._hit(q, ci)
+        hit = next((h for h in result.hits if h.clause is clause), None)
         rest = tuple(h for h in result.hits if h.clause is not clause)
-        return Result(result.question, (hit, *rest), True, fixes=result.fixes)
+        return Result(
+            result.question, (hit or self._hit(q, ci, scores), *rest), True, fixes=result.fixes
+        )
 
-    def _asked_back_by_examples(self, q: Query, result: Result) -> Result:
-        """A plain refusal (no other programme, no unstated demand, not too short) whose
-        nearest examples vote for one clause clearly: that clause is offered back (您是不是想问),
-        not answered — 定点联系是不是要新设一个机构 names no word the matcher holds enough of,
-        but people asked it of （十一） in the same words. Answering such refusals outright
-        cost more off-topic refusals than it won."""
-        if result.neighbours or result.unstated or result.too_short or not self._builtin_clauses:
-            return result
+    def _asked_back_by_examples(self, q: Query, result: Result, scores: Sequence[float]) -> Result:
+        """A plain refusal (nothing in the domain the matcher could answer) whose nearest
+        examples vote for one clause clearly: that clause is offered back (您是不是想问), not
+        answered — 定点联系是不是要新设一个机构 names no word the matcher holds enough of, but
+        people asked it of （十一） in the same words. Answering such refusals outright cost
+        more off-topic refusals than it won."""
         verdict = self._verdict(q)
         if (
             verdict is None
@@ -327,41 +333,52 @@ class Index:
         ci = self._example_clause.get(verdict.clause)
         if ci is None:
             return result
-        hit = self._hit(q, ci)
+        hit = self._hit(q, ci, scores)
         return Result(result.question, (hit,), False, fixes=result.fixes, ask_back=True)
 
-    def examples_near(self, question: str) -> list[tuple[Example, float]]:
-        """The examples that vote on a question, most similar first (none without a bank)."""
-        if self._examples is None:
+    def voters(self, result: Result) -> list[tuple[Example, float]]:
+        """The examples whose vote was weighed for this result, most similar first: none
+        when the bank was not asked (no bank, another programme, an unstated demand, a
+        question too short, an answer from an added document)."""
+        if not self._consults_examples(result):
             return []
-        q = self.query(question)
-        return self._examples.nearest([*q.terms, *asks(q.text)])
+        assert self._examples is not None
+        return self._examples.nearest(terms_of(self.query(result.question)))
+
+    def _consults_examples(self, result: Result) -> bool:
+        """Whether the bank may settle this reading of the matcher's. What it refused for a
+        reason (another programme, a demand no clause states, too short) stays refused:
+        near an answered example, a question may still ask what the policy never says. The
+        bank's labels are the built-in policy's: a reading with a clause of a document added
+        later is left alone (its `-` means only that the built-in policy does not answer)."""
+        if self._examples is None or result.neighbours or result.unstated or result.too_short:
+            return False
+        return all(self._position[id(h.clause)] < self._builtin_clauses for h in result.hits)
 
     def _verdict(self, q: Query) -> Verdict | None:
         """The example bank's vote for an analysed question (QUERY_MEMO kept)."""
-        memo = self._votes
-        if q.text in memo:
-            return memo[q.text]
-        assert self._examples is not None
-        verdict = self._examples.vote([*q.terms, *asks(q.text)])
-        if len(memo) >= QUERY_MEMO:
-            del memo[next(iter(memo))]
-        memo[q.text] = verdict
-        return verdict
+        verdict = self._votes.get(q.text, _UNSEEN)
+        if verdict is _UNSEEN:
+            assert self._examples is not None
+            verdict = self._examples.vote(terms_of(q))
+            _remember(self._votes, q.text, verdict)
+        return verdict  # type: ignore[return-value]
 
-    def _hit(self, q: Query, ci: int) -> Hit:
-        """A clause as a hit for this question, outside the ranked ones."""
+    def _hit(self, q: Query, ci: int, scores: Sequence[float]) -> Hit:
+        """A clause as a hit for this question, outside the ranked ones, scored as they are
+        (score × coverage ** COVERAGE_POWER)."""
         sentence = self._best_sentences(q).get(ci)
         cover = self._coverage(q, [ci])[ci]
         return Hit(
             self.clauses[ci],
-            cover,
+            scores[ci] * cover**COVERAGE_POWER if scores else 0.0,
             cover,
             sentence[1] if sentence else self._first_sentence.get(ci, ""),
         )
 
-    def _search(self, question: str, q: Query, k: int) -> Result:
-        """What the clauses' own words say."""
+    def _search(self, question: str, q: Query, k: int) -> tuple[Result, list[float]]:
+        """What the clauses' own words say, and every clause's score (none when the
+        question was refused before scoring)."""
         # another programme (低保, 医保 …) that no clause names: say so, quote nothing
         others = tuple(
             n
@@ -373,11 +390,11 @@ class Index:
             and not (q.asked_ours and name not in q.text[q.asked :])
         )
         if others:
-            return Result(question, (), False, fixes=q.fixes, neighbours=others)
+            return Result(question, (), False, fixes=q.fixes, neighbours=others), []
         if not q.concepts or not self.clauses:
-            return Result(question, (), False)
+            return Result(question, (), False), []
         if all(len(c.word) == 1 for c in q.concepts):  # 钱, 账: too little to pick a clause by
-            return Result(question, (), False, too_short=True)
+            return Result(question, (), False, too_short=True), []
         scores = [0.0] * len(self.clauses)
         idf = self._words.idf
         for term, w in q.terms.items():
@@ -394,7 +411,7 @@ class Index:
         pool = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:RERANK_POOL]
         pool = [ci for ci in pool if scores[ci] > 0]
         if not pool:
-            return Result(question, (), False)
+            return Result(question, (), False), scores
         cover = self._coverage(q, pool)
         final = {ci: scores[ci] * cover[ci] ** COVERAGE_POWER for ci in pool}
         # a clause that covers too little of the question is no answer when one nearly as
@@ -450,7 +467,7 @@ class Index:
         missing = self._demanded(q.text) if top.coverage >= ASK_FLOOR else ()
         if missing and (confident or ask_back or self._names_domain(q, missing)):
             pointed = tuple(h for h in kept if h.coverage >= THRESHOLD)
-            return Result(question, pointed, False, fixes=q.fixes, unstated=missing)
+            return Result(question, pointed, False, fixes=q.fixes, unstated=missing), scores
         if not confident and not ask_back and not missing and top.coverage >= ASK_FLOOR:
             # 定点联系单位应当履行哪些主要职责, 新修的路…有没有人专门养护: the policy's own
             # words outweigh the topics it never names, yet no clause covers enough to
@@ -460,7 +477,7 @@ class Index:
             kept = hits
         if (confident or ask_back) and not vague:
             kept = self._diverse(q, kept, scores, sentences)
-        return Result(question, tuple(kept), confident, tie, q.fixes, ask_back=ask_back)
+        return Result(question, tuple(kept), confident, tie, q.fixes, ask_back=ask_back), scores
 
     def _by_intent(self, q: Query, hits: list[Hit]) -> list[Hit]:
         """Close answers (within INTENT_MARGIN of the best, among the first three): the one

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
-from handlers.policy.examples import shipped_bank, source_of
+from handlers.policy.examples import shipped_bank
 from handlers.policy.kb import KnowledgeBase, builtin_document
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def best(kb: KnowledgeBase, question: str) -> str | None:
@@ -16,6 +19,6 @@ def best(kb: KnowledgeBase, question: str) -> str | None:
 
 @functools.cache
 def kb_without(name: str) -> KnowledgeBase:
-    """The built-in knowledge base less the examples of one question set (tests/data name):
-    a set is measured by the others, as if its questions had never been seen."""
-    return KnowledgeBase.of([builtin_document()], shipped_bank().without(source_of(name)))
+    """The built-in knowledge base less the examples of one question set (tests/data name),
+    its repeats of other sets' questions included: as if it had never been written."""
+    return KnowledgeBase.of([builtin_document()], shipped_bank().without_set(DATA / name))
