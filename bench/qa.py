@@ -383,6 +383,14 @@ def main() -> None:
             "thirteenth development set (workers, families; written for the example bank)",
             "policy_questions_dev13.tsv",
         ),
+        (
+            "fourteenth development set (officials' traps; written for the example bank)",
+            "policy_questions_dev14.tsv",
+        ),
+        (
+            "fifteenth development set (villagers' traps; written for the example bank)",
+            "policy_questions_dev15.tsv",
+        ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),

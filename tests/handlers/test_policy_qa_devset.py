@@ -176,6 +176,11 @@ def test_near_domain_traps_at_least_95_percent_refused(kb: KnowledgeBase):
         # 95 of 111 (matcher alone 95.5% and 86.0% top-1). Floors below those
         ("policy_questions_dev12.tsv", (0.95, 0.97, 0.62), 120),
         ("policy_questions_dev13.tsv", (0.91, 0.96, 0.83), 100),
+        # dev14 (officials' traps) and dev15 (villagers' traps), the last written: untouched
+        # 98.2% / 98.2% / 57% and 95.0% / 98.0% / 58% of 120 and 124 traps refused (matcher
+        # alone 61% and 56%): what a writer asked only for traps finds. Floors below those
+        ("policy_questions_dev14.tsv", (0.95, 0.96, 0.54), 120),
+        ("policy_questions_dev15.tsv", (0.92, 0.95, 0.52), 120),
     ],
 )
 def test_later_development_sets_stay_where_they_were_tuned(
@@ -185,7 +190,7 @@ def test_later_development_sets_stay_where_they_were_tuned(
     rows = load_kinds(name)
     on_topic = [(q, set(e.split("/"))) for q, e, _ in rows if e != "-"]
     traps = [q for q, e, _ in rows if e == "-"]
-    assert len(on_topic) >= 130 and len(traps) >= least_traps
+    assert len(on_topic) >= 100 and len(traps) >= least_traps
     top1 = top3 = 0
     for question, accepted in on_topic:
         result = kb.ask(question)
