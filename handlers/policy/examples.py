@@ -36,6 +36,7 @@ K = 5  # neighbours that vote
 VOTE_POWER = 2  # a neighbour's vote: its similarity to this power
 COMMON_SHARE = 0.1  # a term in more than this share of the examples is left out …
 COMMON_MIN = 20  # … and in more than this many (a small bank has no common terms)
+LONG = 150  # posting lists longer than this are looked up, not walked
 OFF_TOPIC = "-"
 
 
@@ -103,6 +104,9 @@ class ExampleBank:
         for i, ex in enumerate(self.examples):
             for term, weight in self._unit(ex.terms).items():
                 self._postings.setdefault(term, []).append((i, weight))
+        # a long posting list is looked up for the examples the rarer terms found, not
+        # walked (a question's nearest examples share at least one rarer term with it)
+        self._by_example = {t: dict(p) for t, p in self._postings.items() if len(p) > LONG}
 
     def __len__(self) -> int:
         return len(self.examples)
@@ -143,10 +147,23 @@ class ExampleBank:
     def _nearest(self, terms: Iterable[str], k: int) -> list[tuple[int, float]]:
         sims: dict[int, float] = {}
         get = sims.get
-        postings = self._postings
+        postings, by_example = self._postings, self._by_example
+        common: list[tuple[dict[int, float], float]] = []
         for term, weight in self._unit(terms).items():
+            if term in by_example:
+                common.append((by_example[term], weight))
+                continue
             for i, w in postings.get(term, ()):
                 sims[i] = get(i, 0.0) + weight * w
+        for weights, weight in common:
+            if sims:  # only the examples found already can gain
+                for i in list(sims):
+                    w = weights.get(i)
+                    if w is not None:
+                        sims[i] += weight * w
+            else:  # nothing rarer to go by: walk the list
+                for i, w in weights.items():
+                    sims[i] = weight * w
         return [(i, sims[i]) for i in heapq.nlargest(k, sims, key=sims.__getitem__)]
 
     def vote(self, terms: Iterable[str]) -> Verdict | None:
