@@ -158,12 +158,11 @@ class ExampleBank:
         for weights, weight in common:
             if sims:  # only the examples found already can gain
                 for i in list(sims):
-                    w = weights.get(i)
-                    if w is not None:
-                        sims[i] += weight * w
+                    held = weights.get(i)
+                    if held is not None:
+                        sims[i] += weight * held
             else:  # nothing rarer to go by: walk the list
-                for i, w in weights.items():
-                    sims[i] = weight * w
+                sims.update((i, weight * held) for i, held in weights.items())
         return [(i, sims[i]) for i in heapq.nlargest(k, sims, key=sims.__getitem__)]
 
     def vote(self, terms: Iterable[str]) -> Verdict | None:
