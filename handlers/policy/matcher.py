@@ -32,7 +32,13 @@ from handlers.policy.neighbours import Neighbour, neighbours_named
 from handlers.policy.query import HOLDS, Concept, Query, Vocabulary, analyze, flags
 from handlers.policy.synonyms import kinds_named
 from handlers.policy.typos import SoundAndTypoFixer
-from handlers.policy.unstated import Unstated, demanded, stated_kinds
+from handlers.policy.unstated import (
+    Unstated,
+    demanded,
+    measure_kinds,
+    measures_asked,
+    stated_kinds,
+)
 
 K1 = 1.2
 B = 0.75
@@ -234,7 +240,10 @@ class Index:
         self._text = "\n".join(tx.normalize(c.full_text) for c in self.clauses)
         self._stated = stated_kinds(tx.normalize(c.full_text) for c in self.clauses)
         self._queries: dict[str, Query] = {}
-        self._demand_memo: dict[str, tuple[Unstated, ...]] = {}
+        # per question: the kinds it demands, and the quantities it asks for (unstated.py)
+        self._demand_memo: dict[str, tuple[tuple[Unstated, ...], tuple[Unstated, ...]]] = {}
+        # per clause: the quantities its text writes (a share, a rate …)
+        self._measured = [measure_kinds(tx.normalize(c.full_text)) for c in self.clauses]
         # per content word: how fully each clause holds it (a pure function of the word and
         # the index, like the per-word analysis; CREDIT_MEMO kept)
         self._credit_memo: dict[str, dict[int, float]] = {}
@@ -464,7 +473,7 @@ class Index:
         )
         # 一天工钱多少, 举报电话, 系统密码: in the domain, but no clause states it, so none
         # answers it (one already refused, 猪肉多少钱一斤, keeps the plain refusal)
-        missing = self._demanded(q.text) if top.coverage >= ASK_FLOOR else ()
+        missing = self._demanded(q.text, kept[:2] if tie else kept[:1])
         if missing and (confident or ask_back or self._names_domain(q, missing)):
             pointed = tuple(h for h in kept if h.coverage >= THRESHOLD)
             return Result(question, pointed, False, fixes=q.fixes, unstated=missing), scores
@@ -563,16 +572,27 @@ class Index:
         memo[word] = found if found else ()
         return found
 
-    def _demanded(self, text: str) -> tuple[Unstated, ...]:
-        """What a normalised question demands that no clause states, kept per question
-        (forty kinds: about 20 µs a question, paid once)."""
+    def _demanded(self, text: str, answers: Sequence[Hit]) -> tuple[Unstated, ...]:
+        """What a normalised question demands that no clause states; failing that, the
+        quantities it asks for that its answers (the best hit, both when tied) write none of:
+        公示要挂多少天 is not （十）'s, which names the notice and no days. What is asked is
+        kept per question (about 20 µs, paid once)."""
+        if not answers or answers[0].coverage < ASK_FLOOR:
+            return ()
         memo = self._demand_memo
         found = memo.get(text)
         if found is None:
             if len(memo) >= QUERY_MEMO:
                 memo.clear()
-            found = memo[text] = demanded(text, self._stated)
-        return found
+            found = memo[text] = (demanded(text, self._stated), measures_asked(text))
+        demands, measures = found
+        if demands or not measures:
+            return demands
+        at = self._position
+        written: set[str] = set()
+        for h in answers:
+            written |= self._measured[at[id(h.clause)]]
+        return tuple(m for m in measures if m.key not in written)
 
     def _vague(self, q: Query) -> bool:
         """Only words every clause has (项目, 以工代赈) and nothing asked about them (no number,

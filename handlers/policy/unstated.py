@@ -580,3 +580,76 @@ def demanded(text: str, stated: frozenset[str]) -> tuple[Unstated, ...]:
         and k.asks.search(text)
         and not (k.unless is not None and k.unless.search(text))
     )
+
+
+# Thirteenth pass: a quantity asked by the shape of the question — how many days, years,
+# hours or which month, how often, what share — read against the clause that would answer it
+# (matcher.py). A clause that writes no quantity of that kind does not answer it, whatever
+# topic it names (the notice of （十） has no number of days, the posts of （九） no term); one
+# that writes a rate or a share does (按季度调度, 按年度 lists, the 15%, a 周期 the contractor
+# sets, 常态化 contacts). The asks are shapes, not topics: an ask word right before a unit.
+# (How many people was tried and dropped: it refused nothing more on the check sets and cost
+# one of their answers.)
+_NUMBER = r"(\d+|[一二两三四五六七八九十百千]+)"  # written in digits or in words
+_ASK_NUM = r"(?<![好前没十二三四五六七八九百千几那这了过哪])(多少|几)"
+MEASURES: tuple[Unstated, ...] = (
+    Unstated(
+        "量:时长",
+        "具体的天数、年数、学时和月份（多少天、干几年、几月份）",
+        "县发展改革部门（以工代赈办）或项目业主单位",
+        re.compile(
+            rf"{_ASK_NUM}个?(天|日|年|个月|月份?|周|星期|小时|钟头|学时|课时|工时|工作日)"
+            # not 几天一发 (a rate), 几年书; nor a phrase told, then a question (折腾几个月。…吗)
+            r"(?![一书工])(?![^，,？?；;]*[。.！!].)"
+            rf"|(最长|最短|至少|最少|起码){_STOP}{{0,4}}(多久|多长时间)"
+            rf"|(多久|多长时间)(能|才能|可以|就能|会|才|就)?{_STOP}{{0,4}}"
+            r"(批下来|批完|办完|办结|拿到|到账)"
+        ),
+        re.compile(rf"{_NUMBER}\s*个?(天|日|年|月|周|小时|学时|课时|工作日)"),
+        gate=frozenset("多几久长"),
+    ),
+    Unstated(
+        "量:频次",
+        "多久一次（开会、检查、填报这类事的频次）",
+        "县发展改革部门（以工代赈办）或办理的部门",
+        re.compile(
+            rf"(多久|多长时间|几个月|几天|几年|多少天){_STOP}{{0,8}}(一次|一回|一趟|一轮)"
+            rf"|(一年|每年|一个月|每月|每季度?|一季度?|每周|一周){_STOP}{{0,6}}"
+            r"(几次|几回|几趟|多少次|多少回)"
+            rf"|{_ASK_NUM}(天|个月|月|年|周)一(次|回|趟|发|结|调|报|开|查)"
+        ),
+        # a rate the clause sets, or names as set by someone (（十）: 周期; （十一）: 常态化)
+        re.compile(
+            rf"按(季度|年度|月|年|周)|每(年|季|月)|逐年|周期|常态化|定期|{_NUMBER}\s*个?(天|日|月|年)"
+        ),
+        gate=frozenset("多几每一"),
+    ),
+    Unstated(
+        "量:比例",
+        "这件事的比例（占几成、几个点）",
+        "县发展改革部门（以工代赈办）或县财政局",
+        re.compile(
+            rf"{_ASK_NUM}(个点|成|个百分点)|百分之(几|多少)|(多少|多大|什么|啥)的?(比例|比重|占比)"
+            r"|(比例|比重|占比)(是|有|要|得)?多少|占(多少|几成|百分之)"
+        ),
+        re.compile(r"\d+\s*%|百分之"),
+        gate=frozenset("多几百比占啥什"),
+    ),
+)
+
+
+def measure_kinds(text: str) -> frozenset[str]:
+    """The measures a clause's normalised text writes a quantity of."""
+    return frozenset(m.key for m in MEASURES if m.states.search(text))
+
+
+def measures_asked(text: str) -> tuple[Unstated, ...]:
+    """The measures a normalised question asks for."""
+    chars = frozenset(text)
+    return tuple(
+        m
+        for m in MEASURES
+        if (m.gate is None or not m.gate.isdisjoint(chars))
+        and m.asks.search(text)
+        and not (m.unless is not None and m.unless.search(text))
+    )
