@@ -93,21 +93,11 @@ def test_top1_at_least_97_percent_and_top3_at_least_99(
     assert top3 / len(on_topic) >= 0.99, misses
 
 
-# How long a notice stays up or a post lasts: labelled with the clause that names the topic
-# here, `-` by the trap sets written later (dev12, dev14: 发包的公示要挂多少天, 公益性岗位最长能干
-# 几年). No clause writes a number of days or years, so the thirteenth pass refuses both alike.
-DISPUTED = frozenset({"公示贴几天", "公益岗干几年"})
-
-
 def test_spoken_rows_at_least_88_percent_top1_and_98_top3(kb: KnowledgeBase):
     """Issue 16's rows (colloquial, dialect, typos, details), tuned on: a regression floor."""
     lines = (DATA / "policy_questions.tsv").read_text(encoding="utf-8").splitlines()
     later = {line.split("\t")[0] for line in lines if line.count("\t") == 2}
-    rows = [
-        r
-        for r in load_kinds("policy_questions.tsv")
-        if r[0] in later and r[1] != "-" and r[0] not in DISPUTED
-    ]
+    rows = [r for r in load_kinds("policy_questions.tsv") if r[0] in later and r[1] != "-"]
     assert len(rows) >= 100
     top1 = top3 = 0
     misses = []
