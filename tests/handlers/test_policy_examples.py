@@ -33,6 +33,10 @@ from tests.handlers.test_policy_qa_devset import load_kinds
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 HELD_OUT = "policy_questions_fresh6.tsv"  # the newest set, kept out of the bank
+HELD_MARK = (
+    "# held out of the example bank: `make examples` leaves a set with this line out"
+    " (handlers/policy/examples.py)"
+)
 
 
 def bank_of(*rows: tuple[str, str]) -> ExampleBank:
@@ -66,6 +70,18 @@ def unseen(name: str) -> list[tuple[str, str, str]]:
     """A set's rows less those another set holds word for word (official questions repeat)."""
     questions = {ex.question for ex in shipped_bank().examples}
     return [r for r in load_kinds(name) if r[0] not in questions]
+
+
+def test_every_set_but_the_held_out_one_is_in_the_bank():
+    """A set added without `make examples`, or a held-out set that lost its mark, shows here."""
+    marked = {
+        p.name
+        for p in DATA.glob("policy_questions*.tsv")
+        if HELD_MARK in p.read_text(encoding="utf-8").splitlines()[:6]
+    }
+    assert marked == {HELD_OUT}
+    every = {source_of(p) for p in DATA.glob("policy_questions*.tsv") if p.name not in marked}
+    assert set(shipped_bank().sources) == every
 
 
 def test_the_newest_held_out_set_is_not_in_the_bank():
