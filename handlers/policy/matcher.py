@@ -188,7 +188,7 @@ class Index:
         self.documents = tuple(documents)
         self.clauses: tuple[Clause, ...] = tuple(c for d in self.documents for c in d.clauses)
         # the example bank's labels are the built-in policy's clause numbers (examples.py)
-        self._examples = examples if examples else None
+        self._examples = examples if examples is not None and len(examples) else None
         builtin = self.documents[0].clauses if self.documents and self.documents[0].builtin else ()
         self._builtin_clauses = len(builtin)  # they come first in self.clauses
         self._example_clause = {c.number: i for i, c in enumerate(builtin)}

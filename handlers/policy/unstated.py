@@ -569,17 +569,21 @@ def stated_kinds(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(k.key for k in KINDS if any(k.states.search(t) for t in texts))
 
 
-def demanded(text: str, stated: frozenset[str]) -> tuple[Unstated, ...]:
-    """The kinds a normalised question asks for that no clause states."""
+def _asked(kinds: Iterable[Unstated], text: str) -> tuple[Unstated, ...]:
+    """The kinds a normalised question asks for (gate first: it spares the slow searches)."""
     chars = frozenset(text)
     return tuple(
         k
-        for k in KINDS
-        if k.key not in stated
-        and (k.gate is None or not k.gate.isdisjoint(chars))
+        for k in kinds
+        if (k.gate is None or not k.gate.isdisjoint(chars))
         and k.asks.search(text)
         and not (k.unless is not None and k.unless.search(text))
     )
+
+
+def demanded(text: str, stated: frozenset[str]) -> tuple[Unstated, ...]:
+    """The kinds a normalised question asks for that no clause states."""
+    return _asked((k for k in KINDS if k.key not in stated), text)
 
 
 # Thirteenth pass: a quantity asked by the shape of the question — how many days, years,
@@ -645,11 +649,4 @@ def measure_kinds(text: str) -> frozenset[str]:
 
 def measures_asked(text: str) -> tuple[Unstated, ...]:
     """The measures a normalised question asks for."""
-    chars = frozenset(text)
-    return tuple(
-        m
-        for m in MEASURES
-        if (m.gate is None or not m.gate.isdisjoint(chars))
-        and m.asks.search(text)
-        and not (m.unless is not None and m.unless.search(text))
-    )
+    return _asked(MEASURES, text)
