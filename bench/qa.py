@@ -44,7 +44,10 @@ FRESH2 = "policy_questions_fresh2.tsv"  # written after FRESH had been looked at
 FRESH3 = "policy_questions_fresh3.tsv"  # written 2026-12-01 before the fifth pass; never read
 FRESH4 = "policy_questions_fresh4.tsv"  # written before the example bank
 FRESH5 = "policy_questions_fresh5.tsv"  # written with the bank's first figures
-FRESH6 = "policy_questions_fresh6.tsv"  # written at the end of the twelfth pass; kept out of it
+FRESH6 = "policy_questions_fresh6.tsv"  # written at the end of the twelfth pass; in the bank since fresh7
+FRESH7 = (
+    "policy_questions_fresh7.tsv"  # written at the start of the fourteenth pass; kept out of it
+)
 # question -> (answered?, clause numbers best first: the answer and its related clauses, or
 # the choices of an ask-back when not answered)
 Ranker = Callable[[str], tuple[bool, list[str]]]
@@ -391,13 +394,26 @@ def main() -> None:
             "fifteenth development set (villagers' traps; written for the example bank)",
             "policy_questions_dev15.tsv",
         ),
+        (
+            "sixteenth development set (answered and near-miss pairs on each clause's topic)",
+            "policy_questions_dev16.tsv",
+        ),
+        (
+            "seventeenth development set (villagers on plain WeChat)",
+            "policy_questions_dev17.tsv",
+        ),
+        (
+            "eighteenth development set (officials in chat shorthand)",
+            "policy_questions_dev18.tsv",
+        ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),
         ("third fresh held-out set (written independently, never read)", FRESH3),
         ("fourth fresh held-out set (never read; in the example bank since fresh5)", FRESH4),
         ("fifth fresh held-out set (never read; in the example bank since fresh6)", FRESH5),
-        ("sixth fresh held-out set (never read, not in the example bank)", FRESH6),
+        ("sixth fresh held-out set (in the example bank since fresh7)", FRESH6),
+        ("seventh fresh held-out set (never read, not in the example bank)", FRESH7),
     ]
     for label, name in sets:
         if (ROOT / "tests" / "data" / name).exists():
@@ -407,6 +423,7 @@ def main() -> None:
     timed = [("dev set", [q for q, _, _ in load("policy_questions.tsv")])]
     fresh = (("fresh set", FRESH), ("fresh set 2", FRESH2), ("fresh set 3", FRESH3))
     later = (("fresh set 4", FRESH4), ("fresh set 5", FRESH5), ("fresh set 6", FRESH6))
+    later += (("fresh set 7", FRESH7),)
     for label, name in (*fresh, *later):
         if (ROOT / "tests" / "data" / name).exists():
             timed.append((label, [q for q, _, _ in load(name)]))

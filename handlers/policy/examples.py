@@ -79,6 +79,7 @@ class Verdict(NamedTuple):
     clause: str | None
     share: float
     similarity: float
+    unanswered: float = 0.0
 
 
 class ExampleBank:
@@ -177,7 +178,8 @@ class ExampleBank:
                 votes[label] = votes.get(label, 0.0) + sim**VOTE_POWER / len(labels)
         label, weight = max(votes.items(), key=lambda p: p[1])
         clause = None if label == OFF_TOPIC else label
-        return Verdict(clause, weight / sum(votes.values()), nearest[0][1])
+        total = sum(votes.values())
+        return Verdict(clause, weight / total, nearest[0][1], votes.get(OFF_TOPIC, 0.0) / total)
 
 
 def parse(text: str) -> list[Example]:

@@ -73,6 +73,8 @@ EXAMPLE_NEAR = 0.35  # the nearest example at least this similar (cosine of term
 EXAMPLE_SHARE = 0.6  # … and this share of the neighbours' vote for one clause: it answers
 EXAMPLE_REFUSE = 0.4  # an off-topic example this similar, winning the vote: no answer …
 EXAMPLE_KEEP_COVER = 0.7  # … unless the answer covers this share of the question
+EXAMPLE_DOUBT = 0.35  # this share of the vote for "does not answer", won or not, …
+EXAMPLE_DOUBT_COVER = 0.5  # … asks back for an answer covering less than this of the question
 EXAMPLE_OFFER = 0.4  # a plain refusal whose nearest example is this similar …
 EXAMPLE_OFFER_SHARE = 0.8  # … and whose vote for one clause is this clear: offered back
 _NONE: frozenset[int] = frozenset()
@@ -290,8 +292,22 @@ class Index:
         if not self._consults_examples(result):
             return result
         if result.confident or result.ask_back:
-            return self._as_examples_say(q, result, scores)
+            return self._doubted(q, self._as_examples_say(q, result, scores))
         return self._asked_back_by_examples(q, result, scores)
+
+    def _doubted(self, q: Query, result: Result) -> Result:
+        """An answer that covers little of the question, asked in words a good share of whose
+        nearest examples the policy does not answer, is asked back instead: the clause shares
+        the topic, the question may ask what it never says (成效评价结果要不要向社会公开)."""
+        verdict = self._verdict(q)
+        if (
+            result.confident
+            and verdict is not None
+            and verdict.unanswered >= EXAMPLE_DOUBT
+            and result.hits[0].coverage < EXAMPLE_DOUBT_COVER
+        ):
+            return Result(result.question, result.hits, False, fixes=result.fixes, ask_back=True)
+        return result
 
     def _as_examples_say(self, q: Query, result: Result, scores: Sequence[float]) -> Result:
         """An answer or an ask-back, settled by what the nearest examples (questions people

@@ -22,6 +22,8 @@ from handlers.policy.examples import (
 from handlers.policy.kb import KnowledgeBase, builtin_document, builtin_kb
 from handlers.policy.loader import parse_text
 from handlers.policy.matcher import (
+    EXAMPLE_DOUBT,
+    EXAMPLE_DOUBT_COVER,
     EXAMPLE_KEEP_COVER,
     EXAMPLE_NEAR,
     EXAMPLE_REFUSE,
@@ -32,7 +34,7 @@ from tests.handlers.policy_support import kb_without
 from tests.handlers.test_policy_qa_devset import load_kinds
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-HELD_OUT = "policy_questions_fresh6.tsv"  # the newest set, kept out of the bank
+HELD_OUT = "policy_questions_fresh7.tsv"  # the newest set, kept out of the bank
 HELD_MARK = (
     "# held out of the example bank: `make examples` leaves a set with this line out"
     " (handlers/policy/examples.py)"
@@ -96,9 +98,9 @@ def test_the_held_out_set_is_answered_better_with_the_bank(matcher_kb: Knowledge
     traps = [q for q, e, _ in rows if e == "-"]
     alone, banked = top1(matcher_kb, on_topic), top1(builtin_kb(), on_topic)
     assert banked >= alone + 3, (alone, banked)
-    assert banked / len(on_topic) >= 0.93
-    # a floor below the figure when written (89% of the traps it does not repeat)
-    assert sum(not builtin_kb().ask(q).best for q in traps) / len(traps) >= 0.86
+    assert banked / len(on_topic) >= 0.9
+    # a floor below the figure when written (85% of the traps it does not repeat)
+    assert sum(not builtin_kb().ask(q).best for q in traps) / len(traps) >= 0.82
 
 
 def test_each_set_without_its_own_questions_gains_from_the_others(matcher_kb: KnowledgeBase):
@@ -206,6 +208,34 @@ def test_an_answer_that_covers_the_question_is_not_refused_by_off_topic_examples
     assert verdict.similarity >= EXAMPLE_REFUSE
     result = kb.ask(question)
     assert result.best is not None and result.best.coverage >= EXAMPLE_KEEP_COVER
+
+
+def test_a_thin_answer_many_of_whose_neighbours_the_policy_leaves_open_is_asked_back(
+    matcher_kb: KnowledgeBase,
+):
+    # （十） shares 监督 with the question, but not who checks what (纪委监委 … 查什么)
+    question = "纪委监委对以工代赈项目专项监督重点查什么？"
+    alone = matcher_kb.ask(question)
+    assert alone.best is not None and alone.best.coverage < EXAMPLE_DOUBT_COVER
+    answered = (
+        ("以工代赈项目专项监督的重点是什么", "（十）"),
+        ("以工代赈项目监督重点查哪些环节", "（十）"),
+        ("以工代赈项目要怎么监督", "（十）"),
+    )
+    doubted = with_bank(*answered, ("纪委监委专项监督查哪些问题", "-"), ("纪委对项目查啥", "-"))
+    verdict = doubted.index._verdict(doubted.index.query(question))
+    # no clear vote either way, but a good share of it says the policy does not answer
+    assert verdict is not None and verdict.share < EXAMPLE_SHARE
+    assert verdict.unanswered >= EXAMPLE_DOUBT
+    result = doubted.ask(question)
+    assert result.best is None and result.ask_back
+    assert result.choices[0].clause.number == "（十）"  # offered, for a reply of 1
+    assert answer_text(doubted, result).startswith(ASK_HEAD)
+    # the same neighbours all answered by （十）: answered
+    trusted = with_bank(
+        *answered, ("纪委监委专项监督查哪些问题", "（十）"), ("纪委对项目查啥", "（十）")
+    )
+    assert trusted.ask(question).best.clause.number == "（十）"
 
 
 @pytest.mark.parametrize(

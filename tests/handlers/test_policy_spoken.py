@@ -126,7 +126,7 @@ def test_sound_alike_slips_and_initials_are_read_as_the_term(kb, question, term)
         ("联系单位干出成绩往哪报", "（十一）"),  # 成绩 is 成效, reported 报送
         ("村会计咋记务工台账", "（十）"),
         ("上年纪了还能去不", "（九）"),
-        ("财评要多久", "（四）"),  # 财政评审, as offices say it
+        ("财评咋弄", "（四）"),  # 财政评审, as offices say it
         (
             "路修好了闲置了咋办",
             "（九）",
