@@ -44,10 +44,9 @@ FRESH2 = "policy_questions_fresh2.tsv"  # written after FRESH had been looked at
 FRESH3 = "policy_questions_fresh3.tsv"  # written 2026-12-01 before the fifth pass; never read
 FRESH4 = "policy_questions_fresh4.tsv"  # written before the example bank
 FRESH5 = "policy_questions_fresh5.tsv"  # written with the bank's first figures
-FRESH6 = "policy_questions_fresh6.tsv"  # written at the end of the twelfth pass; in the bank since fresh7
-FRESH7 = (
-    "policy_questions_fresh7.tsv"  # written at the start of the fourteenth pass; kept out of it
-)
+FRESH6 = "policy_questions_fresh6.tsv"  # end of the twelfth pass; in the bank since fresh7
+FRESH7 = "policy_questions_fresh7.tsv"  # fourteenth pass, measured once; in the bank since fresh8
+FRESH8 = "policy_questions_fresh8.tsv"  # fourteenth pass, end; kept out of the bank
 # question -> (answered?, clause numbers best first: the answer and its related clauses, or
 # the choices of an ask-back when not answered)
 Ranker = Callable[[str], tuple[bool, list[str]]]
@@ -406,6 +405,10 @@ def main() -> None:
             "eighteenth development set (officials in chat shorthand)",
             "policy_questions_dev18.tsv",
         ),
+        (
+            "nineteenth development set (everyone, paraphrase-heavy, with traps)",
+            "policy_questions_dev19.tsv",
+        ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),
@@ -413,7 +416,8 @@ def main() -> None:
         ("fourth fresh held-out set (never read; in the example bank since fresh5)", FRESH4),
         ("fifth fresh held-out set (never read; in the example bank since fresh6)", FRESH5),
         ("sixth fresh held-out set (in the example bank since fresh7)", FRESH6),
-        ("seventh fresh held-out set (never read, not in the example bank)", FRESH7),
+        ("seventh fresh held-out set (measured once, then in the example bank)", FRESH7),
+        ("eighth fresh held-out set (never read, not in the example bank)", FRESH8),
     ]
     for label, name in sets:
         if (ROOT / "tests" / "data" / name).exists():
@@ -423,7 +427,7 @@ def main() -> None:
     timed = [("dev set", [q for q, _, _ in load("policy_questions.tsv")])]
     fresh = (("fresh set", FRESH), ("fresh set 2", FRESH2), ("fresh set 3", FRESH3))
     later = (("fresh set 4", FRESH4), ("fresh set 5", FRESH5), ("fresh set 6", FRESH6))
-    later += (("fresh set 7", FRESH7),)
+    later += (("fresh set 7", FRESH7), ("fresh set 8", FRESH8))
     for label, name in (*fresh, *later):
         if (ROOT / "tests" / "data" / name).exists():
             timed.append((label, [q for q, _, _ in load(name)]))

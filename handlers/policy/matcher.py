@@ -411,8 +411,9 @@ class Index:
             if name not in self._text
             and (not n.nearby or self._names_words(q))
             # named only in the story told before a question of ours (我在浙江工厂干了五年
-            # …修好的路以后谁来管护): where the asker stands, not what is asked
-            and not (q.asked_ours and name not in q.text[q.asked :])
+            # …修好的路以后谁来管护): where the asker stands, not what is asked; but wages
+            # owed elsewhere are the story and the question both (…老板拖了工钱不给，咋办)
+            and not (q.asked_ours and name not in q.text[q.asked :] and not n.elsewhere)
         )
         if others:
             return Result(question, (), False, fixes=q.fixes, neighbours=others), []

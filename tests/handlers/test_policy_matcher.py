@@ -56,14 +56,19 @@ def test_spec_example_is_clause_one_with_the_15_percent_sentence_first(kb: Knowl
     assert "15%" in second
 
 
-def test_a_sentence_about_the_other_kind_of_project_is_not_quoted(kb: KnowledgeBase):
-    # the policy sets 15% for 农推 only; for 重推 it says to use work relief wherever it can
-    hit = kb.ask("重推项目劳务报酬比例是多少").best
-    assert hit is not None and hit.clause.number == "（一）"
-    assert "15%" not in hit.sentence and "“重推”项目数量" in hit.sentence
+def test_the_share_set_for_one_kind_of_project_is_not_quoted_for_the_other(kb: KnowledgeBase):
+    # the policy sets 15% for 农推 only; for 重推 it sets no share (fourteenth pass: five
+    # writers of question sets, each on their own, found no answer; this row was relabelled)
+    result = kb.ask("重推项目劳务报酬比例是多少")
+    assert result.best is None and "比例" in {u.key for u in result.unstated}
+    reply = answer_text(kb, result)
+    assert reply.startswith("这份政策没有讲") and "农推项目不低于15%" in reply
+    assert "（一）" in reply  # the clause is pointed at
     hit = kb.ask("农推项目劳务报酬比例是多少").best
     assert hit is not None and "15%" in hit.sentence
     hit = kb.ask("劳务报酬比例是多少").best  # names no kind: the number, as before
+    assert hit is not None and "15%" in hit.sentence
+    hit = kb.ask("重推和农推的劳务报酬比例分别是多少").best  # 农推's is set: answered
     assert hit is not None and "15%" in hit.sentence
 
 

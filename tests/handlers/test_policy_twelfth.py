@@ -128,7 +128,7 @@ def test_widened_kinds_hear_more_ways_of_asking(kb: KnowledgeBase, question: str
         ("项目发包要在哪里公示", "（十）"),
         ("边干边学的以工代训是什么意思", "（七）"),
         ("用地、环评和规划的手续可以少跑点吗", "（四）"),  # simplified, not how each is done
-        ("定点联系单位隔多久到项目上去一回", "（十一）"),  # how often, no least number asked
+        ("定点联系单位要常态化联系项目吗", "（十一）"),  # whether, not how often
         ("一年要调度几次", "（十二）"),
         ("谁来给以工代赈打分", "（十二）"),  # who scores, not the scoring rules
         ("两类综合赈济模式由哪几部分组成", "（八）"),  # parts, no headcount
