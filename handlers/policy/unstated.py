@@ -248,7 +248,7 @@ KINDS: tuple[Unstated, ...] = (
             r".*(比例|占|几成|不低于|最低|百分|%)"
         ),
         re.compile(r"增长\d|\d+\s*%[^。；]{0,6}(股|分红|配套|预付|质保|自筹|管理费)"),
-        gate=frozenset("百点%成比占股"),
+        gate=frozenset("百点%成比占股低"),
     ),
     Unstated(
         "资金来源",
@@ -387,7 +387,7 @@ KINDS: tuple[Unstated, ...] = (
             r"|(几|多少)个?(人|名)[^，。,.？?！!；;]{0,2}组成|成员(有|要|得)?(几|多少)个?(人|名)?"
         ),
         re.compile(r"\d+\s*(人|名)(以上|以下|左右)?"),
-        gate=frozenset("招用雇安吸收要户家组成"),
+        gate=frozenset("招用雇安吸收要户家组成带"),
     ),
     # how many times at least, how often an audit: the policy's one rate is 按季度调度
     Unstated(
