@@ -46,7 +46,8 @@ FRESH4 = "policy_questions_fresh4.tsv"  # written before the example bank
 FRESH5 = "policy_questions_fresh5.tsv"  # written with the bank's first figures
 FRESH6 = "policy_questions_fresh6.tsv"  # end of the twelfth pass; in the bank since fresh7
 FRESH7 = "policy_questions_fresh7.tsv"  # fourteenth pass, measured once; in the bank since fresh8
-FRESH8 = "policy_questions_fresh8.tsv"  # fourteenth pass, end; kept out of the bank
+FRESH8 = "policy_questions_fresh8.tsv"  # fourteenth pass, measured once; in the bank since fresh9
+FRESH9 = "policy_questions_fresh9.tsv"  # fifteenth pass; kept out of the bank
 # question -> (answered?, clause numbers best first: the answer and its related clauses, or
 # the choices of an ask-back when not answered)
 Ranker = Callable[[str], tuple[bool, list[str]]]
@@ -409,6 +410,14 @@ def main() -> None:
             "nineteenth development set (everyone, paraphrase-heavy, with traps)",
             "policy_questions_dev19.tsv",
         ),
+        (
+            "twentieth development set (every point of every clause in other words, with traps)",
+            "policy_questions_dev20.tsv",
+        ),
+        (
+            "twenty-first development set (liaisons and contractors at work, with traps)",
+            "policy_questions_dev21.tsv",
+        ),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),
@@ -417,7 +426,8 @@ def main() -> None:
         ("fifth fresh held-out set (never read; in the example bank since fresh6)", FRESH5),
         ("sixth fresh held-out set (in the example bank since fresh7)", FRESH6),
         ("seventh fresh held-out set (measured once, then in the example bank)", FRESH7),
-        ("eighth fresh held-out set (never read, not in the example bank)", FRESH8),
+        ("eighth fresh held-out set (measured once, then in the example bank)", FRESH8),
+        ("ninth fresh held-out set (never read, not in the example bank)", FRESH9),
     ]
     for label, name in sets:
         if (ROOT / "tests" / "data" / name).exists():
@@ -427,7 +437,7 @@ def main() -> None:
     timed = [("dev set", [q for q, _, _ in load("policy_questions.tsv")])]
     fresh = (("fresh set", FRESH), ("fresh set 2", FRESH2), ("fresh set 3", FRESH3))
     later = (("fresh set 4", FRESH4), ("fresh set 5", FRESH5), ("fresh set 6", FRESH6))
-    later += (("fresh set 7", FRESH7), ("fresh set 8", FRESH8))
+    later += (("fresh set 7", FRESH7), ("fresh set 8", FRESH8), ("fresh set 9", FRESH9))
     for label, name in (*fresh, *later):
         if (ROOT / "tests" / "data" / name).exists():
             timed.append((label, [q for q, _, _ in load(name)]))

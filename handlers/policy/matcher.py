@@ -25,6 +25,7 @@ from handlers.policy.concepts import (
     concepts_in,
     spoken_index,
 )
+from handlers.policy.definitions import Definitions, named_terms
 from handlers.policy.examples import Example, ExampleBank, Verdict, terms_of
 from handlers.policy.intents import clause_intents, question_intents
 from handlers.policy.loader import Clause, Document
@@ -240,6 +241,10 @@ class Index:
         self._intents = [clause_intents(tx.normalize(c.text)) for c in self.clauses]
         self._typos = SoundAndTypoFixer(self._words.idf)
         self._text = "\n".join(tx.normalize(c.full_text) for c in self.clauses)
+        # the terms the documents name in quotation marks, by the clause introducing them
+        self._definitions = Definitions(
+            named_terms((ci, tx.normalize(c.full_text)) for ci, c in enumerate(self.clauses))
+        )
         self._stated = stated_kinds(tx.normalize(c.full_text) for c in self.clauses)
         self._queries: dict[str, Query] = {}
         # per question: the kinds it demands, and the quantities it asks for (unstated.py)
@@ -289,11 +294,29 @@ class Index:
         """The k best clauses for a question and whether the best is good enough to answer."""
         q = self.query(question)
         result, scores = self._search(question, q, k)
+        defined = self._defined(q, result, scores)
+        if defined is not None:
+            return defined
         if not self._consults_examples(result):
             return result
         if result.confident or result.ask_back:
             return self._doubted(q, self._as_examples_say(q, result, scores))
         return self._asked_back_by_examples(q, result, scores)
+
+    def _defined(self, q: Query, result: Result, scores: Sequence[float]) -> Result | None:
+        """What a term the policy names means (农推是个啥, 啥叫力工): the clause introducing
+        it answers, the others found stay related (definitions.py). A question refused for a
+        reason (another programme, a demand no clause states) stays refused."""
+        if result.neighbours or result.unstated or not scores:
+            return None
+        ci = self._definitions.asked(q.text)
+        if ci is None:
+            return None
+        clause = self.clauses[ci]
+        hit = next((h for h in result.hits if h.clause is clause), None)
+        rest = tuple(h for h in result.hits if h.clause is not clause)
+        hit = hit or self._hit(q, ci, scores)
+        return Result(result.question, (hit, *rest), True, fixes=result.fixes)
 
     def _doubted(self, q: Query, result: Result) -> Result:
         """An answer that covers little of the question, asked in words a good share of whose
@@ -324,6 +347,7 @@ class Index:
                 result.confident
                 and verdict.similarity >= EXAMPLE_REFUSE
                 and result.hits[0].coverage < EXAMPLE_KEEP_COVER
+                and not self._writes_measure_asked(q, result.hits[0])
             ):
                 return Result(result.question, (), False, fixes=result.fixes)
             return result
@@ -340,6 +364,13 @@ class Index:
         return Result(
             result.question, (hit or self._hit(q, ci, scores), *rest), True, fixes=result.fixes
         )
+
+    def _writes_measure_asked(self, q: Query, hit: Hit) -> bool:
+        """Whether the question asks a quantity (how often, what share) that the answer's
+        clause writes: 一年要调度几次 is （十二）'s 按季度, however many near questions ask
+        the day of the month a report is due, which no clause writes."""
+        measured = self._measured[self._position[id(hit.clause)]]
+        return bool(measured) and any(m.key in measured for m in measures_asked(q.text))
 
     def _asked_back_by_examples(self, q: Query, result: Result, scores: Sequence[float]) -> Result:
         """A plain refusal (nothing in the domain the matcher could answer) whose nearest

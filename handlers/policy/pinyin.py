@@ -15,9 +15,11 @@ file only (importing pypinyin costs 0.4 s). Rebuild: `python -m handlers.policy.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
 
 from handlers.policy.dictionary import SHIPPED_POLICY, _load, data_path, tokenizer
+from handlers.policy.synonyms import SYNONYMS
 from handlers.policy.text import cut_spans
 
 PINYIN = "pinyin.txt"
@@ -42,6 +44,7 @@ def blur(sound: str) -> str:
 
 
 _LATIN = "abcdefghijklmnopqrstuvwxyz"
+_LATIN_RUN = re.compile("[a-z]+")
 # The terms people abbreviate to initials when typing on a phone (zb, ygdz, lwbc …); their
 # initials win over any other term's. Initials of other terms count from three characters.
 COMMON_TERMS = [
@@ -144,7 +147,28 @@ _SPOKEN_PINYIN = {
     "xiulu": "修路",
     "zhengfu": "政府",
     "guanli": "管理",
+    # single syllables of speech that no word lookup can guess
+    "he": "和",
+    "gen": "跟",
+    "zui": "最",
+    "hai": "还",
+    "dou": "都",
+    "jiu": "就",
+    "zai": "在",
+    "ye": "也",
+    "zhan": "占",
+    "suan": "算",
+    "dai": "代",
+    "shang": "上",
+    "li": "里",
+    "ren": "人",
+    "ge": "个",
+    "ji": "几",
 }
+# A run of a pinyin sentence that is neither is read as the most frequent dictionary word of
+# two to four characters spelled so (qubie 区别, zuishao 最少), or split into such words
+# and the ones above (laowubaochou 劳务 报酬); the word list is built on the first such run.
+_WORD_SYLLABLES = range(2, 5)
 
 
 @functools.cache
@@ -172,6 +196,7 @@ class PinyinFixer:
             heard = tuple(blur(sounds[ch][0]) for ch in term)
             self._by_first.setdefault(heard[:2], []).append(len(self._terms))
             self._terms.append((term, heard))
+        self._term_set = {t for t, _ in self._terms}
         # the common terms' initials first (zb is 招标, not 张榜); then any other term of three
         # characters or more; an abbreviation that could be two terms is no abbreviation
         self._typed: dict[str, str] = {}
@@ -224,14 +249,80 @@ class PinyinFixer:
         return "".join(out), tuple(fixed)
 
     def _expand_latin(self, text: str, fixed: list[str]) -> str:
-        found = len(fixed)
-        out = self._latin_runs(text, fixed, self._typed.get)
-        if len(fixed) > found:  # a pinyin sentence: its other runs are typed words too
-            out = self._latin_runs(out, [], self._pinyin_word)
-        return out
+        typed: list[str] = []
+        out = self._latin_runs(text, typed, self._typed.get)
+        if not typed:
+            # no term typed, yet two runs or more, each spelling words, one of two characters
+            # or more (keyan dai chushe, gongdi shang you peixun ma): a pinyin sentence too
+            runs = _LATIN_RUN.findall(text)
+            read = [self._pinyin_word(r) for r in runs]
+            if len(runs) < 2 or not all(read) or all(len(w or "") < 2 for w in read):
+                return out
+            typed = [w for w in read if w and (w in self._term_set or w in SYNONYMS)]
+        fixed += typed
+        return self._pinyin_sentence(text)
+
+    def _pinyin_sentence(self, text: str) -> str:
+        """Every Latin run read as a term or as words; the blanks between two runs dropped,
+        so that the words they spell are cut as one phrase (zui shao 最少, not 最 少)."""
+        out: list[str] = []
+        latin = False  # the last piece was a run read as Chinese
+        for m in re.finditer(r"[a-z]+|\s+|[^a-z\s]+", text):
+            piece = m[0]
+            if piece[0] in _LATIN:
+                word = self._typed.get(piece) or self._pinyin_word(piece)
+                if latin and out and out[-1].isspace() and word:
+                    out.pop()
+                out.append(word or piece)
+                latin = word is not None
+            else:
+                out.append(piece)
+                latin = latin and piece.isspace()
+        return "".join(out)
 
     def _pinyin_word(self, run: str) -> str | None:
-        return _SPOKEN_PINYIN.get(run) or self._spelled.get(run)
+        """A run of a pinyin sentence as Chinese words, or None when it spells none."""
+        known = _SPOKEN_PINYIN.get(run) or self._spelled.get(run) or self._by_sound().get(run)
+        if known or len(run) > 40:
+            return known
+        if run in self._by_sound_single():  # one syllable alone: its most frequent character
+            return self._by_sound_single()[run]
+        # split into words: fewest pieces, each a word above (dynamic programming)
+        best: list[list[str] | None] = [[]] + [None] * len(run)
+        for end in range(1, len(run) + 1):
+            for start in range(max(0, end - 24), end):
+                head = best[start]
+                piece = run[start:end]
+                word = _SPOKEN_PINYIN.get(piece) or self._spelled.get(piece)
+                word = word or self._by_sound().get(piece)
+                if (
+                    head is not None
+                    and word
+                    and (best[end] is None or len(head) + 1 < len(best[end] or []))
+                ):
+                    best[end] = [*head, word]
+        return "".join(best[-1]) if best[-1] else None
+
+    @functools.cache  # noqa: B019  (one fixer per index, kept for the process)
+    def _by_sound(self) -> dict[str, str]:
+        """Whole toneless pinyin -> the dictionary word spelled so: a term of ours first
+        (keyan is 可研 here, not 科研), then the most frequent."""
+        return self._spelled_words(_WORD_SYLLABLES)
+
+    @functools.cache  # noqa: B019
+    def _by_sound_single(self) -> dict[str, str]:
+        return self._spelled_words(range(1, 2))
+
+    def _spelled_words(self, lengths: range) -> dict[str, str]:
+        freq = tokenizer().FREQ
+        out: dict[str, tuple[bool, int, str]] = {}
+        for word, count in freq.items():
+            if count and len(word) in lengths and all(ch in self._sounds for ch in word):
+                key = "".join(self._sounds[ch][0] for ch in word)
+                rank = (word in self._term_set or word in SYNONYMS, count, word)
+                if rank > out.get(key, (False, 0, "")):
+                    out[key] = rank
+        return {key: word for key, (_, _, word) in out.items()}
 
     def _latin_runs(self, text: str, fixed: list[str], read: Callable[[str], str | None]) -> str:
         out, i = [], 0

@@ -628,6 +628,8 @@ MEASURES: tuple[Unstated, ...] = (
             rf"|(一年|每年|一个月|每月|每季度?|一季度?|每周|一周){_STOP}{{0,6}}"
             r"(几次|几回|几趟|多少次|多少回)"
             rf"|{_ASK_NUM}(天|个月|月|年|周)一(次|回|趟|发|结|调|报|开|查)"
+            # 要调度几次: the period was read as the rate's unit and dropped (query.py)
+            r"|(?<!好)(几次|几回|多少次|多少回)"
         ),
         # a rate the clause sets, or names as set by someone (（十）: 周期)
         re.compile(

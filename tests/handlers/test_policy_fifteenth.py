@@ -1,0 +1,89 @@
+"""Issue 16, fifteenth pass: what a term the policy names means (the clause that introduces
+it), and pinyin sentences read word by word. The questions were written for these tests, not
+taken from a question set; each fails without the mechanism it names."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.policy.definitions import Definitions, named_terms
+from handlers.policy.kb import KnowledgeBase, builtin_document
+from handlers.policy.loader import parse_text
+from handlers.policy.text import normalize
+from tests.handlers.policy_support import best
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # 农推 is written in nine clauses; （一） introduces it (以下简称“重推”和“农推”)
+        "农推这俩字到底指的是啥，开会老听人讲",
+        "重推和农推分别是啥意思？俺家老汉问我我也答不上",
+        "么子叫重推哦",
+        "农腿项目是个啥子",  # a slip, heard as 农推
+        "nongtui shi sha yisi",  # typed in pinyin
+    ],
+)
+def test_what_a_named_term_means_is_the_clause_introducing_it(
+    matcher_kb: KnowledgeBase, question: str
+):
+    assert best(matcher_kb, question) == "（一）"
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("“力工”是啥意思嘛", "（七）"),
+        ("市县抓落实是个啥说法", "（二）"),
+        ("职能不变是什么意思", "（十一）"),
+    ],
+)
+def test_a_part_of_a_named_phrase_is_named_too(question: str, clause: str):
+    clauses = builtin_document().clauses
+    terms = named_terms((i, normalize(c.full_text)) for i, c in enumerate(clauses))
+    at = Definitions(terms).asked(normalize(question))
+    assert at is not None and clauses[at].number == clause
+
+
+def test_what_is_asked_about_a_named_term_is_no_definition():
+    definitions = Definitions({"农推": 0, "重推": 0})
+    assert definitions.asked("农推是个啥") == 0
+    assert definitions.asked("啥叫重推") == 0
+    # something else is asked of the term: its time, its share, its rule
+    assert definitions.asked("农推项目是什么时候开始搞的") is None
+    assert definitions.asked("农推项目劳务报酬的比例是啥") is None
+    assert definitions.asked("什么是农推项目的验收标准") is None
+
+
+def test_an_added_documents_named_terms_are_read_from_its_text():
+    doc = parse_text(
+        "《示范办法》\n（一）总则。本办法所称“两金”，指工伤保险金和医疗保险金。\n"
+        "（二）办理。“两金”由乡镇人民政府统一办理，“一站式”受理。",
+        name="示范办法",
+    )
+    terms = named_terms((i, normalize(c.full_text)) for i, c in enumerate(doc.clauses))
+    assert terms == {"两金": 0, "一站式": 1}
+    assert Definitions(terms).asked("两金是啥意思") == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "heard", "clause"),
+    [
+        # no typed term in it: the runs spell words (可研 before the commoner 科研)
+        ("keyan dai chushe shi sha", "可研代初设", "（四）"),
+        # one syllable a run: the words they spell are cut as one phrase (最少, 多少)
+        ("nongtui laowu baochou zui shao zhan duo shao", "最少占多少", "（一）"),
+        ("gongyi gangwei you naxie", "公益岗位有哪些", "（九）"),
+    ],
+)
+def test_a_pinyin_sentence_is_read_word_by_word(
+    matcher_kb: KnowledgeBase, question: str, heard: str, clause: str
+):
+    assert heard in matcher_kb.index.query(question).text
+    assert best(matcher_kb, question) == clause
+
+
+@pytest.mark.parametrize("question", ["hello world", "wifi mima shi duoshao", "ok 收到"])
+def test_latin_words_that_spell_no_chinese_are_left_alone(kb: KnowledgeBase, question: str):
+    q = kb.index.query(question)
+    assert [w for w in question.split() if w.isascii()][0] in q.text
