@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from handlers.policy.query import Query
 
 EXAMPLES = "examples.tsv"
-K = 5  # neighbours that vote
-VOTE_POWER = 2  # a neighbour's vote: its similarity to this power
+K = 7  # neighbours that vote
+VOTE_POWER = 4  # a neighbour's vote: its similarity to this power (the nearest outweigh the rest)
 COMMON_SHARE = 0.1  # a term in more than this share of the examples is left out …
 COMMON_MIN = 20  # … and in more than this many (a small bank has no common terms)
 LONG = 150  # posting lists longer than this are looked up, not walked
