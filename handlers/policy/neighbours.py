@@ -302,6 +302,12 @@ LOCAL = Neighbour(("本地",), "本地的项目个数和资金数额", "县发�
 # The asker saying who they are: a programme named there is their post, not their question
 # (俺是驻村第一书记，想让村党支部把群众组织起来 asks about 以工代赈 work).
 ASKER = re.compile(r"(俺|我|咱|本人)(是|当|做)[^，。,.？?！!]{0,10}$")
+# a company a township, a county or a village collective sets up is （六）'s 乡建公司 or
+# 县级国企, not a private firm's registration (乡镇开公司组织老百姓施工)
+PUBLIC_FOUNDER = re.compile(
+    r"(乡镇|镇里|镇上|乡里|镇政府|乡政府|政府|县里|县级|村集体|集体)[^，。,.？?！!]{0,4}$"
+)
+FOUNDED = ("开公司", "办公司", "注册公司")
 
 
 def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
@@ -321,6 +327,10 @@ def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
         found = match.group()
         if ASKER.search(text, max(0, match.start() - 14), match.start()):
             continue  # who is asking (俺是驻村第一书记，…), not what is asked about
+        if found in FOUNDED and PUBLIC_FOUNDER.search(
+            text, max(0, match.start() - 10), match.start()
+        ):
+            continue
         owner = _owner()[found]
         if not (owner.elsewhere and ours):
             out.setdefault(owner, found)

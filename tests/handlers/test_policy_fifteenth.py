@@ -87,3 +87,32 @@ def test_a_pinyin_sentence_is_read_word_by_word(
 def test_latin_words_that_spell_no_chinese_are_left_alone(kb: KnowledgeBase, question: str):
     q = kb.index.query(question)
     assert [w for w in question.split() if w.isascii()][0] in q.text
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        # 财政审核 holds 政审 (a worker's political vetting): no such demand
+        ("立项审批和财政审核能不能并联着办", "（四）"),
+        # a standing rule for after-care is no company's articles of association
+        ("村里的水渠建成后有没有长期管护的章程", "（九）"),
+        # a township setting up a company is （六）'s 乡建公司, not a private registration
+        ("镇里开公司带着乡亲们干工程，政策上认不认", "（六）"),
+        # money paid to the workers, as a share of what the treasury puts in: the 15%
+        ("用衔接资金修的村道，发给务工乡亲的钱占财政投入的比例最少多少", "（一）"),
+    ],
+)
+def test_a_word_inside_another_is_no_demand_the_policy_leaves_open(
+    kb: KnowledgeBase, question: str, clause: str
+):
+    result = kb.ask(question)
+    assert not result.unstated and not result.neighbours
+    assert best(kb, question) == clause
+
+
+@pytest.mark.parametrize(
+    "question", ["合作社的章程怎么写", "我想自己开公司要办啥手续", "务工人员要不要政审"]
+)
+def test_the_demands_themselves_are_still_refused(kb: KnowledgeBase, question: str):
+    result = kb.ask(question)
+    assert result.best is None and (result.unstated or result.neighbours)
