@@ -355,8 +355,9 @@ class PinyinFixer:
                 continue
             if tuple(heard[start:end]) != sounds:
                 continue
-            if self._known.get(window) or any(
-                a < end and start < b and not start <= a < b <= end for a, b in spans
+            if self._known.get(window) or (
+                len(term) < 4  # four sounds alike are no accident (一功代真的 is 以工代赈)
+                and any(a < end and start < b and not start <= a < b <= end for a, b in spans)
             ):
                 continue  # a real word, or inside or across one (优先上岗 holds no 线上)
             if len(term) == 2 and window[0] != term[0] and window[1] != term[1]:

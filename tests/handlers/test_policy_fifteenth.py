@@ -116,3 +116,10 @@ def test_a_word_inside_another_is_no_demand_the_policy_leaves_open(
 def test_the_demands_themselves_are_still_refused(kb: KnowledgeBase, question: str):
     result = kb.ask(question)
     assert result.best is None and (result.unstated or result.neighbours)
+
+
+def test_four_sounds_alike_are_the_term_even_across_a_word(kb: KnowledgeBase):
+    # 真的 is a word reaching past the slip's end; four sounds alike are no accident
+    assert "以工代赈" in kb.index.query("一功代真的活儿工钱咋算").text
+    # two or three sounds alike inside or across a real word stay as written
+    assert "线上" not in kb.index.query("优先上岗的都是啥人").text
