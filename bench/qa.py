@@ -418,6 +418,19 @@ def main() -> None:
             "twenty-first development set (liaisons and contractors at work, with traps)",
             "policy_questions_dev21.tsv",
         ),
+        (
+            "22nd development set (villagers by voice input, with traps)",
+            "policy_questions_dev22.tsv",
+        ),
+        (
+            "23rd development set (line bureaus' officials in their own words, with traps)",
+            "policy_questions_dev23.tsv",
+        ),
+        (
+            "24th development set (each point asked three ways, with near misses)",
+            "policy_questions_dev24.tsv",
+        ),
+        ("25th development set (the policy's edge: 140 traps)", "policy_questions_dev25.tsv"),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),

@@ -302,6 +302,8 @@ LOCAL = Neighbour(("本地",), "本地的项目个数和资金数额", "县发�
 # The asker saying who they are: a programme named there is their post, not their question
 # (俺是驻村第一书记，想让村党支部把群众组织起来 asks about 以工代赈 work).
 ASKER = re.compile(r"(俺|我|咱|本人)(是|当|做)[^，。,.？?！!]{0,10}$")
+# … or naming themselves before the question (驻村工作队问：…, 第一书记想了解：…)
+ASKED_BY = re.compile(r"^[^，。,.？?！!：:]{0,14}(问|想问|想了解|咨询|请教|反映|来问|提问)[：:，,]")
 # a company a township, a county or a village collective sets up is （六）'s 乡建公司 or
 # 县级国企, not a private firm's registration (乡镇开公司组织老百姓施工)
 PUBLIC_FOUNDER = re.compile(
@@ -327,6 +329,9 @@ def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
         found = match.group()
         if ASKER.search(text, max(0, match.start() - 14), match.start()):
             continue  # who is asking (俺是驻村第一书记，…), not what is asked about
+        asker = ASKED_BY.match(text)
+        if asker and match.end() <= asker.end():
+            continue
         if found in FOUNDED and PUBLIC_FOUNDER.search(
             text, max(0, match.start() - 10), match.start()
         ):

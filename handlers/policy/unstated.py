@@ -90,7 +90,9 @@ KINDS: tuple[Unstated, ...] = (
         "项目施工单位或县人力资源和社会保障局（人社局）",
         re.compile(
             r"多大岁数|多大年纪|多大年龄|几岁|年龄(限制|上限|下限|要求|规定|界限|多大)"
-            r"|(\d{2}|[二三四五六七八九]十[一二三四五六七八九多]?|[二三四五六七八九]十来)周?岁"
+            # (not a span of ages, which describes a group: 五六十岁的老人)
+            r"|(\d{2}|(?<![一二三四五六七八九])[二三四五六七八九]十[一二三四五六七八九多]?"
+            r"|[二三四五六七八九]十来)周?岁"
             # 俺都六十八了还能干不: one's age said without 岁
             r"|(今年|都|已经|快)(\d{2}|[四五六七八九]十[一二三四五六七八九]?)了"
         ),
@@ -600,7 +602,7 @@ def demanded(text: str, stated: frozenset[str]) -> tuple[Unstated, ...]:
 # (How many people was tried and dropped: it refused nothing more on the check sets and cost
 # one of their answers.)
 _NUMBER = r"(\d+|[一二两三四五六七八九十百千]+)"  # written in digits or in words
-_ASK_NUM = r"(?<![好前没十二三四五六七八九百千几那这了过哪])(多少|几)"
+_ASK_NUM = r"(?<![好前没十二三四五六七八九百千几那这了过哪])(?<!往后|以后|今后|未来|最近)(多少|几)"
 MEASURES: tuple[Unstated, ...] = (
     Unstated(
         "量:时长",
@@ -609,7 +611,8 @@ MEASURES: tuple[Unstated, ...] = (
         re.compile(
             rf"{_ASK_NUM}个?(天|日|年|个月|月份?|周|星期|小时|钟头|学时|课时|工时|工作日)"
             # not 几天一发 (a rate), 几年书; nor a phrase told, then a question (折腾几个月。…吗)
-            r"(?![一书工])(?![^，,？?；;]*[。.！!].)"
+            # nor how often (几年定一回, 几个月来问一回)
+            r"(?![一书工])(?![^，,？?；;]*[。.！!].)(?!.{0,3}一(次|回|趟|遍|轮))"
             rf"|(最长|最短|至少|最少|起码){_STOP}{{0,4}}(多久|多长时间)"
             rf"|(多久|多长时间)(能|才能|可以|就能|会|才|就)?{_STOP}{{0,4}}"
             r"(批下来|批完|办完|办结|拿到|到账)"

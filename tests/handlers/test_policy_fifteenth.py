@@ -123,3 +123,33 @@ def test_four_sounds_alike_are_the_term_even_across_a_word(kb: KnowledgeBase):
     assert "以工代赈" in kb.index.query("一功代真的活儿工钱咋算").text
     # two or three sounds alike inside or across a real word stay as written
     assert "线上" not in kb.index.query("优先上岗的都是啥人").text
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        # the asker names their post before the question: a programme there is who asks
+        ("驻村工作队问：村里人上工地干活，要不要签个书面的用工协议？", "（十）"),
+        # a span of ages describes a group, not an age limit asked
+        ("来上工的多是五六十岁的人，技能培训能不能照顾他们的文化水平", "（七）"),
+        # how often, said with a number of years or months (几年定一回)
+        ("这个农推清单是每年都编一回，还是几年编一回？", "（三）"),
+        # 往后几年 is the years ahead, not a number of years asked
+        ("往后几年以工代赈的活会不会越来越多", "（一）"),
+    ],
+)
+def test_what_frames_the_question_is_not_what_it_asks(
+    matcher_kb: KnowledgeBase, question: str, clause: str
+):
+    result = matcher_kb.ask(question)
+    assert not result.unstated and not result.neighbours
+    assert best(matcher_kb, question) == clause
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["驻村工作队的生活补贴谁来发", "六十五岁了还能去工地干活不", "农推清单要几年才能批下来"],
+)
+def test_the_same_words_asked_for_themselves_are_still_refused(kb: KnowledgeBase, question: str):
+    result = kb.ask(question)
+    assert result.best is None and (result.unstated or result.neighbours)
