@@ -153,3 +153,14 @@ def test_what_frames_the_question_is_not_what_it_asks(
 def test_the_same_words_asked_for_themselves_are_still_refused(kb: KnowledgeBase, question: str):
     result = kb.ask(question)
     assert result.best is None and (result.unstated or result.neighbours)
+
+
+def test_south_western_words_for_work_and_place_are_read_as_mandarin(kb: KnowledgeBase):
+    text = kb.index.query("镇头修水渠，是不是要喊村里的人去做活路").text
+    assert "镇里" in text and "组织" in text and "干活" in text
+    assert "喊人" in kb.index.query("各村自己喊人").text  # 喊人 is a word of its own
+
+
+def test_lw_is_typed_for_labour(matcher_kb: KnowledgeBase):
+    assert "劳务报酬" in matcher_kb.index.query("农推项目lw报酬最低多少").text
+    assert best(matcher_kb, "lw公司能不招标直接接活吗") == "（五）"
