@@ -80,6 +80,8 @@ class Verdict(NamedTuple):
     share: float
     similarity: float
     unanswered: float = 0.0
+    # the clauses voted for, with their shares, most first ("-" left out)
+    ranking: tuple[tuple[str, float], ...] = ()
 
 
 class ExampleBank:
@@ -179,7 +181,13 @@ class ExampleBank:
         label, weight = max(votes.items(), key=lambda p: p[1])
         clause = None if label == OFF_TOPIC else label
         total = sum(votes.values())
-        return Verdict(clause, weight / total, nearest[0][1], votes.get(OFF_TOPIC, 0.0) / total)
+        ranking = tuple(
+            (c, w / total)
+            for c, w in sorted(votes.items(), key=lambda p: p[1], reverse=True)
+            if c != OFF_TOPIC
+        )
+        unanswered = votes.get(OFF_TOPIC, 0.0) / total
+        return Verdict(clause, weight / total, nearest[0][1], unanswered, ranking)
 
 
 def parse(text: str) -> list[Example]:

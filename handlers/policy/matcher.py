@@ -60,6 +60,7 @@ INTENT_MARGIN = 0.75  # answers this close: the one answering the question's int
 RELATED_RATIO = 0.35  # related clauses score at least this share of the best …
 RELATED_MIN = 2  # … but the two next clauses that cover the question as well are shown anyway
 RELATED_COVER = 0.5  # (coverage at least this share of the best's): a second guess in view
+RELATED_VOTE = 0.1  # the examples' favourite other clause, with this share of the vote, too
 ASK_FLOOR = 0.2  # below the threshold but above this coverage, in the domain: ask back
 ASK_CHOICES = 3
 DOMAIN_SHARE = 0.75
@@ -300,8 +301,32 @@ class Index:
         if not self._consults_examples(result):
             return result
         if result.confident or result.ask_back:
-            return self._doubted(q, self._as_examples_say(q, result, scores))
+            settled = self._doubted(q, self._as_examples_say(q, result, scores))
+            return self._with_voted_related(q, settled, scores)
         return self._asked_back_by_examples(q, result, scores)
+
+    def _with_voted_related(self, q: Query, result: Result, scores: Sequence[float]) -> Result:
+        """An answer's related clauses (相关条款) include the clause the nearest examples
+        vote for most when it is not among the first two already: people who asked like
+        this were answered there."""
+        if not result.confident or not scores:
+            return result
+        verdict = self._verdict(q)
+        if verdict is None:
+            return result
+        shown = {h.clause for h in result.hits[:2]}
+        for number, share in verdict.ranking:
+            ci = self._example_clause.get(number)
+            if share < RELATED_VOTE or ci is None:
+                break
+            clause = self.clauses[ci]
+            if clause in shown:
+                continue
+            hit = next((h for h in result.hits if h.clause is clause), None)
+            rest = [h for h in result.hits[2:] if h.clause is not clause]
+            hits = (*result.hits[:2], hit or self._hit(q, ci, scores), *rest)
+            return Result(result.question, hits, True, result.tie, result.fixes)
+        return result
 
     def _defined(self, q: Query, result: Result, scores: Sequence[float]) -> Result | None:
         """What a term the policy names means (农推是个啥, 啥叫力工): the clause introducing

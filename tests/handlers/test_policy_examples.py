@@ -302,3 +302,21 @@ def test_lane_threads_share_the_memos_safely(monkeypatch: pytest.MonkeyPatch):
     finally:
         sys.setswitchinterval(interval)
     assert errors == []
+
+
+def test_an_answers_related_clauses_include_where_people_asking_alike_were_answered(
+    matcher_kb: KnowledgeBase,
+):
+    from handlers.policy.answer import as_json
+
+    question = "项目干完了谁来管"
+    assert [h.clause.number for h in matcher_kb.ask(question).hits] == ["（九）"]
+    kb = with_bank(
+        *[(f"{question}{tail}", "（九）") for tail in ("呀", "啊", "呢")],
+        (f"{question}嘛", "（十二）"),
+    )
+    result = kb.ask(question)
+    assert result.best.clause.number == "（九）"  # the vote agrees with the matcher
+    assert [h.clause.number for h in result.related] == ["（十二）"]
+    assert "相关条款：（十二）" in answer_text(kb, result)
+    assert as_json(kb, result)["related"] == ["（十二）"]
