@@ -432,6 +432,13 @@ def main() -> None:
             "policy_questions_dev24.tsv",
         ),
         ("25th development set (the policy's edge: 140 traps)", "policy_questions_dev25.tsv"),
+        (
+            "26th development set (北方 villagers and work-gang leaders)",
+            "policy_questions_dev26.tsv",
+        ),
+        ("27th development set (work-group chat fragments)", "policy_questions_dev27.tsv"),
+        ("28th development set (clauses that share words)", "policy_questions_dev28.tsv"),
+        ("29th development set (a story, then the question)", "policy_questions_dev29.tsv"),
         ("held-out set (never tuned on)", "policy_questions_holdout.tsv"),
         ("fresh held-out set (written independently, never read)", FRESH),
         ("second fresh held-out set (written independently, never read)", FRESH2),
