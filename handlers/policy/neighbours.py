@@ -290,7 +290,10 @@ def _owner() -> dict[str, Neighbour]:
 # How many projects or how much money a county has this year: local figures no policy holds.
 LOCAL_FIGURES = re.compile(
     # (把几个, 好几个, 这几个: a few, said, not asked)
-    r"(俺|我们|咱|本|我|你们)(县|市|乡|镇|村).{0,10}((?<![把好这那])几个|多少个|多少钱|多少资金|有多少)"
+    # (几个老党员商量: a few people said, then what they did)
+    r"(俺|我们|咱|本|我|你们)(县|市|乡|镇|村).{0,10}"
+    r"((?<![把好这那])几个(?![^，。,？?]{0,5}(商量|合计|凑钱|凑一起|一起|带头|牵头))"
+    r"|多少个|多少钱|多少资金|有多少)"
     r"|今年.{0,10}(几个|多少个)|(资金|钱)(有|一共|总共)多少(?!要|得|该|能|用|发|给)"
     # this year's projects of one's own county, or their list sent over
     r"|(俺|我们|咱|本|我|你们)(县|市|乡|镇|村)今年.{0,6}有哪些.{0,4}项目"

@@ -198,6 +198,13 @@ class PinyinFixer:
             self._by_first.setdefault(heard[:2], []).append(len(self._terms))
             self._terms.append((term, heard))
         self._term_set = {t for t, _ in self._terms}
+        # a term's first characters typed by their initials, the rest written out (dd联系单位
+        # is 定点联系单位, lw报酬 劳务报酬): initials -> (the rest, the term), longest first
+        self._prefixed: dict[str, list[tuple[str, str]]] = {}
+        for term in sorted(self._term_set, key=len, reverse=True):
+            for cut in range(2, len(term)):
+                key = "".join(sounds[ch][0][0] for ch in term[:cut])
+                self._prefixed.setdefault(key, []).append((term[cut:], term))
         # the common terms' initials first (zb is 招标, not 张榜); then any other term of three
         # characters or more; an abbreviation that could be two terms is no abbreviation
         self._typed: dict[str, str] = {}
@@ -251,6 +258,10 @@ class PinyinFixer:
 
     def _expand_latin(self, text: str, fixed: list[str]) -> str:
         typed: list[str] = []
+        text = self._complete_prefixes(text, typed)
+        if not _LATIN_RUN.search(text):
+            fixed += typed
+            return text
         out = self._latin_runs(text, typed, self._typed.get)
         if not typed:
             # no term typed, yet two runs or more, each spelling words, one of two characters
@@ -262,6 +273,18 @@ class PinyinFixer:
             typed = [w for w in read if w and (w in self._term_set or w in SYNONYMS)]
         fixed += typed
         return self._pinyin_sentence(text)
+
+    def _complete_prefixes(self, text: str, fixed: list[str]) -> str:
+        """Initials run straight into the rest of a term written out: the term."""
+        out, at = [], 0
+        for m in _LATIN_RUN.finditer(text):
+            for rest, term in self._prefixed.get(m[0], ()):
+                if text.startswith(rest, m.end()):
+                    out.append(text[at : m.start()] + term)
+                    at = m.end() + len(rest)
+                    fixed.append(term)
+                    break
+        return "".join(out) + text[at:] if out else text
 
     def _pinyin_sentence(self, text: str) -> str:
         """Every Latin run read as a term or as words; the blanks between two runs dropped,

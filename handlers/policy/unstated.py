@@ -63,6 +63,10 @@ _PER_HEAD = (
     r"(一个人|每个人|每人|一人|人均|个人)[^，。,.？?！!；;]{0,6}(分|拿|挣|领|得|发)(多少|几)"
 )
 _SHARE_ONLY = re.compile(rf"^(?!.*{_PER_HEAD})(?:.*?)(?:{_SHARE.pattern})")
+# 干了几天、领了多少钱，要不要记清楚: the sum is what is written down (（十）'s ledgers) or
+# was only said (口头说一天好多钱，没签), not what is asked
+_RECORDED = re.compile(r"(多少钱|好多钱|几个钱)[^？?]*?(记|账|签)")
+_NOT_ASKED_SUM = re.compile(rf"{_SHARE_ONLY.pattern}|{_RECORDED.pattern}")
 
 KINDS: tuple[Unstated, ...] = (
     Unstated(
@@ -82,7 +86,7 @@ KINDS: tuple[Unstated, ...] = (
             r"[一二两三四五六七八九十百千\d]+(块|元|块钱)?(不|吗|没有?|么|呗|行不|中不)?[?？!！。]*$"
         ),
         re.compile(r"\d\s*(元|块|万元|千元|百元)|[一二三四五六七八九十百千万]+元"),
-        unless=_SHARE_ONLY,
+        unless=_NOT_ASKED_SUM,
     ),
     Unstated(
         "年龄",

@@ -171,3 +171,33 @@ def test_south_western_words_for_work_and_place_are_read_as_mandarin(kb: Knowled
 def test_lw_is_typed_for_labour(matcher_kb: KnowledgeBase):
     assert "劳务报酬" in matcher_kb.index.query("农推项目lw报酬最低多少").text
     assert best(matcher_kb, "lw公司能不招标直接接活吗") == "（五）"
+
+
+@pytest.mark.parametrize(
+    ("question", "heard", "clause"),
+    [
+        ("dd联系单位平时干些啥", "定点联系单位", "（十一）"),
+        ("gyx岗位先给哪些人", "公益性岗位", "（九）"),
+        ("lw报酬最少占多少", "劳务报酬", "（一）"),
+    ],
+)
+def test_initials_run_into_the_rest_of_a_term_are_the_term(
+    matcher_kb: KnowledgeBase, question: str, heard: str, clause: str
+):
+    assert heard in matcher_kb.index.query(question).text
+    assert best(matcher_kb, question) == clause
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        # the sums are what the ledger holds, or what was only said, not what is asked
+        ("每个人出了几天工、拿了多少钱，都要记清楚吗", "（十）"),
+        # a few villagers said, then what they did: no count asked
+        ("我们村几个老党员合计着带大伙自己修路，政策上支持不", "（六）"),
+    ],
+)
+def test_a_sum_or_a_count_told_is_not_asked(matcher_kb: KnowledgeBase, question: str, clause: str):
+    result = matcher_kb.ask(question)
+    assert not result.unstated and not result.neighbours
+    assert best(matcher_kb, question) == clause
