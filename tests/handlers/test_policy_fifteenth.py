@@ -201,3 +201,18 @@ def test_a_sum_or_a_count_told_is_not_asked(matcher_kb: KnowledgeBase, question:
     result = matcher_kb.ask(question)
     assert not result.unstated and not result.neighbours
     assert best(matcher_kb, question) == clause
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("省里的厅局要不要常跟北京那边的大部门走动", "（二）"),  # 国家部委
+        ("条件够的小工程，是不是不用管钱的部门再核造价了", "（四）"),  # 财政评审
+        ("材料能不能合成一本一次批掉", "（四）"),  # 简化 approval
+        ("有没有单位包干盯住一个工程", "（十一）"),  # 定点联系
+    ],
+)
+def test_the_fifteenth_passs_spoken_words_reach_their_concept(
+    matcher_kb: KnowledgeBase, question: str, clause: str
+):
+    assert best(matcher_kb, question) == clause
