@@ -18,9 +18,10 @@ from collections.abc import Iterable
 
 _QUOTED = re.compile(r"“([^”]{2,40})”")
 # what may stand between the term and the asking words: filler, never a topic of its own
+# (each piece read one way only, and never given back: no backtracking over long filler)
 _FILLER = (
     r"(?:\s|[、，,“”\"']|和|与|跟|及|还有|这(?:两|俩)?个?(?:词|字|简称|说法|提法)?|项目|"
-    r"到底|究竟|具体|又|都|分别|说的|讲的|所说的?|所谓的?|里的?|的)*"
+    r"到底|究竟|具体|又|都|分别|说的|讲的|所说|所谓|里|的)*+"
 )
 _ASKS_AFTER = (
     r"(?:是(?:个)?(?:啥|什么|么子|哪样|撒子|啥子|咩)|啥|什么|么子)(?:子)?(?:意思|东西|玩意儿?|概念|说法)?"

@@ -306,9 +306,11 @@ class Index:
         return self._asked_back_by_examples(q, result, scores)
 
     def _with_voted_related(self, q: Query, result: Result, scores: Sequence[float]) -> Result:
-        """An answer's related clauses (相关条款) include the clause the nearest examples
-        vote for most when it is not among the first two already: people who asked like
-        this were answered there."""
+        """An answer's related clauses (相关条款) include the clause with the most votes of
+        the nearest examples among those not shown first already (the answer and the next
+        one): people who asked like this were answered there. A related clause is only
+        shown, never answered, so no nearness is asked of the vote (a bar at EXAMPLE_NEAR
+        lost more right clauses than it kept out)."""
         if not result.confident or not scores:
             return result
         verdict = self._verdict(q)
@@ -316,9 +318,11 @@ class Index:
             return result
         shown = {h.clause for h in result.hits[:2]}
         for number, share in verdict.ranking:
-            ci = self._example_clause.get(number)
-            if share < RELATED_VOTE or ci is None:
+            if share < RELATED_VOTE:
                 break
+            ci = self._example_clause.get(number)
+            if ci is None:
+                continue
             clause = self.clauses[ci]
             if clause in shown:
                 continue

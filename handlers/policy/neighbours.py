@@ -310,7 +310,7 @@ ASKED_BY = re.compile(r"^[^，。,.？?！!：:]{0,14}(问|想问|想了解|咨�
 # a company a township, a county or a village collective sets up is （六）'s 乡建公司 or
 # 县级国企, not a private firm's registration (乡镇开公司组织老百姓施工)
 PUBLIC_FOUNDER = re.compile(
-    r"(乡镇|镇里|镇上|乡里|镇政府|乡政府|政府|县里|县级|村集体|集体)[^，。,.？?！!]{0,4}$"
+    r"((乡镇|镇里|镇上|乡里|县里|县级|村集体|集体)[^，。,.？?！!]{0,4}|(镇|乡|县)?政府)$"
 )
 FOUNDED = ("开公司", "办公司", "注册公司")
 
@@ -327,12 +327,12 @@ def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
         for form in PERSON_FORMS:
             text = text.replace(form, "")
     ours = any(word in text for word in OWN_WORDS) or not WAGE_TROUBLE.search(text)
+    asker = ASKED_BY.match(text)
     out: dict[Neighbour, str] = {}
     for match in _pattern().finditer(text):
         found = match.group()
         if ASKER.search(text, max(0, match.start() - 14), match.start()):
             continue  # who is asking (俺是驻村第一书记，…), not what is asked about
-        asker = ASKED_BY.match(text)
         if asker and match.end() <= asker.end():
             continue
         if found in FOUNDED and PUBLIC_FOUNDER.search(

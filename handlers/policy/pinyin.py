@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable, Iterable
 
 from handlers.policy.dictionary import SHIPPED_POLICY, _load, data_path, tokenizer
@@ -148,7 +149,7 @@ _SPOKEN_PINYIN = {
     "xiulu": "修路",
     "zhengfu": "政府",
     "guanli": "管理",
-    # single syllables of speech that no word lookup can guess
+    # single syllables of speech, read so before the most frequent character spelled alike
     "he": "和",
     "gen": "跟",
     "zui": "最",
@@ -165,10 +166,13 @@ _SPOKEN_PINYIN = {
     "ren": "人",
     "ge": "个",
     "ji": "几",
+    "xiang": "想",
+    "wen": "问",
 }
-# A run of a pinyin sentence that is neither is read as the most frequent dictionary word of
-# two to four characters spelled so (qubie 区别, zuishao 最少), or split into such words
-# and the ones above (laowubaochou 劳务 报酬); the word list is built on the first such run.
+# A run of a pinyin sentence that is neither is read as the dictionary word of two to four
+# characters spelled so — a term of ours first, then the most frequent (qubie 区别, keyan
+# 可研) — or split into such words and the ones above (laowubaochou 劳务 报酬); the word list
+# is built on the first such run.
 _WORD_SYLLABLES = range(2, 5)
 
 
@@ -199,12 +203,20 @@ class PinyinFixer:
             self._terms.append((term, heard))
         self._term_set = {t for t, _ in self._terms}
         # a term's first characters typed by their initials, the rest written out (dd联系单位
-        # is 定点联系单位, lw报酬 劳务报酬): initials -> (the rest, the term), longest first
-        self._prefixed: dict[str, list[tuple[str, str]]] = {}
-        for term in sorted(self._term_set, key=len, reverse=True):
+        # is 定点联系单位, lw报酬 劳务报酬): initials -> (the rest, the term), longest first;
+        # initials and rest that two terms share (cz部: 村支部 or 财政部) are no abbreviation
+        spelt: dict[tuple[str, str], set[str]] = {}
+        for term in self._term_set:
             for cut in range(2, len(term)):
                 key = "".join(sounds[ch][0][0] for ch in term[:cut])
-                self._prefixed.setdefault(key, []).append((term[cut:], term))
+                spelt.setdefault((key, term[cut:]), set()).add(term)
+        self._prefixed: dict[str, list[tuple[str, str]]] = {}
+        for (key, rest), terms in sorted(spelt.items(), key=lambda p: (-len(p[0][1]), p[0])):
+            if len(terms) == 1:
+                self._prefixed.setdefault(key, []).append((rest, terms.pop()))
+        # words by their whole pinyin, built on the first pinyin sentence (_spelled_words)
+        self._words_lock = threading.Lock()
+        self._words: tuple[dict[str, str], dict[str, str]] | None = None
         # the common terms' initials first (zb is 招标, not 张榜); then any other term of three
         # characters or more; an abbreviation that could be two terms is no abbreviation
         self._typed: dict[str, str] = {}
@@ -231,9 +243,9 @@ class PinyinFixer:
         """The text with slips and abbreviations replaced by the terms, and the terms used."""
         fixed: list[str] = []
         if any(ch in _LATIN for ch in text):
-            text = self._expand_latin(text, fixed)
-            if fixed:
-                words = cut_spans(text)
+            typed = self._expand_latin(text, fixed)
+            if typed != text:  # read as Chinese (a term or not): cut again
+                text, words = typed, cut_spans(typed)
         heard = [self._first.get(ch, "") for ch in text]
         starts = [
             i
@@ -306,11 +318,12 @@ class PinyinFixer:
 
     def _pinyin_word(self, run: str) -> str | None:
         """A run of a pinyin sentence as Chinese words, or None when it spells none."""
-        known = _SPOKEN_PINYIN.get(run) or self._spelled.get(run) or self._by_sound().get(run)
+        by_sound, single = self._by_sound()
+        known = _SPOKEN_PINYIN.get(run) or self._spelled.get(run) or by_sound.get(run)
         if known or len(run) > 40:
             return known
-        if run in self._by_sound_single():  # one syllable alone: its most frequent character
-            return self._by_sound_single()[run]
+        if run in single:  # one syllable alone: its most frequent character
+            return single[run]
         # split into words: fewest pieces, each a word above (dynamic programming)
         best: list[list[str] | None] = [[]] + [None] * len(run)
         for end in range(1, len(run) + 1):
@@ -318,7 +331,7 @@ class PinyinFixer:
                 head = best[start]
                 piece = run[start:end]
                 word = _SPOKEN_PINYIN.get(piece) or self._spelled.get(piece)
-                word = word or self._by_sound().get(piece)
+                word = word or by_sound.get(piece)
                 if (
                     head is not None
                     and word
@@ -327,15 +340,18 @@ class PinyinFixer:
                     best[end] = [*head, word]
         return "".join(best[-1]) if best[-1] else None
 
-    @functools.cache  # noqa: B019  (one fixer per index, kept for the process)
-    def _by_sound(self) -> dict[str, str]:
-        """Whole toneless pinyin -> the dictionary word spelled so: a term of ours first
-        (keyan is 可研 here, not 科研), then the most frequent."""
-        return self._spelled_words(_WORD_SYLLABLES)
-
-    @functools.cache  # noqa: B019
-    def _by_sound_single(self) -> dict[str, str]:
-        return self._spelled_words(range(1, 2))
+    def _by_sound(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Whole toneless pinyin -> the dictionary word spelled so, for words of two to four
+        characters and for single characters: a term of ours first (keyan is 可研 here, not
+        科研), then the most frequent. Built once, by the first thread that needs it."""
+        if self._words is None:
+            with self._words_lock:
+                if self._words is None:
+                    self._words = (
+                        self._spelled_words(_WORD_SYLLABLES),
+                        self._spelled_words(range(1, 2)),
+                    )
+        return self._words
 
     def _spelled_words(self, lengths: range) -> dict[str, str]:
         freq = tokenizer().FREQ

@@ -148,12 +148,12 @@ _DIALECT = (
     (re.compile(r"阮"), "我们"),
     (re.compile(r"(?<=[包交发送卖租分])予"), "给"),
     (re.compile(r"敢会使|敢会当|袂使"), "能"),
-    # 西南, 湘 (fifteenth pass): 做活路 is 干活, 县头/村头/屋头 are 县里/村里/家里, 喊 people
-    # to work is to 组织 them
+    # 西南, 湘 (fifteenth pass): 做活路 is 干活, 县头/镇头/乡头 and 屋头 are 县里… and 家里
+    # (村头 stays the village's edge), 喊 people to work is to 组织 them (喊人 stays a word)
     (re.compile(r"[做干搞]活路"), "干活"),
     (re.compile(r"(?<=[县镇乡])头(?![头儿目])"), "里"),
     (re.compile(r"屋头"), "家里"),
-    (re.compile(r"喊(?=[^，。？?,]{1,6}(人|群众|老百姓|村民|大家|大伙|乡亲))"), "组织"),
+    (re.compile(r"喊(?!人)(?=[^，。？?,]{0,6}(人|群众|老百姓|村民|大家|大伙|乡亲))"), "组织"),
 )
 _DIALECT_CHARS = frozenset(
     "哪嘞嘅咗佢几多啥么冇唔乜点哋嗰啲係咁畀攞边嘥整㗎喎咩啩吖囉咪𠊎兜马甘敢影自阮予袂系俾活头喊"
@@ -331,9 +331,9 @@ def analyze(question: str, vocab: Vocabulary, fix: Fixer | None = None) -> Query
     spans = tx.cut_spans(norm)
     fixes: tuple[str, ...] = ()
     if fix is not None:
-        norm, fixes = fix(norm, spans)
-        if fixes:
-            spans = tx.cut_spans(norm)
+        fixed_norm, fixes = fix(norm, spans)
+        if fixed_norm != norm:
+            norm, spans = fixed_norm, tx.cut_spans(fixed_norm)
     asked = _asked_from(norm)
     asked_ours = False
     terms: dict[str, float] = {}

@@ -118,8 +118,8 @@ class SoundAndTypoFixer:
         self._typos = TypoFixer()
 
     def fix(self, text: str, words: list[tuple[str, int]]) -> tuple[str, tuple[str, ...]]:
-        text, heard = self._sounds.fix(text, words)
-        if heard:
-            words = cut_spans(text)
+        heard_text, heard = self._sounds.fix(text, words)
+        if heard_text != text:
+            text, words = heard_text, cut_spans(heard_text)
         text, typed = self._typos.fix(text, words)
         return text, tuple(dict.fromkeys(heard + typed))
