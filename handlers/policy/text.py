@@ -42,9 +42,14 @@ def cut(text: str) -> list[str]:
     return [w for w, _ in cut_spans(text)]
 
 
+SUBWORD_MAX = 24  # longer runs are not searched for words inside them
+
+
 def subwords(word: str) -> Iterator[str]:
-    """Dictionary words inside a longer word, as jieba's cut_for_search yields (any length)."""
-    if len(word) <= 2:
+    """Dictionary words inside a longer word, as jieba's cut_for_search yields (any length).
+    A run longer than any dictionary word (a pasted string of 2,000 letters) holds none worth
+    the quadratic search."""
+    if len(word) <= 2 or len(word) > SUBWORD_MAX:
         return
     freq = tokenizer().FREQ
     for size in range(2, len(word)):

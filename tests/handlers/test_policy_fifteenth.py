@@ -232,3 +232,10 @@ def test_the_fifteenth_passs_spoken_words_reach_their_concept(
     matcher_kb: KnowledgeBase, question: str, clause: str
 ):
     assert best(matcher_kb, question) == clause
+
+
+def test_a_long_run_of_letters_is_not_searched_for_words_inside_it():
+    from handlers.policy.text import SUBWORD_MAX, subwords
+
+    assert list(subwords("x" * (SUBWORD_MAX + 1))) == []
+    assert "劳务" in list(subwords("农推项目劳务报酬"))  # a word's parts are still found
