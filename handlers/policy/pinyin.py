@@ -202,20 +202,10 @@ class PinyinFixer:
             self._by_first.setdefault(heard[:2], []).append(len(self._terms))
             self._terms.append((term, heard))
         self._term_set = {t for t, _ in self._terms}
-        # a term's first characters typed by their initials, the rest written out (dd联系单位
-        # is 定点联系单位, lw报酬 劳务报酬): initials -> (the rest, the term), longest first;
-        # initials and rest that two terms share (cz部: 村支部 or 财政部) are no abbreviation
-        spelt: dict[tuple[str, str], set[str]] = {}
-        for term in self._term_set:
-            for cut in range(2, len(term)):
-                key = "".join(sounds[ch][0][0] for ch in term[:cut])
-                spelt.setdefault((key, term[cut:]), set()).add(term)
-        self._prefixed: dict[str, list[tuple[str, str]]] = {}
-        for (key, rest), terms in sorted(spelt.items(), key=lambda p: (-len(p[0][1]), p[0])):
-            if len(terms) == 1:
-                self._prefixed.setdefault(key, []).append((rest, terms.pop()))
-        # words by their whole pinyin, built on the first pinyin sentence (_spelled_words)
+        # built on the first question typed with Latin letters, under a lock: the initials
+        # run into the rest of a term (_prefixes), and words by their whole pinyin (_by_sound)
         self._words_lock = threading.Lock()
+        self._prefixed: dict[str, list[tuple[str, str]]] | None = None
         self._words: tuple[dict[str, str], dict[str, str]] | None = None
         # the common terms' initials first (zb is 招标, not 张榜); then any other term of three
         # characters or more; an abbreviation that could be two terms is no abbreviation
@@ -286,11 +276,33 @@ class PinyinFixer:
         fixed += typed
         return self._pinyin_sentence(text)
 
+    def _prefixes(self) -> dict[str, list[tuple[str, str]]]:
+        """A term's first characters typed by their initials, the rest written out (dd联系单位
+        is 定点联系单位, lw报酬 劳务报酬): initials -> (the rest, the term), longest first;
+        initials and rest that two terms share (cz部: 村支部 or 财政部) are no abbreviation."""
+        if self._prefixed is None:
+            with self._words_lock:
+                if self._prefixed is None:
+                    sounds = self._sounds
+                    spelt: dict[tuple[str, str], set[str]] = {}
+                    for term in self._term_set:
+                        for cut in range(2, len(term)):
+                            key = "".join(sounds[ch][0][0] for ch in term[:cut])
+                            spelt.setdefault((key, term[cut:]), set()).add(term)
+                    prefixed: dict[str, list[tuple[str, str]]] = {}
+                    order = sorted(spelt.items(), key=lambda p: (-len(p[0][1]), p[0]))
+                    for (key, rest), terms in order:
+                        if len(terms) == 1:
+                            prefixed.setdefault(key, []).append((rest, next(iter(terms))))
+                    self._prefixed = prefixed
+        return self._prefixed
+
     def _complete_prefixes(self, text: str, fixed: list[str]) -> str:
         """Initials run straight into the rest of a term written out: the term."""
         out, at = [], 0
+        prefixed = self._prefixes()
         for m in _LATIN_RUN.finditer(text):
-            for rest, term in self._prefixed.get(m[0], ()):
+            for rest, term in prefixed.get(m[0], ()):
                 if text.startswith(rest, m.end()):
                     out.append(text[at : m.start()] + term)
                     at = m.end() + len(rest)
