@@ -123,6 +123,8 @@ def test_initials_two_terms_share_are_no_abbreviation():
         ("我们的农推项目正在编制实施方案，要不要采用两类综合赈济模式", "（八）"),
         # a system's name is no person's
         ("调度监管用的那个线上系统叫啥名字", "（三）"),
+        # a call told is no phone number asked
+        ("我爸打电话说村里合作社要接活，村集体的劳务合作社能直接承接农推项目不", "（五）"),
     ],
 )
 def test_a_word_inside_another_is_no_demand_the_policy_leaves_open(
@@ -134,7 +136,13 @@ def test_a_word_inside_another_is_no_demand_the_policy_leaves_open(
 
 
 @pytest.mark.parametrize(
-    "question", ["合作社的章程怎么写", "我想自己开公司要办啥手续", "务工人员要不要政审"]
+    "question",
+    [
+        "合作社的章程怎么写",
+        "我想自己开公司要办啥手续",
+        "务工人员要不要政审",
+        "以工代赈项目的举报电话是多少",
+    ],
 )
 def test_the_demands_themselves_are_still_refused(kb: KnowledgeBase, question: str):
     result = kb.ask(question)
