@@ -313,6 +313,21 @@ PUBLIC_FOUNDER = re.compile(
     r"((乡镇|镇里|镇上|乡里|县里|县级|村集体|集体)[^，。,.？?！!]{0,4}|(镇|乡|县)?政府)$"
 )
 FOUNDED = ("开公司", "办公司", "注册公司")
+# the other programme named as what a project builds (人居环境整治项目, 修村里的公共厕所) in a
+# question about this programme's ways (who works, how organised, what posts): the kind of
+# project, not the programme asked about
+BUILT = re.compile(r"(修|建|盖|搞|改造)[^，。,.？?！!]{0,5}$")
+AS_PROJECT = re.compile(r"(整治|改造|建设)?(项目|工程)")
+OUR_WAYS = (
+    *OWN_WORDS,
+    "公益性岗位",
+    "公益岗",
+    "组织模式",
+    "赈济模式",
+    "务工",
+    "组织村民",
+    "组织群众",
+)
 
 
 def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
@@ -338,6 +353,11 @@ def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
         if found in FOUNDED and PUBLIC_FOUNDER.search(
             text, max(0, match.start() - 10), match.start()
         ):
+            continue
+        if (
+            AS_PROJECT.match(text, match.end())
+            or BUILT.search(text, max(0, match.start() - 6), match.start())
+        ) and any(word in text for word in OUR_WAYS):
             continue
         owner = _owner()[found]
         if not (owner.elsewhere and ours):

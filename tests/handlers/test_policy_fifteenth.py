@@ -247,3 +247,20 @@ def test_a_long_run_of_letters_is_not_searched_for_words_inside_it():
 
     assert list(subwords("x" * (SUBWORD_MAX + 1))) == []
     assert "劳务" in list(subwords("农推项目劳务报酬"))  # a word's parts are still found
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("人居环境整治项目想让村民自己组织起来干，有没有现成的组织模式", "（六）"),
+        ("村里修公共厕所这个农推项目，收尾以后能设公益性岗位管护不", "（九）"),
+    ],
+)
+def test_another_programme_named_as_what_a_project_builds_is_its_kind(
+    matcher_kb: KnowledgeBase, question: str, clause: str
+):
+    result = matcher_kb.ask(question)
+    assert not result.neighbours
+    assert best(matcher_kb, question) == clause
+    # asked for itself, it is still the other programme's
+    assert matcher_kb.ask("人居环境整治的补助标准是多少").neighbours
