@@ -89,7 +89,7 @@ def test_every_set_but_the_held_out_one_is_in_the_bank():
 
 def test_the_newest_held_out_set_is_not_in_the_bank():
     assert source_of(HELD_OUT) not in shipped_bank().sources
-    # most of its questions are new in their words (fresh11: 83%; formal wording repeats)
+    # most of its questions are new in their words (fresh12: 92%; formal wording repeats)
     assert len(unseen(HELD_OUT)) >= 0.75 * len(load_kinds(HELD_OUT))
 
 
@@ -100,8 +100,8 @@ def test_the_held_out_set_is_answered_better_with_the_bank(matcher_kb: Knowledge
     traps = [q for q, e, _ in rows if e == "-"]
     alone, banked = top1(matcher_kb, on_topic), top1(builtin_kb(), on_topic)
     assert banked >= alone + 3, (alone, banked)
-    assert banked / len(on_topic) >= 0.93  # 96.1% when measured (fresh11, fifteenth pass)
-    # a floor below the figure when measured (98% of fresh11's traps it does not repeat)
+    assert banked / len(on_topic) >= 0.9  # 91.8% when measured (fresh12, fifteenth pass)
+    # a floor below the figure when measured (96% of fresh12's traps it does not repeat)
     assert sum(not builtin_kb().ask(q).best for q in traps) / len(traps) >= 0.92
 
 
