@@ -58,9 +58,10 @@ class Definitions:
             self._after = re.compile(f"{term}{_FILLER}(?:{_ASKS_AFTER}){_ENDS}")
             self._before = re.compile(f"(?:{_ASKS_BEFORE}){_FILLER}{term}{_FILLER}{_ENDS}")
 
-    def asked(self, text: str) -> int | None:
-        """The clause introducing the term whose meaning a normalised question asks, if any."""
+    def asked(self, text: str) -> tuple[int, str] | None:
+        """The clause introducing the term whose meaning a normalised question asks, and the
+        term, if any."""
         if not self.terms:
             return None
         m = self._after.search(text) or self._before.search(text)
-        return self.terms[m["term"]] if m else None
+        return (self.terms[m["term"]], m["term"]) if m else None

@@ -338,13 +338,20 @@ class Index:
         reason (another programme, a demand no clause states) stays refused."""
         if result.neighbours or result.unstated or not scores:
             return None
-        ci = self._definitions.asked(q.text)
-        if ci is None:
+        asked = self._definitions.asked(q.text)
+        if asked is None:
             return None
+        ci, term = asked
         clause = self.clauses[ci]
         hit = next((h for h in result.hits if h.clause is clause), None)
         rest = tuple(h for h in result.hits if h.clause is not clause)
         hit = hit or self._hit(q, ci, scores)
+        # the point quoted is the sentence that names the term (以下简称“重推”和“农推”)
+        quoting = [t for t in tx.sentences(clause.text) if term in t and "“" in t]
+        naming = next(
+            (t for t in quoting if f"“{term}" in t), quoting[0] if quoting else hit.sentence
+        )
+        hit = Hit(hit.clause, hit.score, hit.coverage, naming)
         return Result(result.question, (hit, *rest), True, fixes=result.fixes)
 
     def _doubted(self, q: Query, result: Result) -> Result:

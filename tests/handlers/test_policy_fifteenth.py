@@ -30,6 +30,8 @@ def test_what_a_named_term_means_is_the_clause_introducing_it(
     matcher_kb: KnowledgeBase, question: str
 ):
     assert best(matcher_kb, question) == "（一）"
+    # the point quoted is the sentence that names it
+    assert "以下简称" in matcher_kb.ask(question).best.sentence
 
 
 @pytest.mark.parametrize(
@@ -44,13 +46,13 @@ def test_a_part_of_a_named_phrase_is_named_too(question: str, clause: str):
     clauses = builtin_document().clauses
     terms = named_terms((i, normalize(c.full_text)) for i, c in enumerate(clauses))
     at = Definitions(terms).asked(normalize(question))
-    assert at is not None and clauses[at].number == clause
+    assert at is not None and clauses[at[0]].number == clause
 
 
 def test_what_is_asked_about_a_named_term_is_no_definition():
     definitions = Definitions({"农推": 0, "重推": 0})
-    assert definitions.asked("农推是个啥") == 0
-    assert definitions.asked("啥叫重推") == 0
+    assert definitions.asked("农推是个啥") == (0, "农推")
+    assert definitions.asked("啥叫重推") == (0, "重推")
     # something else is asked of the term: its time, its share, its rule
     assert definitions.asked("农推项目是什么时候开始搞的") is None
     assert definitions.asked("农推项目劳务报酬的比例是啥") is None
@@ -65,7 +67,7 @@ def test_an_added_documents_named_terms_are_read_from_its_text():
     )
     terms = named_terms((i, normalize(c.full_text)) for i, c in enumerate(doc.clauses))
     assert terms == {"两金": 0, "一站式": 1}
-    assert Definitions(terms).asked("两金是啥意思") == 0
+    assert Definitions(terms).asked("两金是啥意思") == (0, "两金")
 
 
 @pytest.mark.parametrize(
