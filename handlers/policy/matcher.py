@@ -343,9 +343,7 @@ class Index:
             return None
         ci, term = asked
         clause = self.clauses[ci]
-        hit = next((h for h in result.hits if h.clause is clause), None)
-        rest = tuple(h for h in result.hits if h.clause is not clause)
-        hit = hit or self._hit(q, ci, scores)
+        hit, rest = self._promoted(q, result, ci, scores)
         # the point quoted is the sentence that names the term (以下简称“重推”和“农推”)
         quoting = [t for t in tx.sentences(clause.text) if term in t and "“" in t]
         naming = next(
@@ -394,19 +392,25 @@ class Index:
             asked = question_intents(q.text)
             if len(asked & self._intents[top]) > len(asked & self._intents[ci]):
                 return result
+        hit, rest = self._promoted(q, result, ci, scores)
+        return Result(result.question, (hit, *rest), True, fixes=result.fixes)
+
+    def _promoted(
+        self, q: Query, result: Result, ci: int, scores: Sequence[float]
+    ) -> tuple[Hit, tuple[Hit, ...]]:
+        """Clause `ci` as the answer — its ranked hit, or one scored like it — and the
+        other hits, in their order, as its related clauses."""
         clause = self.clauses[ci]
         hit = next((h for h in result.hits if h.clause is clause), None)
         rest = tuple(h for h in result.hits if h.clause is not clause)
-        return Result(
-            result.question, (hit or self._hit(q, ci, scores), *rest), True, fixes=result.fixes
-        )
+        return hit or self._hit(q, ci, scores), rest
 
     def _writes_measure_asked(self, q: Query, hit: Hit) -> bool:
         """Whether the question asks a quantity (how often, what share) that the answer's
         clause writes: 一年要调度几次 is （十二）'s 按季度, however many near questions ask
         the day of the month a report is due, which no clause writes."""
         measured = self._measured[self._position[id(hit.clause)]]
-        return bool(measured) and any(m.key in measured for m in measures_asked(q.text))
+        return bool(measured) and any(m.key in measured for m in self._asks(q.text)[1])
 
     def _asked_back_by_examples(self, q: Query, result: Result, scores: Sequence[float]) -> Result:
         """A plain refusal (nothing in the domain the matcher could answer) whose nearest
@@ -659,17 +663,10 @@ class Index:
     def _demanded(self, text: str, answers: Sequence[Hit]) -> tuple[Unstated, ...]:
         """What a normalised question demands that no clause states; failing that, the
         quantities it asks for that its answers (the best hit, both when tied) write none of:
-        公示要挂多少天 is not （十）'s, which names the notice and no days. What is asked is
-        kept per question (about 20 µs, paid once)."""
+        公示要挂多少天 is not （十）'s, which names the notice and no days."""
         if not answers or answers[0].coverage < ASK_FLOOR:
             return ()
-        memo = self._demand_memo
-        found = memo.get(text)
-        if found is None:
-            if len(memo) >= QUERY_MEMO:
-                memo.clear()
-            found = memo[text] = (demanded(text, self._stated), measures_asked(text))
-        demands, measures = found
+        demands, measures = self._asks(text)
         if demands or not measures:
             return demands
         at = self._position
@@ -677,6 +674,15 @@ class Index:
         for h in answers:
             written |= self._measured[at[id(h.clause)]]
         return tuple(m for m in measures if m.key not in written)
+
+    def _asks(self, text: str) -> tuple[tuple[Unstated, ...], tuple[Unstated, ...]]:
+        """What a normalised question demands that no clause states, and the quantities it
+        asks for (unstated.py); kept per question (about 20 µs, paid once)."""
+        found = self._demand_memo.get(text)
+        if found is None:
+            found = (demanded(text, self._stated), measures_asked(text))
+            _remember(self._demand_memo, text, found)
+        return found
 
     def _vague(self, q: Query) -> bool:
         """Only words every clause has (项目, 以工代赈) and nothing asked about them (no number,

@@ -330,6 +330,20 @@ OUR_WAYS = (
 )
 
 
+def _frames_the_question(text: str, match: re.Match[str], asker_end: int, our_ways: bool) -> bool:
+    """Whether a programme's name, where it stands, says who asks or what the project is
+    rather than what is asked about: the asker's post (俺是驻村第一书记，…; 驻村工作队问：…),
+    a company a township sets up (乡镇开公司…), the kind of project this programme's ways are
+    asked of (人居环境整治项目…组织模式)."""
+    start, end = match.span()
+    if ASKER.search(text, max(0, start - 14), start) or end <= asker_end:
+        return True
+    if match.group() in FOUNDED and PUBLIC_FOUNDER.search(text, max(0, start - 10), start):
+        return True
+    built = AS_PROJECT.match(text, end) or BUILT.search(text, max(0, start - 6), start)
+    return bool(built) and our_ways
+
+
 def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
     """The programmes a normalised question names, each with the name it used (person forms
     such as 低保户 aside)."""
@@ -343,21 +357,12 @@ def neighbours_named(text: str) -> list[tuple[Neighbour, str]]:
             text = text.replace(form, "")
     ours = any(word in text for word in OWN_WORDS) or not WAGE_TROUBLE.search(text)
     asker = ASKED_BY.match(text)
+    asker_end = asker.end() if asker else 0
+    our_ways = any(word in text for word in OUR_WAYS)
     out: dict[Neighbour, str] = {}
     for match in _pattern().finditer(text):
         found = match.group()
-        if ASKER.search(text, max(0, match.start() - 14), match.start()):
-            continue  # who is asking (俺是驻村第一书记，…), not what is asked about
-        if asker and match.end() <= asker.end():
-            continue
-        if found in FOUNDED and PUBLIC_FOUNDER.search(
-            text, max(0, match.start() - 10), match.start()
-        ):
-            continue
-        if (
-            AS_PROJECT.match(text, match.end())
-            or BUILT.search(text, max(0, match.start() - 6), match.start())
-        ) and any(word in text for word in OUR_WAYS):
+        if _frames_the_question(text, match, asker_end, our_ways):
             continue
         owner = _owner()[found]
         if not (owner.elsewhere and ours):

@@ -331,7 +331,11 @@ class PinyinFixer:
     def _pinyin_word(self, run: str) -> str | None:
         """A run of a pinyin sentence as Chinese words, or None when it spells none."""
         by_sound, single = self._by_sound()
-        known = _SPOKEN_PINYIN.get(run) or self._spelled.get(run) or by_sound.get(run)
+
+        def word_of(piece: str) -> str | None:
+            return _SPOKEN_PINYIN.get(piece) or self._spelled.get(piece) or by_sound.get(piece)
+
+        known = word_of(run)
         if known or len(run) > 40:
             return known
         if run in single:  # one syllable alone: its most frequent character
@@ -341,9 +345,7 @@ class PinyinFixer:
         for end in range(1, len(run) + 1):
             for start in range(max(0, end - 24), end):
                 head = best[start]
-                piece = run[start:end]
-                word = _SPOKEN_PINYIN.get(piece) or self._spelled.get(piece)
-                word = word or by_sound.get(piece)
+                word = word_of(run[start:end])
                 if (
                     head is not None
                     and word
