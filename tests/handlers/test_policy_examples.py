@@ -35,7 +35,12 @@ from tests.handlers.policy_support import kb_without
 from tests.handlers.test_policy_qa_devset import load_kinds
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-HELD_OUT = "policy_questions_fresh12.tsv"  # the newest set, kept out of the bank
+# the newest sets, kept out of the bank (written at the start of the sixteenth pass)
+HELD_OUT = ("policy_questions_fresh13.tsv", "policy_questions_fresh14.tsv")
+# floors a little below the figures when the sets were first measured with this bank
+# (sixteenth pass, the rows no other set repeats: top-1 96.8%, traps refused 96.4%)
+FLOOR_TOP1 = 0.94
+FLOOR_REFUSED = 0.93
 HELD_MARK = (
     "# held out of the example bank: `make examples` leaves a set with this line out"
     " (handlers/policy/examples.py)"
@@ -82,27 +87,27 @@ def test_every_set_but_the_held_out_one_is_in_the_bank():
         for p in DATA.glob("policy_questions*.tsv")
         if HELD_MARK in p.read_text(encoding="utf-8").splitlines()[:6]
     }
-    assert marked == {HELD_OUT}
+    assert marked == set(HELD_OUT)
     every = {source_of(p) for p in DATA.glob("policy_questions*.tsv") if p.name not in marked}
     assert set(shipped_bank().sources) == every
 
 
-def test_the_newest_held_out_set_is_not_in_the_bank():
-    assert source_of(HELD_OUT) not in shipped_bank().sources
-    # most of its questions are new in their words (fresh12: 92%; formal wording repeats)
-    assert len(unseen(HELD_OUT)) >= 0.75 * len(load_kinds(HELD_OUT))
+@pytest.mark.parametrize("name", HELD_OUT)
+def test_the_newest_held_out_sets_are_not_in_the_bank(name: str):
+    assert source_of(name) not in shipped_bank().sources
+    # most of their questions are new in their words (formal wording repeats)
+    assert len(unseen(name)) >= 0.75 * len(load_kinds(name))
 
 
 # -- what it is worth, measured on questions it does not hold --------------------------------
-def test_the_held_out_set_is_answered_better_with_the_bank(matcher_kb: KnowledgeBase):
-    rows = unseen(HELD_OUT)
+def test_the_held_out_sets_are_answered_better_with_the_bank(matcher_kb: KnowledgeBase):
+    rows = [r for name in HELD_OUT for r in unseen(name)]
     on_topic = [r for r in rows if r[1] != "-"]
     traps = [q for q, e, _ in rows if e == "-"]
     alone, banked = top1(matcher_kb, on_topic), top1(builtin_kb(), on_topic)
-    assert banked >= alone + 3, (alone, banked)
-    assert banked / len(on_topic) >= 0.9  # 91.8% when measured (fresh12, fifteenth pass)
-    # a floor below the figure when measured (96% of fresh12's traps it does not repeat)
-    assert sum(not builtin_kb().ask(q).best for q in traps) / len(traps) >= 0.92
+    assert banked >= alone + 10, (alone, banked)
+    assert banked / len(on_topic) >= FLOOR_TOP1, banked / len(on_topic)
+    assert sum(not builtin_kb().ask(q).best for q in traps) / len(traps) >= FLOOR_REFUSED
 
 
 def test_each_set_without_its_own_questions_gains_from_the_others(matcher_kb: KnowledgeBase):
