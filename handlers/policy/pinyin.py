@@ -30,6 +30,9 @@ PINYIN = "pinyin.txt"
 # by one of them (森批 for 审批, 台脏 for 台账, 龙推 for 农推) is heard as the term.
 _BLUR_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("f", "h"))
 _BLUR_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+# The commonest function characters are typed on purpose: in a term of two or three characters
+# one of them in place of the term's character is no slip (是县 is not 市县, 在审 not 再审)
+_MEANT = frozenset("是的了在有和就都也不我你他她这那个")
 
 
 def blur(sound: str) -> str:
@@ -46,6 +49,7 @@ def blur(sound: str) -> str:
 
 _LATIN = "abcdefghijklmnopqrstuvwxyz"
 _LATIN_RUN = re.compile("[a-z]+")
+_SYLLABLE_GAP = re.compile(r"(?<=[a-z]) +(?=[a-z])")
 # The terms people abbreviate to initials when typing on a phone (zb, ygdz, lwbc …); their
 # initials win over any other term's. Initials of other terms count from three characters.
 COMMON_TERMS = [
@@ -72,6 +76,7 @@ COMMON_TERMS = [
     "技能培训",
     "培训",
     "台账",
+    "公示",  # gs: the liaison's monthly 公示 (公司 is typed whole: lw公司)
     "定点联系人",
     "村委会",
     "合作社",
@@ -264,13 +269,25 @@ class PinyinFixer:
         if not _LATIN_RUN.search(text):
             fixed += typed
             return text
-        out = self._latin_runs(text, typed, self._typed.get)
+        # a term's initials, or the whole pinyin of a term (peixun, fenhong): only one term
+        # spells it so
+        out = self._latin_runs(
+            text, typed, lambda run: self._typed.get(run) or self._spelled.get(run)
+        )
         if not typed:
             # no term typed, yet two runs or more, each spelling words, one of two characters
             # or more (keyan dai chushe, gongdi shang you peixun ma): a pinyin sentence too
             runs = _LATIN_RUN.findall(text)
             read = [self._pinyin_word(r) for r in runs]
-            if len(runs) < 2 or not all(read) or all(len(w or "") < 2 for w in read):
+            if len(runs) >= 3 and all(len(w or "") == 1 for w in read):
+                # a syllable per run (yi gong dai xun shi sha yi si): the runs next to each
+                # other are one run, split into words as one
+                text = _SYLLABLE_GAP.sub("", text)
+                runs = _LATIN_RUN.findall(text)
+                read = [self._pinyin_word(r) for r in runs]
+            if len(runs) < 2 and not any(len(w or "") > 2 for w in read):
+                return out
+            if not all(read) or all(len(w or "") < 2 for w in read):
                 return out
             typed = [w for w in read if w and (w in self._term_set or w in SYNONYMS)]
         fixed += typed
@@ -416,6 +433,10 @@ class PinyinFixer:
                 continue  # a real word, or inside or across one (优先上岗 holds no 线上)
             if len(term) == 2 and window[0] != term[0] and window[1] != term[1]:
                 continue  # two sound-alike characters of two: too likely another word
+            if len(term) < 4 and any(
+                a != b and a in _MEANT for a, b in zip(window, term, strict=True)
+            ):
+                continue  # 我是县交通局的: 是 is meant, no slip for 市县
             best = term
         return best
 

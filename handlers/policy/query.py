@@ -110,10 +110,54 @@ _DIALECT = (
     (re.compile(r"咗"), "了"),
     (re.compile(r"佢"), "他"),
     (re.compile(r"几时|多会儿|多咱|啥时候?|(?<!什)么时候"), "什么时候"),
+    (re.compile(r"有冇"), "有没有"),
     (re.compile(r"冇"), "没"),
     # 粤 (eleventh pass): 系咪/係咪/系唔系 ask 是不是 (before 咪 and 唔 are read alone); 俾 is 畀,
     # 给; 西南 (贵州, 云南): 哪样 is 什么 (搞哪样, 哪样清单)
     (re.compile(r"[系係](咪|唔[系係])"), "是不是"),
+    # 粤 (sixteenth pass): 系 after a person or before what is asked is 是; 咩 before what it asks about (咩嚟, 咩事, 咩人)
+    # or after a verb (做咩, 讲咩) is 什么, at the end of a sentence a particle (below); 乜 is 什么;
+    # 喺 is 在, 边度/边处 哪里, 边间 哪家, 边位 哪位; 点整/点搞/点做/点算/点办 ask 怎么办; 嚟 is
+    # 来, 睇 看, 揾/搵 找, 啱 对, 嘢 东西, a closing 未 asks 没 (俾足未); 出粮 is 发工资, 揾工
+    # 找活干, 做嘢/做工 干活; 而家/依家 现在, 唔该 请, 唔使/唔洗 不用, 老细 老板
+    (re.compile(r"(?<=[我你佢他她们])系(?![统列数])|系(?=什么|咩|乜|唔|咪|边|谁|不是)"), "是"),
+    (re.compile(r"咩(?=[嚟事人嘢意东时野样])|(?<=[做讲搞系係是为])咩(?![?？!！。，,]|$)"), "什么"),
+    (re.compile(r"(?<!乜)乜(?!嘢)"), "什么"),
+    (re.compile(r"(?<=[了足好完齐到发给做过])未(?=$|[？?])"), "没"),
+    (re.compile(r"出粮"), "发工资"),
+    (re.compile(r"[揾搵]工"), "找活干"),
+    (re.compile(r"做嘢|做工"), "干活"),
+    (re.compile(r"喺"), "在"),
+    (re.compile(r"边度|边处|边忽"), "哪里"),
+    (re.compile(r"边间"), "哪家"),
+    (re.compile(r"边位"), "哪位"),
+    (
+        re.compile(
+            r"(?<![重要特节地站试焦难优缺观热盲景据])点(?:整|搞|做|算|办)(?=$|[？?，,。！!呀啊啦先好才])"
+        ),
+        "怎么办",
+    ),
+    (re.compile(r"嚟"), "来"),
+    (re.compile(r"睇"), "看"),
+    (re.compile(r"[揾搵]"), "找"),
+    (re.compile(r"啱"), "对"),
+    (re.compile(r"(?<!乜)嘢"), "东西"),
+    (re.compile(r"而家|依家"), "现在"),
+    (re.compile(r"唔该"), "请"),
+    (re.compile(r"唔[使洗]"), "不用"),
+    (re.compile(r"老细"), "老板"),
+    # 吴 (sixteenth pass): 侬 is 你, 阿拉 我们, 覅/嫑 (also 西北) 不要, 勿 不, 辰光 时候,
+    # 哪能 怎么, 做生活 干活, 铜钿 钱, a closing 伐 asks 吗
+    (re.compile(r"侬"), "你"),
+    (re.compile(r"阿拉(?!伯|丁|斯|善)"), "我们"),
+    (re.compile(r"[覅嫑]"), "不要"),
+    (re.compile(r"勿"), "不"),
+    (re.compile(r"啥辰光"), "什么时候"),
+    (re.compile(r"辰光"), "时候"),
+    (re.compile(r"哪能(?!够)"), "怎么"),
+    (re.compile(r"做生活"), "干活"),
+    (re.compile(r"铜钿"), "钱"),
+    (re.compile(r"伐(?=$|[？?!！。])"), "吗"),
     (re.compile(r"俾"), "给"),
     (re.compile(r"哪样"), "什么"),
     (re.compile(r"唔"), "不"),
@@ -157,6 +201,7 @@ _DIALECT = (
 )
 _DIALECT_CHARS = frozenset(
     "哪嘞嘅咗佢几多啥么冇唔乜点哋嗰啲係咁畀攞边嘥整㗎喎咩啩吖囉咪𠊎兜马甘敢影自阮予袂系俾活头喊"
+    "喺嚟睇揾搵啱嘢而依细侬阿覅嫑勿辰铜伐粮工未"
 )
 
 
@@ -185,7 +230,7 @@ _QUARTER = re.compile(r"(每|隔)(三|3)个?月|每个季度|一个季度")
 
 # 人工 said of what is paid, owed or held back (粤 人工按时俾足, and 人工费拖着不给 everywhere) is
 # the pay for the work, not the 人工作业 (work done by hand) of （一）
-_LABOUR_PAY = re.compile(r"人工费?(?=[^，。,？?]{0,6}(发|给|结|拖|欠|按时|足额|到手|领|扣))")
+_LABOUR_PAY = re.compile(r"人工(?!钱)费?(?=[^，。,？?]{0,6}(发|给|结|拖|欠|按时|足额|到手|领|扣))")
 
 
 # A long question tells a story and then asks (我去年跟着修水渠干了仨月 现在修完了 听说干过的人
