@@ -89,13 +89,26 @@ def unstated_text(kb: KnowledgeBase, result: Result, unpaid: bool = False) -> st
     so and where to ask; point at the clauses nearest the question, quote none."""
     lines = [f"这份政策没有讲{u.label}，这类事请问{u.ask}。" for u in result.unstated]
     lines.append(f"也可以拨打 {NEIGHBOUR_HOTLINE}。")
-    if result.hits:
-        refs = "；".join(f"{h.clause.ref} {h.clause.title}" for h in result.hits[:2])
-        first = clause_ref(kb, result.hits[0].clause)
-        lines.append(f"政策里相近的条款：{refs}（回复“全文 {first}”查看）")
+    if result.pointed:
+        lines.append(_pointing(kb, result.pointed))
     if unpaid:
         lines.append(HOTLINE)
     return "\n".join(lines)
+
+
+def pointed_refusal(kb: KnowledgeBase, result: Result, unpaid: bool = False) -> str:
+    """Read in the domain, yet asked the way questions the policy does not answer are: no
+    clause is quoted, the nearest are named."""
+    lines = ["政策里没有找到直接回答这个问题的条款。", _pointing(kb, result.pointed)]
+    if unpaid:
+        lines.append(HOTLINE)
+    lines.append("可以换个说法再问，发送“帮助”查看全部命令。")
+    return "\n".join(lines)
+
+
+def _pointing(kb: KnowledgeBase, hits: tuple[Hit, ...]) -> str:
+    refs = "；".join(f"{h.clause.ref} {h.clause.title}" for h in hits)
+    return f"政策里相近的条款：{refs}（回复“全文 {clause_ref(kb, hits[0].clause)}”查看）"
 
 
 def ask_back_text(kb: KnowledgeBase, result: Result) -> str:
@@ -136,6 +149,8 @@ def answer_text(kb: KnowledgeBase, result: Result) -> str:
         return unstated_text(kb, result, unpaid)
     if best is None and result.ask_back:
         return ask_back_text(kb, result)
+    if best is None and result.pointed:
+        return pointed_refusal(kb, result, unpaid)
     if best is None:
         return not_found(result.too_short, unpaid)
     shown = [best, result.hits[1]] if result.tie else [best]
@@ -217,6 +232,8 @@ def as_json(kb: KnowledgeBase, result: Result) -> dict[str, Any]:
         related = [_ref_in(best, h) for h in result.related]
     elif result.ask_back:  # the choices offered
         related = [_ref_in(result.choices[0], h) for h in result.choices]
+    elif result.pointed:  # the clauses a refusal names
+        related = [_ref_in(result.pointed[0], h) for h in result.pointed]
     return {
         "question": result.question,
         "clause": best.clause.ref if best else None,

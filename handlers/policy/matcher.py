@@ -63,6 +63,7 @@ RELATED_COVER = 0.5  # (coverage at least this share of the best's): a second gu
 RELATED_VOTE = 0.1  # the examples' favourite other clause, with this share of the vote, too
 ASK_FLOOR = 0.2  # below the threshold but above this coverage, in the domain: ask back
 ASK_CHOICES = 3
+POINTED = 2  # a refusal names at most this many clauses near the question (not quoted)
 DOMAIN_SHARE = 0.75
 TOPIC_MIN = 2  # a concept written this often, and TOPIC_LEAD times more than in any other
 TOPIC_LEAD = 2  # clause, is one of the clause's topics
@@ -119,11 +120,21 @@ class Result:
     # what it demands that no clause states (a sum, an age, a phone number …): refused
     # honestly, the closest clauses only pointed at
     unstated: tuple[Unstated, ...] = ()
+    # refused by the example bank, though the matcher read it in the domain: its reading
+    near: tuple[Hit, ...] = ()
 
     @property
     def choices(self) -> tuple[Hit, ...]:
         """What to offer when asking back (the closest clauses)."""
         return self.hits[:ASK_CHOICES] if self.ask_back else ()
+
+    @property
+    def pointed(self) -> tuple[Hit, ...]:
+        """The clauses a refusal names without quoting them (政策里相近的条款): those
+        nearest a demand no clause states, or the reading the example bank refused."""
+        if self.confident or self.ask_back or self.neighbours:
+            return ()
+        return self.near or (self.hits[:POINTED] if self.unstated else ())
 
     @property
     def best(self) -> Hit | None:
@@ -383,7 +394,11 @@ class Index:
                 and result.hits[0].coverage < EXAMPLE_KEEP_COVER
                 and not self._writes_measure_asked(q, result.hits[0])
             ):
-                return Result(result.question, (), False, fixes=result.fixes)
+                # refused, the matcher's reading only pointed at (a question of ours in
+                # words the bank's off-topic questions use: 项目建成了村里能分到啥)
+                near = result.hits[:POINTED] if self._in_domain(q) else ()
+                near = tuple(h for h in near if h.coverage >= THRESHOLD)
+                return Result(result.question, (), False, fixes=result.fixes, near=near)
             return result
         ci = self._example_clause.get(verdict.clause)
         if ci is None or (result.confident and ci == top):

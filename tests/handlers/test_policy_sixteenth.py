@@ -1,0 +1,132 @@
+"""Sixteenth pass of issue 16: 粤 and 吴 function words, pinyin typed a syllable at a time or a
+term in full, function characters that are no sound-alike slip, and a refusal that names the
+clauses it read (政策里相近的条款) when the example bank, not the matcher, refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.policy.answer import answer_text, as_json
+from handlers.policy.examples import ExampleBank, example
+from handlers.policy.kb import KnowledgeBase, builtin_document, builtin_kb
+
+
+@pytest.fixture(scope="module")
+def alone() -> KnowledgeBase:
+    """The matcher without the example bank: what the words alone find."""
+    return KnowledgeBase.of([builtin_document()], ExampleBank([]))
+
+
+def best(kb: KnowledgeBase, question: str) -> str | None:
+    hit = kb.ask(question).best
+    return hit.clause.number if hit else None
+
+
+# -- 粤 and 吴 said as Mandarin -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("spoken", "read", "not_read"),
+    [
+        ("公示喺边度贴", "在哪里", "喺"),
+        ("工钱台账点整？", "怎么办", "点整"),
+        ("农推系咩嚟㗎", "是什么", "咩"),
+        ("我系县里派来的", "我是", "系"),
+        ("佢哋几时出粮", "发工资", "出粮"),
+        ("人工俾足未", "没", "未"),
+        ("有冇培训", "有", "冇"),
+        ("侬晓得伐", "你晓得吗", "侬"),
+        ("阿拉村里修路覅招标", "我们村里修路不要招标", "覅"),
+        ("工钿啥辰光发", "什么时候", "辰光"),
+    ],
+)
+def test_cantonese_and_wu_function_words_are_read_as_mandarin(
+    alone: KnowledgeBase, spoken: str, read: str, not_read: str
+):
+    text = alone.index.query(spoken).text
+    assert read in text and not_read not in text, text
+
+
+@pytest.mark.parametrize("words", ["重点整治哪些项目", "联系体系怎么建", "阿拉伯数字"])
+def test_mandarin_words_holding_those_characters_stay(alone: KnowledgeBase, words: str):
+    assert alone.index.query(words).text == words
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        ("工钱台账点整？", "（十）"),  # how is the wage ledger kept
+        ("gs 喺边度贴", "（十）"),  # where is the 公示 posted
+        ("以工代赈工地请人，佢哋几时出粮？", "（十）"),
+        ("侬晓得劳务报酬占几成伐", "（一）"),
+        ("培训做咩嘅？", "（七）"),
+    ],
+)
+def test_such_questions_reach_their_clause(alone: KnowledgeBase, question: str, clause: str):
+    assert best(alone, question) == clause
+
+
+# -- pinyin ----------------------------------------------------------------------------------
+def test_pinyin_typed_a_syllable_at_a_time_is_read_as_words(alone: KnowledgeBase):
+    assert alone.index.query("yi gong dai xun shi sha yi si").text == "以工代训是啥意思"
+    assert best(alone, "yi gong dai xun shi sha yi si") == "（七）"
+    assert alone.index.query("lao wu bao chou zhan duo shao").text == "劳务报酬占多少"
+    # syllables that spell no words stay Latin
+    assert alone.index.query("ni hao").text == "ni hao"
+
+
+def test_a_term_typed_in_full_pinyin_is_the_term(alone: KnowledgeBase):
+    q = alone.index.query("修好的东西还能给俺们fenhong？")
+    assert "分红" in q.text and "分红" in q.fixes
+    assert best(alone, "修好的东西还能给俺们fenhong？") == "（八）"
+    assert alone.index.query("gs多久").text == "公示多久"  # the liaison's 公示 by initials
+
+
+def test_a_common_function_character_is_no_sound_alike_slip(alone: KnowledgeBase):
+    q = alone.index.query("我是县交通局的干部，联系重推项目要做什么")
+    assert q.fixes == () and "我是县" in q.text  # 是县 is not 市县
+    assert best(alone, "我是县交通局的干部，联系重推项目要做什么") == "（十一）"
+    assert alone.index.query("以工代振").fixes == ("以工代赈",)  # a real slip still is one
+
+
+# -- a refusal names what it read -------------------------------------------------------------
+QUESTION = "项目建成了村里能分到啥"
+
+
+def refusing_bank() -> KnowledgeBase:
+    """A bank whose nearest questions the policy does not answer (how much, in money)."""
+    index = builtin_kb().index
+    rows = ["项目建成了村里能分到多少钱", "项目建成了村里能分到几成", "项目建成了村里能分多少"]
+    bank = ExampleBank([example(index, q, "-", "test") for q in rows])
+    return KnowledgeBase.of([builtin_document()], bank)
+
+
+def test_a_question_the_bank_refuses_names_the_clauses_the_matcher_read(alone: KnowledgeBase):
+    assert best(alone, QUESTION) is not None  # the matcher alone would answer
+    kb = refusing_bank()
+    result = kb.ask(QUESTION)
+    assert result.best is None and not result.ask_back
+    named = [h.clause.number for h in result.pointed]
+    assert named and len(named) <= 2
+    reply = answer_text(kb, result)
+    assert reply.startswith("政策里没有找到直接回答这个问题的条款")
+    assert f"政策里相近的条款：{named[0]}" in reply and f"全文 {named[0]}" in reply
+    out = as_json(kb, result)
+    assert out["clause"] is None and out["related"] == named
+
+
+def test_a_refusal_of_what_is_not_ours_names_no_clause():
+    kb = refusing_bank()
+    for question in ("今天天气怎么样", "低保每个月能领多少钱"):
+        result = kb.ask(question)
+        assert result.best is None and result.pointed == ()
+        assert as_json(kb, result)["related"] == []
+        assert "相近的条款" not in answer_text(kb, result)
+
+
+def test_an_unstated_demand_reports_the_clauses_it_points_at():
+    kb = builtin_kb()
+    result = kb.ask("以工代赈项目一天工钱多少钱")
+    assert result.unstated and result.best is None
+    out = as_json(kb, result)
+    assert out["clause"] is None
+    assert out["related"] == [h.clause.ref for h in result.pointed] != []
+    assert f"政策里相近的条款：{out['related'][0]}" in out["answer"]
