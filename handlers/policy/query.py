@@ -160,6 +160,9 @@ _DIALECT = (
     (re.compile(r"伐(?=$|[？?!！。])"), "吗"),
     (re.compile(r"俾"), "给"),
     (re.compile(r"哪样"), "什么"),
+    # 湖北 么事, 湘 么子, 西南 啥子 are 什么 (什么事 stays); 啥人 (吴, 北方) is 谁
+    (re.compile(r"(?<![什怎这那])么事|(?<![什怎这那])么子|啥子"), "什么"),
+    (re.compile(r"啥人"), "谁"),
     (re.compile(r"唔"), "不"),
     (re.compile(r"乜嘢"), "什么"),
     (re.compile(r"(?<![试重节站地])点样"), "怎样"),

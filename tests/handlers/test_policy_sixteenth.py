@@ -36,6 +36,10 @@ def best(kb: KnowledgeBase, question: str) -> str | None:
         ("侬晓得伐", "你晓得吗", "侬"),
         ("阿拉村里修路覅招标", "我们村里修路不要招标", "覅"),
         ("工钿啥辰光发", "什么时候", "辰光"),
+        ("农推指么子", "指什么", "么子"),
+        ("重推指啥子", "指什么", "啥子"),
+        ("农推指么事", "指什么", "么事"),
+        ("工地上啥人记工", "谁", "啥人"),
     ],
 )
 def test_cantonese_and_wu_function_words_are_read_as_mandarin(
@@ -45,7 +49,9 @@ def test_cantonese_and_wu_function_words_are_read_as_mandarin(
     assert read in text and not_read not in text, text
 
 
-@pytest.mark.parametrize("words", ["重点整治哪些项目", "联系体系怎么建", "阿拉伯数字"])
+@pytest.mark.parametrize(
+    "words", ["重点整治哪些项目", "联系体系怎么建", "阿拉伯数字", "出了什么事找谁"]
+)
 def test_mandarin_words_holding_those_characters_stay(alone: KnowledgeBase, words: str):
     assert alone.index.query(words).text == words
 
