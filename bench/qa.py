@@ -187,9 +187,11 @@ def accuracy(rank: Ranker, rows: list[Row]) -> dict[str, str]:
         out["  of which named by a refusal"] = f"{named}"
     if off:
         refused = [q for q in off if not ranked[q][0]]
-        asked = sum(bool(ranked[q][1]) for q in refused)
+        named = [q for q in refused if q in getattr(rank, "pointed", ())]
+        asked = sum(bool(ranked[q][1]) for q in refused) - len(named)
         out["off-topic refused"] = f"{len(refused)}/{len(off)} = {len(refused) / len(off):.0%}"
         out["  of which asked back"] = f"{asked}"
+        out["  of which naming clauses"] = f"{len(named)}"
     return out
 
 

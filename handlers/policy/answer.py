@@ -100,10 +100,16 @@ def pointed_refusal(kb: KnowledgeBase, result: Result, unpaid: bool = False) -> 
     """Read in the domain, yet asked the way questions the policy does not answer are: no
     clause is quoted, the nearest are named."""
     lines = ["政策里没有找到直接回答这个问题的条款。", _pointing(kb, result.pointed)]
+    lines += _reading(result)
     if unpaid:
         lines.append(HOTLINE)
     lines.append("可以换个说法再问，发送“帮助”查看全部命令。")
     return "\n".join(lines)
+
+
+def _reading(result: Result) -> list[str]:
+    """How the question's slips and abbreviations were read (（按“招标”理解）), if any."""
+    return ["（按" + "、".join(f"“{t}”" for t in result.fixes) + "理解）"] if result.fixes else []
 
 
 def _pointing(kb: KnowledgeBase, hits: tuple[Hit, ...]) -> str:
@@ -154,9 +160,7 @@ def answer_text(kb: KnowledgeBase, result: Result) -> str:
     if best is None:
         return not_found(result.too_short, unpaid)
     shown = [best, result.hits[1]] if result.tie else [best]
-    head: list[str] = (
-        ["（按" + "、".join(f"“{t}”" for t in result.fixes) + "理解）"] if result.fixes else []
-    )
+    head: list[str] = _reading(result)
     head.append("这两条都相关：" if result.tie else "")
     for hit in shown:
         head += [label(hit.clause), f"要点：{hit.sentence}"]

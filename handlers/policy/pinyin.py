@@ -30,9 +30,11 @@ PINYIN = "pinyin.txt"
 # by one of them (森批 for 审批, 台脏 for 台账, 龙推 for 农推) is heard as the term.
 _BLUR_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("f", "h"))
 _BLUR_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
-# The commonest function characters are typed on purpose: in a term of two or three characters
-# one of them in place of the term's character is no slip (是县 is not 市县, 在审 not 再审)
-_MEANT = frozenset("是的了在有和就都也不我你他她这那个")
+# The commonest function characters, which no term holds near them in sound and sense, are typed
+# on purpose: in a term of two or three characters one of them in place of the term's character
+# is no slip (是县 is not 市县, 在审 not 再审); 不, 和, 有 are left out, since 不贴, 和同 and 有先
+# are slips for 补贴, 合同, 优先
+_MEANT = frozenset("是的了在我你他她这那个")
 
 
 def blur(sound: str) -> str:
@@ -279,13 +281,14 @@ class PinyinFixer:
             # or more (keyan dai chushe, gongdi shang you peixun ma): a pinyin sentence too
             runs = _LATIN_RUN.findall(text)
             read = [self._pinyin_word(r) for r in runs]
-            if len(runs) >= 3 and all(len(w or "") == 1 for w in read):
+            joined = len(runs) >= 3 and all(len(w or "") == 1 for w in read)
+            if joined:
                 # a syllable per run (yi gong dai xun shi sha yi si): the runs next to each
                 # other are one run, split into words as one
                 text = _SYLLABLE_GAP.sub("", text)
                 runs = _LATIN_RUN.findall(text)
                 read = [self._pinyin_word(r) for r in runs]
-            if len(runs) < 2 and not any(len(w or "") > 2 for w in read):
+            if len(runs) < 2 and not joined:
                 return out
             if not all(read) or all(len(w or "") < 2 for w in read):
                 return out
@@ -357,12 +360,13 @@ class PinyinFixer:
             return known
         if run in single:  # one syllable alone: its most frequent character
             return single[run]
-        # split into words: fewest pieces, each a word above (dynamic programming)
+        # split into words: fewest pieces, each a word above or, where none fits, a syllable
+        # read as its most frequent character (fenhong zenme fen: the last 分)
         best: list[list[str] | None] = [[]] + [None] * len(run)
         for end in range(1, len(run) + 1):
             for start in range(max(0, end - 24), end):
                 head = best[start]
-                word = word_of(run[start:end])
+                word = word_of(run[start:end]) or single.get(run[start:end])
                 if (
                     head is not None
                     and word

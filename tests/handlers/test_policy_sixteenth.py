@@ -9,6 +9,7 @@ import pytest
 from handlers.policy.answer import answer_text, as_json
 from handlers.policy.examples import ExampleBank, example
 from handlers.policy.kb import KnowledgeBase, builtin_document, builtin_kb
+from handlers.policy.matcher import EXAMPLE_POINT
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,25 @@ def test_cantonese_and_wu_function_words_are_read_as_mandarin(
 
 
 @pytest.mark.parametrize(
-    "words", ["重点整治哪些项目", "联系体系怎么建", "阿拉伯数字", "出了什么事找谁"]
+    "words",
+    [
+        "重点整治哪些项目",
+        "联系体系怎么建",
+        "阿拉伯数字",
+        "出了什么事找谁",
+        "出了问题该联系谁",
+        "体系不是很完善",
+        "谁来做工程",
+        "做工精细",
+        "村里这边处理不了找谁",
+        "干到几点算",
+        "产出粮食",
+        "依家庭收入",
+        "然而家里",
+        "要么子女",
+        "做生活垃圾清运",
+        "林木能砍伐",
+    ],
 )
 def test_mandarin_words_holding_those_characters_stay(alone: KnowledgeBase, words: str):
     assert alone.index.query(words).text == words
@@ -75,6 +94,8 @@ def test_pinyin_typed_a_syllable_at_a_time_is_read_as_words(alone: KnowledgeBase
     assert alone.index.query("yi gong dai xun shi sha yi si").text == "以工代训是啥意思"
     assert best(alone, "yi gong dai xun shi sha yi si") == "（七）"
     assert alone.index.query("lao wu bao chou zhan duo shao").text == "劳务报酬占多少"
+    assert alone.index.query("fen hong zen me fen").text == "分红怎么分"  # a lone syllable
+    assert alone.index.query("banana").text == "banana"  # one run: no sentence
     # syllables that spell no words stay Latin
     assert alone.index.query("ni hao").text == "ni hao"
 
@@ -91,16 +112,19 @@ def test_a_common_function_character_is_no_sound_alike_slip(alone: KnowledgeBase
     assert q.fixes == () and "我是县" in q.text  # 是县 is not 市县
     assert best(alone, "我是县交通局的干部，联系重推项目要做什么") == "（十一）"
     assert alone.index.query("以工代振").fixes == ("以工代赈",)  # a real slip still is one
+    # 不, 和, 有 are often slips (补贴, 合同, 优先), so they are read as such
+    for slip, term in (("务工有不贴吗", "补贴"), ("和同咋签", "合同"), ("有先上岗", "优先")):
+        assert term in alone.index.query(slip).fixes
 
 
 # -- a refusal names what it read -------------------------------------------------------------
 QUESTION = "项目建成了村里能分到啥"
 
 
-def refusing_bank() -> KnowledgeBase:
-    """A bank whose nearest questions the policy does not answer (how much, in money)."""
+def refusing_bank(*rows: str) -> KnowledgeBase:
+    """A bank of questions the policy does not answer (how much, in money)."""
+    rows = rows or ("村里能分到多少钱", "村里能分到几成", "村里能分多少")  # loosely like QUESTION
     index = builtin_kb().index
-    rows = ["项目建成了村里能分到多少钱", "项目建成了村里能分到几成", "项目建成了村里能分多少"]
     bank = ExampleBank([example(index, q, "-", "test") for q in rows])
     return KnowledgeBase.of([builtin_document()], bank)
 
@@ -117,6 +141,22 @@ def test_a_question_the_bank_refuses_names_the_clauses_the_matcher_read(alone: K
     assert f"政策里相近的条款：{named[0]}" in reply and f"全文 {named[0]}" in reply
     out = as_json(kb, result)
     assert out["clause"] is None and out["related"] == named
+    verdict = kb.index._verdict(kb.index.query(QUESTION))
+    assert verdict is not None and verdict.similarity < EXAMPLE_POINT
+
+
+def test_a_near_copy_of_a_refused_question_names_nothing():
+    kb = refusing_bank("项目建成了村里能分到多少钱", "项目建成了村里能分到几成")
+    result = kb.ask(QUESTION)
+    assert result.best is None and result.pointed == ()
+    assert answer_text(kb, result).startswith("没有找到相关条款")
+
+
+def test_a_named_refusal_says_how_it_read_a_slip():
+    kb = refusing_bank("村里能分到多少钱", "村里能分到几成", "村里能分多少")
+    result = kb.ask("以工代振项目建成了村里能分到啥")
+    assert result.pointed and result.fixes == ("以工代赈",)
+    assert "（按“以工代赈”理解）" in answer_text(kb, result)
 
 
 def test_a_refusal_of_what_is_not_ours_names_no_clause():
