@@ -10,17 +10,7 @@ from handlers.policy.answer import answer_text, as_json
 from handlers.policy.examples import ExampleBank, example
 from handlers.policy.kb import KnowledgeBase, builtin_document, builtin_kb
 from handlers.policy.matcher import EXAMPLE_POINT
-
-
-@pytest.fixture(scope="module")
-def alone() -> KnowledgeBase:
-    """The matcher without the example bank: what the words alone find."""
-    return KnowledgeBase.of([builtin_document()], ExampleBank([]))
-
-
-def best(kb: KnowledgeBase, question: str) -> str | None:
-    hit = kb.ask(question).best
-    return hit.clause.number if hit else None
+from tests.handlers.policy_support import best
 
 
 # -- 粤 and 吴 said as Mandarin -----------------------------------------------------------------
@@ -44,9 +34,9 @@ def best(kb: KnowledgeBase, question: str) -> str | None:
     ],
 )
 def test_cantonese_and_wu_function_words_are_read_as_mandarin(
-    alone: KnowledgeBase, spoken: str, read: str, not_read: str
+    matcher_kb: KnowledgeBase, spoken: str, read: str, not_read: str
 ):
-    text = alone.index.query(spoken).text
+    text = matcher_kb.index.query(spoken).text
     assert read in text and not_read not in text, text
 
 
@@ -71,8 +61,8 @@ def test_cantonese_and_wu_function_words_are_read_as_mandarin(
         "林木能砍伐",
     ],
 )
-def test_mandarin_words_holding_those_characters_stay(alone: KnowledgeBase, words: str):
-    assert alone.index.query(words).text == words
+def test_mandarin_words_holding_those_characters_stay(matcher_kb: KnowledgeBase, words: str):
+    assert matcher_kb.index.query(words).text == words
 
 
 @pytest.mark.parametrize(
@@ -85,36 +75,36 @@ def test_mandarin_words_holding_those_characters_stay(alone: KnowledgeBase, word
         ("培训做咩嘅？", "（七）"),
     ],
 )
-def test_such_questions_reach_their_clause(alone: KnowledgeBase, question: str, clause: str):
-    assert best(alone, question) == clause
+def test_such_questions_reach_their_clause(matcher_kb: KnowledgeBase, question: str, clause: str):
+    assert best(matcher_kb, question) == clause
 
 
 # -- pinyin ----------------------------------------------------------------------------------
-def test_pinyin_typed_a_syllable_at_a_time_is_read_as_words(alone: KnowledgeBase):
-    assert alone.index.query("yi gong dai xun shi sha yi si").text == "以工代训是啥意思"
-    assert best(alone, "yi gong dai xun shi sha yi si") == "（七）"
-    assert alone.index.query("lao wu bao chou zhan duo shao").text == "劳务报酬占多少"
-    assert alone.index.query("fen hong zen me fen").text == "分红怎么分"  # a lone syllable
-    assert alone.index.query("banana").text == "banana"  # one run: no sentence
+def test_pinyin_typed_a_syllable_at_a_time_is_read_as_words(matcher_kb: KnowledgeBase):
+    assert matcher_kb.index.query("yi gong dai xun shi sha yi si").text == "以工代训是啥意思"
+    assert best(matcher_kb, "yi gong dai xun shi sha yi si") == "（七）"
+    assert matcher_kb.index.query("lao wu bao chou zhan duo shao").text == "劳务报酬占多少"
+    assert matcher_kb.index.query("fen hong zen me fen").text == "分红怎么分"  # a lone syllable
+    assert matcher_kb.index.query("banana").text == "banana"  # one run: no sentence
     # syllables that spell no words stay Latin
-    assert alone.index.query("ni hao").text == "ni hao"
+    assert matcher_kb.index.query("ni hao").text == "ni hao"
 
 
-def test_a_term_typed_in_full_pinyin_is_the_term(alone: KnowledgeBase):
-    q = alone.index.query("修好的东西还能给俺们fenhong？")
+def test_a_term_typed_in_full_pinyin_is_the_term(matcher_kb: KnowledgeBase):
+    q = matcher_kb.index.query("修好的东西还能给俺们fenhong？")
     assert "分红" in q.text and "分红" in q.fixes
-    assert best(alone, "修好的东西还能给俺们fenhong？") == "（八）"
-    assert alone.index.query("gs多久").text == "公示多久"  # the liaison's 公示 by initials
+    assert best(matcher_kb, "修好的东西还能给俺们fenhong？") == "（八）"
+    assert matcher_kb.index.query("gs多久").text == "公示多久"  # the liaison's 公示 by initials
 
 
-def test_a_common_function_character_is_no_sound_alike_slip(alone: KnowledgeBase):
-    q = alone.index.query("我是县交通局的干部，联系重推项目要做什么")
+def test_a_common_function_character_is_no_sound_alike_slip(matcher_kb: KnowledgeBase):
+    q = matcher_kb.index.query("我是县交通局的干部，联系重推项目要做什么")
     assert q.fixes == () and "我是县" in q.text  # 是县 is not 市县
-    assert best(alone, "我是县交通局的干部，联系重推项目要做什么") == "（十一）"
-    assert alone.index.query("以工代振").fixes == ("以工代赈",)  # a real slip still is one
+    assert best(matcher_kb, "我是县交通局的干部，联系重推项目要做什么") == "（十一）"
+    assert matcher_kb.index.query("以工代振").fixes == ("以工代赈",)  # a real slip still is one
     # 不, 和, 有 are often slips (补贴, 合同, 优先), so they are read as such
     for slip, term in (("务工有不贴吗", "补贴"), ("和同咋签", "合同"), ("有先上岗", "优先")):
-        assert term in alone.index.query(slip).fixes
+        assert term in matcher_kb.index.query(slip).fixes
 
 
 # -- a refusal names what it read -------------------------------------------------------------
@@ -129,8 +119,8 @@ def refusing_bank(*rows: str) -> KnowledgeBase:
     return KnowledgeBase.of([builtin_document()], bank)
 
 
-def test_a_question_the_bank_refuses_names_the_clauses_the_matcher_read(alone: KnowledgeBase):
-    assert best(alone, QUESTION) is not None  # the matcher alone would answer
+def test_a_question_the_bank_refuses_names_the_clauses_the_matcher_read(matcher_kb: KnowledgeBase):
+    assert best(matcher_kb, QUESTION) is not None  # the matcher alone would answer
     kb = refusing_bank()
     result = kb.ask(QUESTION)
     assert result.best is None and not result.ask_back
